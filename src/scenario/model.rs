@@ -1,0 +1,239 @@
+//! The validated scenario: what the simulator runs.
+//!
+//! Everything here has passed validation: names are unique, zone references resolve, sizes are
+//! within limits, trace files are loaded. The simulator never re-checks input.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::dist::DurationDist;
+use crate::quantity::Resources;
+use crate::time::{SimDuration, SimTime};
+
+/// A whole scenario file, validated.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub seed: u64,
+    /// How long to simulate.
+    pub duration: SimDuration,
+    /// How often `timeseries.csv` gets a row.
+    pub sample_interval: SimDuration,
+    pub cluster: ClusterSpec,
+    pub scheduler: SchedulerSpec,
+    pub workloads: Vec<WorkloadSpec>,
+    /// The file the scenario came from, if any (trace paths are relative to it).
+    pub source: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClusterSpec {
+    pub zones: Vec<String>,
+    pub pools: Vec<PoolSpec>,
+}
+
+/// How a pool's nodes are bought.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CapacityType {
+    OnDemand,
+    Reserved,
+    Spot,
+}
+
+impl CapacityType {
+    pub const ALL: [CapacityType; 3] = [
+        CapacityType::OnDemand,
+        CapacityType::Reserved,
+        CapacityType::Spot,
+    ];
+
+    /// The name used in files and outputs: `on-demand`, `reserved`, `spot`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CapacityType::OnDemand => "on-demand",
+            CapacityType::Reserved => "reserved",
+            CapacityType::Spot => "spot",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// A node pool: `count` identical nodes.
+#[derive(Clone, Debug)]
+pub struct PoolSpec {
+    pub name: String,
+    pub capacity_type: CapacityType,
+    /// Allocatable resources of one node.
+    pub node: Resources,
+    /// Most pods one node may hold (Kubernetes' default is 110).
+    pub max_pods: u32,
+    pub price_per_hour: f64,
+    pub count: u32,
+    /// Indices into `ClusterSpec::zones`; nodes are spread round-robin over them.
+    pub zones: Vec<usize>,
+    pub labels: BTreeMap<String, String>,
+    pub taints: Vec<Taint>,
+    /// Time from launch to ready for nodes launched during the run (initial nodes are ready at 0).
+    pub provisioning_delay: DurationDist,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TaintEffect {
+    NoSchedule,
+    PreferNoSchedule,
+    NoExecute,
+}
+
+impl TaintEffect {
+    pub const ALL: [TaintEffect; 3] = [
+        TaintEffect::NoSchedule,
+        TaintEffect::PreferNoSchedule,
+        TaintEffect::NoExecute,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaintEffect::NoSchedule => "NoSchedule",
+            TaintEffect::PreferNoSchedule => "PreferNoSchedule",
+            TaintEffect::NoExecute => "NoExecute",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Taint {
+    pub key: String,
+    pub value: String,
+    pub effect: TaintEffect,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TolerationOperator {
+    /// The taint's value must equal the toleration's.
+    Equal,
+    /// Any value; with an empty key, any taint.
+    Exists,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Toleration {
+    /// Empty with `Exists` tolerates every taint.
+    pub key: String,
+    pub operator: TolerationOperator,
+    pub value: String,
+    /// `None` tolerates every effect.
+    pub effect: Option<TaintEffect>,
+}
+
+impl Toleration {
+    /// Kubernetes' `ToleratesTaint`.
+    pub fn tolerates(&self, taint: &Taint) -> bool {
+        if let Some(effect) = self.effect
+            && effect != taint.effect
+        {
+            return false;
+        }
+        match self.operator {
+            TolerationOperator::Exists => self.key.is_empty() || self.key == taint.key,
+            TolerationOperator::Equal => self.key == taint.key && self.value == taint.value,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SchedulerSpec {
+    /// A policy name from the scheduler registry, e.g. `least-allocated`.
+    pub policy: String,
+    pub queue: QueueOrder,
+}
+
+/// The order in which pending pods are tried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueOrder {
+    /// Arrival order.
+    Fifo,
+    /// Higher priority first, then arrival (Kubernetes' PrioritySort).
+    Priority,
+}
+
+impl QueueOrder {
+    pub const NAMES: [&'static str; 2] = ["fifo", "priority"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "fifo" => Some(QueueOrder::Fifo),
+            "priority" => Some(QueueOrder::Priority),
+            _ => None,
+        }
+    }
+}
+
+/// What every pod of a workload shares.
+#[derive(Clone, Debug, Default)]
+pub struct PodTemplate {
+    pub namespace: String,
+    pub labels: BTreeMap<String, String>,
+    pub priority: i32,
+    pub requests: Resources,
+    pub node_selector: BTreeMap<String, String>,
+    pub tolerations: Vec<Toleration>,
+}
+
+#[derive(Clone, Debug)]
+pub struct WorkloadSpec {
+    pub name: String,
+    pub template: PodTemplate,
+    pub kind: WorkloadKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum WorkloadKind {
+    /// Pods arriving as a Poisson process, each running for a sampled time.
+    Batch {
+        /// Mean arrivals per hour.
+        poisson_per_hour: f64,
+        /// Stop after this many pods.
+        limit: Option<u64>,
+        /// Run time of each pod.
+        duration: DurationDist,
+        /// First arrival process starts at this time (default 0).
+        start: SimDuration,
+    },
+    /// `replicas` long-running pods, each replaced when it fails or is evicted.
+    Deployment {
+        replicas: u32,
+        /// Time from binding until a pod counts as ready.
+        startup: Option<DurationDist>,
+    },
+    /// Pods replayed from a CSV file, sorted by submit time (stable for equal times).
+    Trace { path: PathBuf, rows: Vec<TraceRow> },
+}
+
+impl WorkloadKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            WorkloadKind::Batch { .. } => "Batch",
+            WorkloadKind::Deployment { .. } => "Deployment",
+            WorkloadKind::Trace { .. } => "Trace",
+        }
+    }
+}
+
+/// One row of a pod trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceRow {
+    pub submit: SimTime,
+    pub requests: Resources,
+    /// `None`: runs until the end of the simulation.
+    pub duration: Option<SimDuration>,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub priority: Option<i32>,
+}
