@@ -21,7 +21,11 @@ impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
         if self.line > 0 {
-            write!(f, ":{}:{}", self.line, self.column)?;
+            write!(f, ":{}", self.line)?;
+            // Rows of a CSV trace have a line but no meaningful column.
+            if self.column > 0 {
+                write!(f, ":{}", self.column)?;
+            }
         }
         f.write_str(": ")?;
         if !self.path.is_empty() {

@@ -1,0 +1,371 @@
+//! The field tables of the scenario format.
+//!
+//! Both the parser (`parse.rs`: which keys are allowed, which are required, value limits) and the
+//! JSON Schema (`schema.rs`) are driven by these tables, so the two cannot drift apart.
+
+use super::parse::KNOWN_POLICIES;
+
+/// What a field's value must be.
+#[derive(Debug)]
+pub enum Ty {
+    /// Any string.
+    Str,
+    /// A non-empty string.
+    Name,
+    /// One of the listed strings.
+    Enum(&'static [&'static str]),
+    /// A duration such as `90s` or `1h30m`.
+    Duration,
+    /// A duration distribution: a duration, or `{exponential|lognormal|uniform: {...}}`.
+    Dist,
+    /// A cpu quantity: `500m`, `2`, `0.5`.
+    Cpu,
+    /// A memory quantity: `512Mi`, `1Gi`, `1G`, a byte count.
+    Memory,
+    /// A whole number of devices.
+    Gpu,
+    /// A whole number in `0..=max`.
+    UInt { max: u64 },
+    /// A 32-bit signed integer.
+    Int32,
+    /// A number `> min` (or `>= min` when `min_inclusive`) and `<= max`.
+    Number {
+        min: f64,
+        min_inclusive: bool,
+        max: f64,
+    },
+    /// A list of unique non-empty strings.
+    NameList { max_items: usize },
+    /// A mapping from strings to scalars (scalars are read as strings).
+    StrMap,
+    /// A mapping with the given fields.
+    Object(&'static [FieldSpec]),
+    /// A list of mappings with the given fields.
+    List(&'static [FieldSpec]),
+}
+
+/// One field of an object in the scenario format.
+#[derive(Debug)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub ty: Ty,
+    /// Must be present (for the kinds where the field is valid).
+    pub required: bool,
+    /// Workload kinds the field is valid for; empty means every kind.
+    pub kinds: &'static [&'static str],
+    pub description: &'static str,
+}
+
+const fn field(name: &'static str, ty: Ty, description: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        ty,
+        required: false,
+        kinds: &[],
+        description,
+    }
+}
+
+const fn required(name: &'static str, ty: Ty, description: &'static str) -> FieldSpec {
+    FieldSpec {
+        required: true,
+        ..field(name, ty, description)
+    }
+}
+
+const fn for_kind(kind: &'static [&'static str], spec: FieldSpec) -> FieldSpec {
+    FieldSpec {
+        kinds: kind,
+        ..spec
+    }
+}
+
+/// Size guards: absurd sizes are refused with a message rather than attempted.
+pub const MAX_POOL_COUNT: u64 = 1_000_000;
+pub const MAX_TOTAL_NODES: u64 = 1_000_000;
+pub const MAX_REPLICAS: u64 = 10_000_000;
+pub const MAX_BATCH_LIMIT: u64 = 100_000_000;
+pub const MAX_POISSON_PER_HOUR: f64 = 1e9;
+pub const MAX_ZONES: usize = 1000;
+pub const MAX_SAMPLE_ROWS: u64 = 10_000_000;
+pub const MAX_PODS_PER_NODE: u64 = 1_000_000;
+pub const MAX_PRICE_PER_HOUR: f64 = 1e12;
+
+pub const CAPACITY_TYPES: &[&str] = &["on-demand", "reserved", "spot"];
+pub const TAINT_EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecute"];
+pub const OPERATORS: &[&str] = &["Equal", "Exists"];
+pub const QUEUES: &[&str] = &["fifo", "priority"];
+pub const KINDS: &[&str] = &["Batch", "Deployment", "Trace"];
+
+const BATCH: &[&str] = &["Batch"];
+const DEPLOYMENT: &[&str] = &["Deployment"];
+const TRACE: &[&str] = &["Trace"];
+
+pub const SCENARIO: &[FieldSpec] = &[
+    required("name", Ty::Name, "Name of the scenario, used in reports."),
+    field(
+        "seed",
+        Ty::UInt { max: u64::MAX },
+        "Seed of every random stream (default 1). Same seed, same run.",
+    ),
+    required("duration", Ty::Duration, "How long to simulate, e.g. 2h."),
+    field(
+        "sample_interval",
+        Ty::Duration,
+        "How often the time series gets a row (default 1m).",
+    ),
+    required("cluster", Ty::Object(CLUSTER), "Zones and node pools."),
+    field(
+        "scheduler",
+        Ty::Object(SCHEDULER),
+        "Scheduling policy and queue order.",
+    ),
+    field("workloads", Ty::List(WORKLOAD), "What runs on the cluster."),
+];
+
+pub const CLUSTER: &[FieldSpec] = &[
+    field(
+        "zones",
+        Ty::NameList {
+            max_items: MAX_ZONES,
+        },
+        "Availability zones (default [default]).",
+    ),
+    required("pools", Ty::List(POOL), "Node pools; at least one."),
+];
+
+pub const POOL: &[FieldSpec] = &[
+    required("name", Ty::Name, "Unique pool name."),
+    field(
+        "capacity_type",
+        Ty::Enum(CAPACITY_TYPES),
+        "How nodes are bought (default on-demand).",
+    ),
+    required(
+        "node",
+        Ty::Object(NODE),
+        "Allocatable resources of one node.",
+    ),
+    field(
+        "price_per_hour",
+        Ty::Number {
+            min: 0.0,
+            min_inclusive: true,
+            max: MAX_PRICE_PER_HOUR,
+        },
+        "Price of one node per hour (default 0).",
+    ),
+    required(
+        "count",
+        Ty::UInt {
+            max: MAX_POOL_COUNT,
+        },
+        "Number of nodes at the start.",
+    ),
+    field(
+        "zones",
+        Ty::NameList {
+            max_items: MAX_ZONES,
+        },
+        "Zones the pool's nodes are spread over (default all cluster zones).",
+    ),
+    field("labels", Ty::StrMap, "Labels of every node of the pool."),
+    field(
+        "taints",
+        Ty::List(TAINT),
+        "Taints of every node of the pool.",
+    ),
+    field(
+        "provisioning_delay",
+        Ty::Dist,
+        "Time from launch to ready for nodes launched during the run (default 0s).",
+    ),
+];
+
+pub const NODE: &[FieldSpec] = &[
+    required("cpu", Ty::Cpu, "Allocatable cpu, e.g. 8 or 7500m."),
+    required("memory", Ty::Memory, "Allocatable memory, e.g. 32Gi."),
+    field("gpu", Ty::Gpu, "Number of GPUs (default 0)."),
+    field(
+        "pods",
+        Ty::UInt {
+            max: MAX_PODS_PER_NODE,
+        },
+        "Most pods one node may hold (default 110).",
+    ),
+];
+
+pub const TAINT: &[FieldSpec] = &[
+    required("key", Ty::Name, "Taint key."),
+    field("value", Ty::Str, "Taint value (default empty)."),
+    required("effect", Ty::Enum(TAINT_EFFECTS), "Taint effect."),
+];
+
+pub const SCHEDULER: &[FieldSpec] = &[
+    field(
+        "policy",
+        Ty::Enum(KNOWN_POLICIES),
+        "Node scoring policy (default least-allocated).",
+    ),
+    field(
+        "queue",
+        Ty::Enum(QUEUES),
+        "Order in which pending pods are tried (default fifo).",
+    ),
+];
+
+pub const WORKLOAD: &[FieldSpec] = &[
+    required("name", Ty::Name, "Unique workload name."),
+    required("kind", Ty::Enum(KINDS), "Batch, Deployment or Trace."),
+    field(
+        "namespace",
+        Ty::Name,
+        "Namespace of the pods (default default).",
+    ),
+    field("labels", Ty::StrMap, "Labels of every pod."),
+    field(
+        "priority",
+        Ty::Int32,
+        "Pod priority; higher is more important (default 0).",
+    ),
+    field(
+        "requests",
+        Ty::Object(REQUESTS),
+        "Resources each pod requests (a missing resource is 0).",
+    ),
+    field(
+        "node_selector",
+        Ty::StrMap,
+        "Node labels a pod's node must have.",
+    ),
+    field(
+        "tolerations",
+        Ty::List(TOLERATION),
+        "Taints the pods tolerate.",
+    ),
+    for_kind(
+        BATCH,
+        required("arrivals", Ty::Object(ARRIVALS), "How pods arrive."),
+    ),
+    for_kind(
+        BATCH,
+        field(
+            "limit",
+            Ty::UInt {
+                max: MAX_BATCH_LIMIT,
+            },
+            "Stop after this many pods.",
+        ),
+    ),
+    for_kind(
+        BATCH,
+        required("duration", Ty::Dist, "Run time of each pod."),
+    ),
+    for_kind(
+        BATCH,
+        field("start", Ty::Duration, "When arrivals begin (default 0s)."),
+    ),
+    for_kind(
+        DEPLOYMENT,
+        required(
+            "replicas",
+            Ty::UInt { max: MAX_REPLICAS },
+            "Number of long-running pods.",
+        ),
+    ),
+    for_kind(
+        DEPLOYMENT,
+        field(
+            "startup",
+            Ty::Dist,
+            "Time from binding until a pod is ready.",
+        ),
+    ),
+    for_kind(
+        TRACE,
+        required(
+            "path",
+            Ty::Name,
+            "CSV trace file, relative to the scenario file's directory.",
+        ),
+    ),
+];
+
+pub const REQUESTS: &[FieldSpec] = &[
+    field("cpu", Ty::Cpu, "cpu, e.g. 500m or 2."),
+    field("memory", Ty::Memory, "Memory, e.g. 1Gi."),
+    field("gpu", Ty::Gpu, "Number of GPUs."),
+];
+
+pub const TOLERATION: &[FieldSpec] = &[
+    field(
+        "key",
+        Ty::Str,
+        "Taint key; empty with operator Exists tolerates every taint.",
+    ),
+    field(
+        "operator",
+        Ty::Enum(OPERATORS),
+        "Equal (default) or Exists.",
+    ),
+    field("value", Ty::Str, "Taint value to match with Equal."),
+    field(
+        "effect",
+        Ty::Enum(TAINT_EFFECTS),
+        "Effect to tolerate (default every effect).",
+    ),
+];
+
+pub const ARRIVALS: &[FieldSpec] = &[required(
+    "poisson_per_hour",
+    Ty::Number {
+        min: 0.0,
+        min_inclusive: false,
+        max: MAX_POISSON_PER_HOUR,
+    },
+    "Mean arrivals per hour of a Poisson process.",
+)];
+
+/// The mapping form of a distribution: exactly one of these keys.
+pub const DIST: &[FieldSpec] = &[
+    field(
+        "exponential",
+        Ty::Object(EXPONENTIAL),
+        "Exponential distribution.",
+    ),
+    field(
+        "lognormal",
+        Ty::Object(LOGNORMAL),
+        "Log-normal distribution.",
+    ),
+    field("uniform", Ty::Object(UNIFORM), "Uniform distribution."),
+];
+
+pub const EXPONENTIAL: &[FieldSpec] = &[required("mean", Ty::Duration, "Mean duration.")];
+
+pub const LOGNORMAL: &[FieldSpec] = &[
+    required("median", Ty::Duration, "Median duration."),
+    required(
+        "sigma",
+        Ty::Number {
+            min: 0.0,
+            min_inclusive: true,
+            max: 10.0,
+        },
+        "Standard deviation of the log of the duration.",
+    ),
+];
+
+pub const UNIFORM: &[FieldSpec] = &[
+    required("min", Ty::Duration, "Shortest duration."),
+    required("max", Ty::Duration, "Longest duration."),
+];
+
+/// The spec of `name` in `fields`. The parser only asks for names it declared, so a miss is a
+/// bug in this module, caught by the tests.
+pub fn spec<'a>(fields: &'a [FieldSpec], name: &str) -> &'a FieldSpec {
+    match fields.iter().find(|f| f.name == name) {
+        Some(f) => f,
+        None => panic!("field '{name}' is not declared in its field table"),
+    }
+}

@@ -1,0 +1,346 @@
+//! Pod traces: CSV files replayed by `Trace` workloads.
+//!
+//! Columns (any order): `submit_time,cpu,memory,duration` required, `name,namespace,gpu,priority`
+//! optional. Times are seconds, decimals allowed, converted to milliseconds exactly. An empty
+//! `duration` means the pod runs until the end of the simulation.
+
+use std::fs::File;
+use std::path::Path;
+
+use super::error::InputError;
+use super::model::TraceRow;
+use crate::quantity::{Resources, parse_count, parse_cpu, parse_memory};
+use crate::suggest::did_you_mean;
+use crate::time::{MAX_DURATION_MS, SimDuration, SimTime, parse_decimal_scaled};
+
+/// The most rows a trace may hold.
+pub const MAX_TRACE_ROWS: u64 = 50_000_000;
+/// Past this many bad rows, only a count is reported.
+const MAX_REPORTED_ERRORS: usize = 50;
+
+const REQUIRED: [&str; 4] = ["submit_time", "cpu", "memory", "duration"];
+const OPTIONAL: [&str; 4] = ["name", "namespace", "gpu", "priority"];
+
+pub enum TraceLoadError {
+    /// The file could not be opened or read; the reason.
+    Unreadable(String),
+    /// The file was read but has bad rows or columns.
+    Invalid(Vec<InputError>),
+}
+
+/// Where each known column sits in a row.
+#[derive(Default)]
+struct Columns {
+    submit_time: usize,
+    cpu: usize,
+    memory: usize,
+    duration: usize,
+    name: Option<usize>,
+    namespace: Option<usize>,
+    gpu: Option<usize>,
+    priority: Option<usize>,
+}
+
+/// Loads and validates a trace, sorted by submit time (stable for equal times).
+pub fn load_trace(path: &Path) -> Result<Vec<TraceRow>, TraceLoadError> {
+    let file = File::open(path).map_err(|e| TraceLoadError::Unreadable(e.to_string()))?;
+    read_trace(file, &path.display().to_string())
+}
+
+/// Reads a trace from any reader; `label` names it in errors.
+pub fn read_trace(input: impl std::io::Read, label: &str) -> Result<Vec<TraceRow>, TraceLoadError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(input);
+    let mut errors = Errors {
+        label,
+        list: vec![],
+        dropped: 0,
+    };
+    let header = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(TraceLoadError::Unreadable(e.to_string())),
+    };
+    let Some(cols) = columns(&header, &mut errors) else {
+        return Err(TraceLoadError::Invalid(errors.finish()));
+    };
+
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                if let csv::ErrorKind::Io(_) = e.kind() {
+                    return Err(TraceLoadError::Unreadable(e.to_string()));
+                }
+                errors.push(line, "", format!("unreadable row: {e}"));
+                continue;
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        if rows.len() as u64 >= MAX_TRACE_ROWS {
+            errors.push(
+                line,
+                "",
+                format!("too many rows; a trace holds at most {MAX_TRACE_ROWS}"),
+            );
+            break;
+        }
+        if record.len() != header.len() {
+            errors.push(
+                line,
+                "",
+                format!(
+                    "{} fields, but the header has {}",
+                    record.len(),
+                    header.len()
+                ),
+            );
+            continue;
+        }
+        if let Some(row) = parse_row(&record, &cols, line, &mut errors) {
+            rows.push(row);
+        }
+    }
+    if !errors.list.is_empty() {
+        return Err(TraceLoadError::Invalid(errors.finish()));
+    }
+    // Stable: rows submitted at the same time keep file order.
+    rows.sort_by_key(|r| r.submit);
+    Ok(rows)
+}
+
+struct Errors<'a> {
+    label: &'a str,
+    list: Vec<InputError>,
+    dropped: usize,
+}
+
+impl Errors<'_> {
+    fn push(&mut self, line: u64, column: &str, message: String) {
+        if self.list.len() >= MAX_REPORTED_ERRORS {
+            self.dropped += 1;
+            return;
+        }
+        self.list.push(InputError {
+            file: self.label.to_string(),
+            line,
+            column: 0,
+            path: column.to_string(),
+            message,
+        });
+    }
+
+    fn finish(mut self) -> Vec<InputError> {
+        if self.dropped > 0 {
+            self.list.push(InputError {
+                file: self.label.to_string(),
+                line: 0,
+                column: 0,
+                path: String::new(),
+                message: format!("... and {} more errors in this trace", self.dropped),
+            });
+        }
+        self.list
+    }
+}
+
+fn columns(header: &csv::StringRecord, errors: &mut Errors) -> Option<Columns> {
+    let known: Vec<&str> = REQUIRED.iter().chain(OPTIONAL.iter()).copied().collect();
+    let mut found: Vec<Option<usize>> = vec![None; known.len()];
+    let mut ok = true;
+    for (i, name) in header.iter().enumerate() {
+        match known.iter().position(|k| *k == name) {
+            Some(k) if found[k].is_some() => {
+                errors.push(1, "", format!("column '{name}' appears twice"));
+                ok = false;
+            }
+            Some(k) => found[k] = Some(i),
+            None => {
+                let mut message = format!("unknown column '{name}', expected {}", known.join(", "));
+                if let Some(s) = did_you_mean(name, known.iter().copied()) {
+                    message.push_str(&format!("; did you mean '{s}'?"));
+                }
+                errors.push(1, "", message);
+                ok = false;
+            }
+        }
+    }
+    for (k, name) in REQUIRED.iter().enumerate() {
+        if found[k].is_none() {
+            errors.push(1, "", format!("missing required column '{name}'"));
+            ok = false;
+        }
+    }
+    if !ok {
+        return None;
+    }
+    Some(Columns {
+        submit_time: found[0]?,
+        cpu: found[1]?,
+        memory: found[2]?,
+        duration: found[3]?,
+        name: found[4],
+        namespace: found[5],
+        gpu: found[6],
+        priority: found[7],
+    })
+}
+
+/// Seconds with up to three decimals, to whole milliseconds.
+fn parse_seconds(text: &str) -> Result<u64, String> {
+    let ms = parse_decimal_scaled(text, 1000).ok_or_else(|| {
+        if text.parse::<f64>().is_ok_and(|x| x >= 0.0) {
+            format!("'{text}' is not a whole number of milliseconds")
+        } else {
+            format!("'{text}' is not a non-negative number of seconds, such as 12 or 12.5")
+        }
+    })?;
+    match u64::try_from(ms) {
+        Ok(ms) if ms <= MAX_DURATION_MS => Ok(ms),
+        _ => Err(format!("'{text}' seconds is over 100 years")),
+    }
+}
+
+fn parse_row(
+    record: &csv::StringRecord,
+    cols: &Columns,
+    line: u64,
+    errors: &mut Errors,
+) -> Option<TraceRow> {
+    let field = |i: usize| record.get(i).unwrap_or("");
+    let optional = |i: Option<usize>| i.map(field).filter(|s| !s.is_empty());
+    let before = errors.list.len() + errors.dropped;
+    let mut check = |column: &str, r: Result<u64, String>| match r {
+        Ok(v) => v,
+        Err(e) => {
+            errors.push(line, column, e);
+            0
+        }
+    };
+    let submit = check("submit_time", parse_seconds(field(cols.submit_time)));
+    let cpu = check("cpu", parse_cpu(field(cols.cpu)));
+    let memory = check("memory", parse_memory(field(cols.memory)));
+    let gpu = optional(cols.gpu).map_or(0, |g| check("gpu", parse_count(g)));
+    let duration = match field(cols.duration) {
+        "" => None,
+        d => Some(SimDuration(check("duration", parse_seconds(d)))),
+    };
+    let priority = match optional(cols.priority) {
+        None => None,
+        Some(p) => match p.parse::<i32>() {
+            Ok(p) => Some(p),
+            Err(_) => {
+                errors.push(
+                    line,
+                    "priority",
+                    format!(
+                        "'{p}' is not a whole number between {} and {}",
+                        i32::MIN,
+                        i32::MAX
+                    ),
+                );
+                None
+            }
+        },
+    };
+    if errors.list.len() + errors.dropped > before {
+        return None;
+    }
+    Some(TraceRow {
+        submit: SimTime(submit),
+        requests: Resources::new(cpu, memory, gpu),
+        duration,
+        name: optional(cols.name).map(str::to_string),
+        namespace: optional(cols.namespace).map(str::to_string),
+        priority,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Vec<TraceRow>, Vec<String>> {
+        read_trace(text.as_bytes(), "t.csv").map_err(|e| match e {
+            TraceLoadError::Unreadable(r) => vec![r],
+            TraceLoadError::Invalid(list) => list.iter().map(|e| e.to_string()).collect(),
+        })
+    }
+
+    #[test]
+    fn rows_are_parsed_exactly_and_sorted_stably() {
+        let rows = read(
+            "name,duration,memory,cpu,submit_time,priority\n\
+             a,1.5,1Gi,500m,10.25,\n\
+             b,,1024,2,5,3\n\
+             c,0.001,1Mi,0.5,5,\n",
+        )
+        .unwrap();
+        let names: Vec<_> = rows.iter().map(|r| r.name.as_deref().unwrap()).collect();
+        assert_eq!(names, ["b", "c", "a"]);
+        assert_eq!(rows[2].submit, SimTime(10_250));
+        assert_eq!(rows[2].duration, Some(SimDuration(1500)));
+        assert_eq!(rows[2].requests, Resources::new(500, 1 << 30, 0));
+        assert_eq!(rows[0].duration, None);
+        assert_eq!(rows[0].requests, Resources::new(2000, 1024, 0));
+        assert_eq!(rows[0].priority, Some(3));
+        assert_eq!(rows[1].duration, Some(SimDuration(1)));
+    }
+
+    #[test]
+    fn bad_rows_name_their_line_and_column() {
+        let errs = read(
+            "submit_time,cpu,memory,duration\n\
+             0,1,1Gi,10\n\
+             1,2x,1Gi,10\n\
+             -3,1,1Gi,0.0001\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            errs,
+            [
+                "t.csv:3: cpu: '2x' is not a cpu quantity; expected e.g. 500m, 2 or 0.5",
+                "t.csv:4: submit_time: '-3' is not a non-negative number of seconds, such as 12 or 12.5",
+                "t.csv:4: duration: '0.0001' is not a whole number of milliseconds",
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_headers_are_reported() {
+        let errs = read("submit_time,cpus,memory,duration,foo\n").unwrap_err();
+        assert_eq!(
+            errs,
+            [
+                "t.csv:1: unknown column 'cpus', expected submit_time, cpu, memory, duration, name, namespace, gpu, priority; did you mean 'cpu'?",
+                "t.csv:1: unknown column 'foo', expected submit_time, cpu, memory, duration, name, namespace, gpu, priority",
+                "t.csv:1: missing required column 'cpu'",
+            ]
+        );
+    }
+
+    #[test]
+    fn error_count_is_capped() {
+        let mut text = String::from("submit_time,cpu,memory,duration\n");
+        for _ in 0..80 {
+            text.push_str("x,1,1,1\n");
+        }
+        let errs = read(&text).unwrap_err();
+        assert_eq!(errs.len(), MAX_REPORTED_ERRORS + 1);
+        assert_eq!(
+            errs.last().unwrap(),
+            "t.csv: ... and 30 more errors in this trace"
+        );
+    }
+
+    #[test]
+    fn ragged_rows_are_errors() {
+        let errs = read("submit_time,cpu,memory,duration\n1,1,1\n").unwrap_err();
+        assert_eq!(errs, ["t.csv:2: 3 fields, but the header has 4"]);
+    }
+}
