@@ -1,3 +1,7 @@
 //! Writing results: atomic files, CSV and JSON, plots, terminal tables.
 
 pub mod atomic;
+pub mod event_log;
+pub mod plot;
+pub mod run_report;
+pub mod table;

@@ -20,7 +20,8 @@ use crate::suggest::did_you_mean;
 use crate::time::{SimDuration, parse_duration};
 
 /// Scheduler policies a scenario may name. To be replaced by the scheduler's registry.
-pub const KNOWN_POLICIES: &[&str] = &["least-allocated", "most-allocated", "first-fit", "best-fit"];
+/// Policy names come from the scheduler registry, so a new policy is accepted everywhere at once.
+pub use crate::scheduler::POLICY_NAMES as KNOWN_POLICIES;
 
 const DEFAULT_SEED: u64 = 1;
 const DEFAULT_SAMPLE_INTERVAL: SimDuration = SimDuration(60_000);

@@ -1,0 +1,156 @@
+//! The command-line interface. `main.rs` only calls [`main`]; everything else is here so tests
+//! can drive it.
+//!
+//! Exit codes: 0 success, 2 bad input (including bad arguments), 1 internal error.
+
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::scenario::{self, InputErrors, Override};
+
+/// Exit code for bad input.
+pub const EXIT_INPUT: u8 = 2;
+/// Exit code for an internal error.
+pub const EXIT_INTERNAL: u8 = 1;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "clustersim",
+    version,
+    about = "Discrete-event simulator of Kubernetes-style clusters"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario and write summary.json, timeseries.csv, timeline.png/svg (and events.csv).
+    Run(run::RunArgs),
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Override a field, e.g. --set cluster.pools.general.count=10 (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+    },
+    /// Print the JSON Schema of scenario files (for editor completion and checking).
+    Schema,
+}
+
+/// Parses the process arguments, runs the command, and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_INPUT)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(errors)) => {
+            eprintln!("{errors}");
+            let n = errors.len();
+            if n > 1 {
+                eprintln!("{n} errors");
+            }
+            ExitCode::from(EXIT_INPUT)
+        }
+        Err(Failure::Internal(message)) => {
+            eprintln!("internal error: {message}");
+            ExitCode::from(EXIT_INTERNAL)
+        }
+    }
+}
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The user's input is wrong: exit 2.
+    Input(InputErrors),
+    /// Something the user cannot fix (an I/O error writing results, a bug): exit 1.
+    Internal(String),
+}
+
+impl From<InputErrors> for Failure {
+    fn from(e: InputErrors) -> Self {
+        Failure::Input(e)
+    }
+}
+
+pub fn execute(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate { files, set } => validate(&files, &set),
+        Command::Schema => {
+            let schema = scenario::json_schema();
+            let text = serde_json::to_string_pretty(&schema)
+                .map_err(|e| Failure::Internal(e.to_string()))?;
+            print_out(&text);
+            Ok(())
+        }
+    }
+}
+
+/// Prints a line to stdout. A closed pipe (`clustersim schema | head`) is not an error.
+pub fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+}
+
+/// Parses `--set` arguments; every malformed one is reported.
+pub fn parse_overrides(set: &[String]) -> Result<Vec<Override>, InputErrors> {
+    let mut errors = InputErrors::default();
+    let mut out = Vec::new();
+    for s in set {
+        match Override::parse(s) {
+            Ok(o) => out.push(o),
+            Err(message) => errors.push(scenario::InputError {
+                file: "<--set>".into(),
+                line: 0,
+                column: 0,
+                path: String::new(),
+                message,
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn validate(files: &[PathBuf], set: &[String]) -> Result<(), Failure> {
+    let overrides = parse_overrides(set)?;
+    let mut all = InputErrors::default();
+    for file in files {
+        match scenario::load_file(file, &overrides) {
+            Ok(s) => print_out(&format!(
+                "{}: ok ({} pools, {} workloads)",
+                file.display(),
+                s.cluster.pools.len(),
+                s.workloads.len()
+            )),
+            Err(errors) => all.0.extend(errors.0),
+        }
+    }
+    if all.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Input(all))
+    }
+}

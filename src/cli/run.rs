@@ -1,0 +1,85 @@
+//! `clustersim run`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::cli::{Failure, parse_overrides, print_out};
+use crate::output::event_log::CsvEventLog;
+use crate::output::run_report::{summary_table, write_run};
+use crate::progress::Progress;
+use crate::scenario::{self, InputErrors};
+use crate::sim::{self, EventSink, RunOptions};
+use crate::time::parse_duration;
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Scenario file (YAML).
+    pub file: PathBuf,
+    /// Use this seed instead of the scenario's.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output directory [default: results/<scenario name>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Stop at this simulated time instead of the scenario's duration (e.g. 30m).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Also write events.csv with every pod and node transition.
+    #[arg(long)]
+    pub events: bool,
+    /// Override a field, e.g. --set cluster.pools.general.count=10 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Print nothing on success.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: RunArgs) -> Result<(), Failure> {
+    let overrides = parse_overrides(&args.set)?;
+    let mut scenario = scenario::load_file(&args.file, &overrides)?;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let until = match &args.until {
+        Some(text) => Some(parse_duration(text).map_err(|m| InputErrors::single("<--until>", m))?),
+        None => None,
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
+    std::fs::create_dir_all(&out)
+        .map_err(|e| Failure::Internal(format!("cannot create {}: {e}", out.display())))?;
+
+    let mut log = if args.events {
+        Some(
+            CsvEventLog::create(&out.join("events.csv"))
+                .map_err(|e| Failure::Internal(e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    let end_ms = until.unwrap_or(scenario.duration).0;
+    let mut progress = Progress::new(end_ms, &scenario.name);
+    let mut on_progress = |t: crate::time::SimTime| progress.update(t.0);
+    let options = RunOptions {
+        until,
+        events: log.as_mut().map(|l| l as &mut dyn EventSink),
+        progress: Some(&mut on_progress),
+    };
+    let result = sim::run(&scenario, options).map_err(|e| Failure::Internal(e.to_string()))?;
+    progress.finish();
+    if let Some(log) = log {
+        log.commit()
+            .map_err(|e| Failure::Internal(format!("cannot write events.csv: {e}")))?;
+    }
+    let title = format!("{} (seed {})", scenario.name, scenario.seed);
+    write_run(&out, &title, &result).map_err(Failure::Internal)?;
+    if !args.quiet {
+        print_out(&summary_table(&result));
+        print_out(&format!("wrote {}", out.display()));
+    }
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Measurements taken during a run: time-weighted integrals, counters, samples.
+//!
+//! The simulation calls [`Metrics::advance`] before it applies the events of each new instant,
+//! so every integral is exact: the state is constant between instants.
+
+pub mod summary;
+pub mod timeseries;
+
+use crate::model::Cluster;
+use crate::scenario::CapacityType;
+use crate::time::{MS_PER_HOUR, SimTime};
+use crate::workload::WorkloadState;
+
+pub use timeseries::{Sample, TimeSeries};
+
+/// Counters and integrals of one run.
+#[derive(Clone, Debug, Default)]
+pub struct Metrics {
+    /// Time up to which the integrals are accumulated.
+    pub last: SimTime,
+    pub events_processed: u64,
+    pub pods_submitted: u64,
+    /// Pods bound to a node at least once.
+    pub pods_scheduled: u64,
+    pub pods_completed: u64,
+    pub pods_evicted: u64,
+    pub pods_failed: u64,
+    /// Time each scheduled pod waited in the pending queue, in ms, per binding.
+    pub waits_ms: Vec<u64>,
+    /// ∫ up nodes dt per pool, in node·ms.
+    pub up_node_ms: Vec<u128>,
+    /// ∫ launched-and-not-terminated nodes dt per pool (what is billed), in node·ms.
+    pub live_node_ms: Vec<u128>,
+    /// ∫ allocated/allocatable dt, in ms.
+    pub cpu_util_ms: f64,
+    pub memory_util_ms: f64,
+    pub peak_used_nodes: u32,
+    /// Per workload: ms during which a Deployment had ready ≥ desired (0 for others).
+    pub available_ms: Vec<u64>,
+}
+
+impl Metrics {
+    pub fn new(pools: usize, workloads: usize) -> Self {
+        Metrics {
+            up_node_ms: vec![0; pools],
+            live_node_ms: vec![0; pools],
+            available_ms: vec![0; workloads],
+            ..Default::default()
+        }
+    }
+
+    /// Accumulates the current state over `[last, to)`.
+    pub fn advance(&mut self, to: SimTime, cluster: &Cluster, workloads: &[WorkloadState]) {
+        let dt = to.since(self.last).0;
+        if dt == 0 {
+            return;
+        }
+        let t = &cluster.totals;
+        for (i, (&up, &live)) in t.up_by_pool.iter().zip(&t.live_by_pool).enumerate() {
+            self.up_node_ms[i] += up as u128 * dt as u128;
+            self.live_node_ms[i] += live as u128 * dt as u128;
+        }
+        self.cpu_util_ms += ratio(t.allocated.cpu_m, t.allocatable.cpu_m) * dt as f64;
+        self.memory_util_ms += ratio(t.allocated.memory, t.allocatable.memory) * dt as f64;
+        for (i, w) in workloads.iter().enumerate() {
+            if w.is_available() == Some(true) {
+                self.available_ms[i] += dt;
+            }
+        }
+        self.last = to;
+    }
+
+    /// Records the state after an instant's scheduling pass (peaks are taken here).
+    pub fn observe_peaks(&mut self, cluster: &Cluster) {
+        self.peak_used_nodes = self.peak_used_nodes.max(cluster.totals.used_nodes);
+    }
+
+    /// Cost so far, per pool, in USD: non-reserved pools pay for launched node time; a reserved
+    /// pool pays for its full `count` from time 0, used or not.
+    pub fn cost_by_pool(&self, cluster: &Cluster) -> Vec<f64> {
+        cluster
+            .pools
+            .iter()
+            .enumerate()
+            .map(|(i, pool)| {
+                let node_ms = match pool.capacity_type {
+                    CapacityType::Reserved => pool.count as u128 * self.last.0 as u128,
+                    _ => self.live_node_ms[i],
+                };
+                pool.price_per_hour * (node_ms as f64 / MS_PER_HOUR as f64)
+            })
+            .collect()
+    }
+}
+
+/// `a / b`, or 0 when `b` is 0.
+pub fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+/// Nearest-rank percentile of sorted values: the smallest value with at least `q` of the
+/// values at or below it.
+pub fn percentile(sorted: &[u64], q: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 0.5), 50);
+        assert_eq!(percentile(&v, 0.95), 95);
+        assert_eq!(percentile(&v, 0.99), 99);
+        assert_eq!(percentile(&v, 1.0), 100);
+        assert_eq!(percentile(&[7], 0.5), 7);
+        assert_eq!(percentile(&[], 0.5), 0);
+    }
+}

@@ -1,0 +1,162 @@
+//! `summary.json`: the run's headline numbers. Key names are part of the interface: scripts
+//! read them, so they never change meaning.
+
+use serde_json::{Map, Value, json};
+
+use crate::metrics::{Metrics, percentile, ratio};
+use crate::model::Cluster;
+use crate::scenario::{CapacityType, Scenario, WorkloadKind};
+use crate::workload::WorkloadState;
+
+/// Builds the summary object. Nested objects give the dotted names, e.g. `pods.submitted`.
+pub fn build(
+    scenario: &Scenario,
+    seed: u64,
+    metrics: &Metrics,
+    cluster: &Cluster,
+    workloads: &[WorkloadState],
+) -> Value {
+    let sim_ms = metrics.last.0;
+    let mut waits = metrics.waits_ms.clone();
+    waits.sort_unstable();
+    let waited = waits.iter().filter(|&&w| w > 0).count();
+    let mean_wait_s = if waits.is_empty() {
+        0.0
+    } else {
+        waits.iter().map(|&w| w as f64).sum::<f64>() / waits.len() as f64 / 1000.0
+    };
+    let secs = |ms: u64| ms as f64 / 1000.0;
+
+    let time_mean = |node_ms: u128| {
+        if sim_ms == 0 {
+            0.0
+        } else {
+            node_ms as f64 / sim_ms as f64
+        }
+    };
+    let mut ready_by_pool = Map::new();
+    for (pool, &ms) in cluster.pools.iter().zip(&metrics.up_node_ms) {
+        ready_by_pool.insert(pool.name.clone(), json!(time_mean(ms)));
+    }
+    let ready_mean: f64 = time_mean(metrics.up_node_ms.iter().sum());
+
+    let costs = metrics.cost_by_pool(cluster);
+    let mut by_pool = Map::new();
+    let mut by_type = Map::new();
+    for ct in CapacityType::ALL {
+        by_type.insert(ct.as_str().to_string(), json!(0.0));
+    }
+    for (pool, &c) in cluster.pools.iter().zip(&costs) {
+        by_pool.insert(pool.name.clone(), json!(c));
+        let slot = by_type
+            .get_mut(pool.capacity_type.as_str())
+            .expect("every type present");
+        *slot = json!(slot.as_f64().unwrap_or(0.0) + c);
+    }
+    let total_cost: f64 = costs.iter().sum();
+
+    let mut deployments = Map::new();
+    for ((spec, state), &avail_ms) in scenario
+        .workloads
+        .iter()
+        .zip(workloads)
+        .zip(&metrics.available_ms)
+    {
+        if let (
+            WorkloadKind::Deployment { replicas, .. },
+            WorkloadState::Deployment { ready, .. },
+        ) = (&spec.kind, state)
+        {
+            let availability = if sim_ms == 0 {
+                1.0
+            } else {
+                avail_ms as f64 / sim_ms as f64
+            };
+            deployments.insert(
+                spec.name.clone(),
+                json!({ "availability": availability, "replicas": replicas, "ready_at_end": ready }),
+            );
+        }
+    }
+
+    let util_mean = |integral: f64| {
+        if sim_ms == 0 {
+            0.0
+        } else {
+            integral / sim_ms as f64
+        }
+    };
+    let per_pod = if metrics.pods_completed == 0 {
+        0.0
+    } else {
+        total_cost / metrics.pods_completed as f64
+    };
+    json!({
+        "scenario": scenario.name,
+        "seed": seed,
+        "sim_time_s": secs(sim_ms),
+        "events_processed": metrics.events_processed,
+        "pods": {
+            "submitted": metrics.pods_submitted,
+            "scheduled": metrics.pods_scheduled,
+            "completed": metrics.pods_completed,
+            "evicted": metrics.pods_evicted,
+            "failed": metrics.pods_failed,
+            "running_at_end": cluster.totals.running_pods,
+            "pending_at_end": cluster.totals.pending_pods,
+        },
+        "pending_time_s": {
+            "mean": mean_wait_s,
+            "p50": secs(percentile(&waits, 0.50)),
+            "p95": secs(percentile(&waits, 0.95)),
+            "p99": secs(percentile(&waits, 0.99)),
+            "max": secs(waits.last().copied().unwrap_or(0)),
+            "waited_fraction": ratio(waited as u64, waits.len() as u64),
+        },
+        "nodes": {
+            "ready_mean": ready_mean,
+            "ready_mean_by_pool": ready_by_pool,
+            "peak_used": metrics.peak_used_nodes,
+            "launched": cluster.nodes.len(),
+        },
+        "utilization": {
+            "cpu_mean": util_mean(metrics.cpu_util_ms),
+            "memory_mean": util_mean(metrics.memory_util_ms),
+        },
+        "cost": {
+            "total_usd": total_cost,
+            "by_pool": by_pool,
+            "by_capacity_type": by_type,
+            "per_completed_pod_usd": per_pod,
+        },
+        "deployments": deployments,
+    })
+}
+
+/// Flattens nested objects into `(dotted.key, number)` pairs, in document order; used by the
+/// terminal table and by `compare`, which aggregates every numeric metric.
+pub fn flatten_numbers(value: &Value) -> Vec<(String, f64)> {
+    fn walk(prefix: &str, v: &Value, out: &mut Vec<(String, f64)>) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&key, child, out);
+                }
+            }
+            Value::Number(n) => {
+                if let Some(x) = n.as_f64() {
+                    out.push((prefix.to_string(), x));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk("", value, &mut out);
+    out
+}

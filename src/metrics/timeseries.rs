@@ -1,0 +1,70 @@
+//! `timeseries.csv`: one row per sample interval.
+
+use std::io::Write;
+
+use crate::time::SimTime;
+
+/// The state at one sample time (after every event of that instant and its scheduling pass).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub time: SimTime,
+    pub ready_nodes_by_pool: Vec<u32>,
+    pub pods_running: u32,
+    pub pods_pending: u32,
+    pub cpu_allocated: f64,
+    pub memory_allocated: f64,
+    pub cost_usd: f64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct TimeSeries {
+    pub pool_names: Vec<String>,
+    pub samples: Vec<Sample>,
+}
+
+impl TimeSeries {
+    /// Column names: `time_s, ready_nodes.<pool>..., pods_running, pods_pending,
+    /// cpu_allocated, memory_allocated, cost_usd`.
+    pub fn header(&self) -> Vec<String> {
+        let mut h = vec!["time_s".to_string()];
+        h.extend(self.pool_names.iter().map(|p| format!("ready_nodes.{p}")));
+        h.extend(
+            [
+                "pods_running",
+                "pods_pending",
+                "cpu_allocated",
+                "memory_allocated",
+                "cost_usd",
+            ]
+            .map(String::from),
+        );
+        h
+    }
+
+    pub fn write_csv<W: Write>(&self, out: W) -> csv::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(self.header())?;
+        for s in &self.samples {
+            let mut row = vec![fmt_num(s.time.as_secs_f64())];
+            row.extend(s.ready_nodes_by_pool.iter().map(|n| n.to_string()));
+            row.push(s.pods_running.to_string());
+            row.push(s.pods_pending.to_string());
+            row.push(fmt_frac(s.cpu_allocated));
+            row.push(fmt_frac(s.memory_allocated));
+            row.push(fmt_frac(s.cost_usd));
+            w.write_record(&row)?;
+        }
+        w.flush()?;
+        Ok(())
+    }
+}
+
+/// Shortest exact form of a number (e.g. `60`, `0.25`).
+pub fn fmt_num(x: f64) -> String {
+    format!("{x}")
+}
+
+/// Six decimals: enough for fractions and dollars, and stable across platforms.
+pub fn fmt_frac(x: f64) -> String {
+    format!("{x:.6}")
+}

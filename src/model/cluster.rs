@@ -1,0 +1,266 @@
+//! The cluster: nodes in their stable order, pods, and running totals kept up to date on every
+//! change so metrics never rescan the cluster.
+
+use crate::model::{Node, NodeId, NodeState, Pod, PodId, PodPhase, PoolId, TemplateId};
+use crate::quantity::Resources;
+use crate::scenario::{PodTemplate, PoolSpec, Taint};
+use crate::time::SimTime;
+
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub zones: Vec<String>,
+    pub pools: Vec<PoolSpec>,
+    /// Pod templates, one per workload, indexed by [`TemplateId`].
+    pub templates: Vec<PodTemplate>,
+    /// The workload name of each template (pods are named `<workload>-<ordinal>`).
+    pub template_names: Vec<String>,
+    /// Every node ever launched, indexed by [`NodeId`].
+    pub nodes: Vec<Node>,
+    /// Every pod ever submitted, indexed by [`PodId`].
+    pub pods: Vec<Pod>,
+    /// Live (not terminated) nodes in the stable order: pools in file order, then creation
+    /// order. First-fit and every tie-break use this order.
+    order: Vec<NodeId>,
+    /// Launches per pool, for node names.
+    launches: Vec<u32>,
+    pub totals: Totals,
+}
+
+/// Running totals, updated incrementally.
+#[derive(Clone, Debug, Default)]
+pub struct Totals {
+    /// Up nodes (ready, cordoned or draining) per pool.
+    pub up_by_pool: Vec<u32>,
+    /// Launched, not yet terminated nodes per pool (what is billed).
+    pub live_by_pool: Vec<u32>,
+    /// Allocatable resources of up nodes.
+    pub allocatable: Resources,
+    /// Requests of bound pods.
+    pub allocated: Resources,
+    /// Nodes holding at least one pod.
+    pub used_nodes: u32,
+    pub running_pods: u32,
+    pub pending_pods: u32,
+}
+
+impl Cluster {
+    pub fn new(
+        zones: Vec<String>,
+        pools: Vec<PoolSpec>,
+        templates: Vec<PodTemplate>,
+        template_names: Vec<String>,
+    ) -> Self {
+        let n = pools.len();
+        Cluster {
+            zones,
+            pools,
+            templates,
+            template_names,
+            nodes: Vec::new(),
+            pods: Vec::new(),
+            order: Vec::new(),
+            launches: vec![0; n],
+            totals: Totals {
+                up_by_pool: vec![0; n],
+                live_by_pool: vec![0; n],
+                ..Totals::default()
+            },
+        }
+    }
+
+    /// Live nodes in the stable order.
+    #[inline]
+    pub fn node_order(&self) -> &[NodeId] {
+        &self.order
+    }
+
+    #[inline]
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0 as usize]
+    }
+
+    #[inline]
+    pub fn pod(&self, id: PodId) -> &Pod {
+        &self.pods[id.0 as usize]
+    }
+
+    #[inline]
+    pub fn pod_mut(&mut self, id: PodId) -> &mut Pod {
+        &mut self.pods[id.0 as usize]
+    }
+
+    pub fn pool(&self, id: PoolId) -> &PoolSpec {
+        &self.pools[id.0 as usize]
+    }
+
+    pub fn template(&self, id: TemplateId) -> &PodTemplate {
+        &self.templates[id.0 as usize]
+    }
+
+    /// Taints on a node: its pool's, then any added at run time.
+    pub fn taints<'a>(&'a self, node: &'a Node) -> impl Iterator<Item = &'a Taint> + 'a {
+        self.pools[node.pool.0 as usize]
+            .taints
+            .iter()
+            .chain(node.extra_taints.iter())
+    }
+
+    /// A node label: the pool's labels, then the well-known ones.
+    pub fn node_label<'a>(&'a self, node: &'a Node, key: &str) -> Option<&'a str> {
+        let pool = &self.pools[node.pool.0 as usize];
+        if let Some(v) = pool.labels.get(key) {
+            return Some(v);
+        }
+        match key {
+            "kubernetes.io/hostname" => Some(&node.name),
+            "topology.kubernetes.io/zone" => Some(&self.zones[node.zone as usize]),
+            "karpenter.sh/capacity-type" => Some(pool.capacity_type.as_str()),
+            "clustersim.io/pool" => Some(&pool.name),
+            _ => None,
+        }
+    }
+
+    /// Launches a node of `pool` in `zone`. It starts in `Provisioning` unless `ready` is set
+    /// (the initial nodes of a pool are ready at time 0).
+    pub fn launch_node(&mut self, pool: PoolId, zone: u32, now: SimTime, ready: bool) -> NodeId {
+        let id = NodeId(self.nodes.len() as u32);
+        let spec = &self.pools[pool.0 as usize];
+        let n = &mut self.launches[pool.0 as usize];
+        let name = format!("{}-{}", spec.name, *n);
+        *n += 1;
+        self.nodes.push(Node {
+            id,
+            name,
+            pool,
+            zone,
+            state: NodeState::Provisioning,
+            allocatable: spec.node,
+            allocated: Resources::ZERO,
+            max_pods: spec.max_pods,
+            pods: Vec::new(),
+            extra_taints: Vec::new(),
+            launched_at: now,
+            ready_at: None,
+            terminated_at: None,
+        });
+        self.totals.live_by_pool[pool.0 as usize] += 1;
+        // Keep the stable order: after the last live node of this pool or an earlier one.
+        let pos = self
+            .order
+            .partition_point(|other| self.nodes[other.0 as usize].pool <= pool);
+        self.order.insert(pos, id);
+        if ready {
+            self.mark_ready(id, now);
+        }
+        id
+    }
+
+    /// Provisioning → Ready.
+    pub fn mark_ready(&mut self, id: NodeId, now: SimTime) {
+        let node = &mut self.nodes[id.0 as usize];
+        debug_assert_eq!(node.state, NodeState::Provisioning);
+        node.state = NodeState::Ready;
+        node.ready_at = Some(now);
+        self.totals.up_by_pool[node.pool.0 as usize] += 1;
+        self.totals.allocatable += node.allocatable;
+    }
+
+    /// Marks a node unschedulable (cordon) or draining; pods already bound stay.
+    pub fn set_unschedulable(&mut self, id: NodeId, state: NodeState) {
+        debug_assert!(matches!(state, NodeState::Cordoned | NodeState::Draining));
+        let node = &mut self.nodes[id.0 as usize];
+        if node.is_up() {
+            node.state = state;
+        }
+    }
+
+    /// Terminates a node. Its pods must have been unbound first.
+    pub fn terminate_node(&mut self, id: NodeId, now: SimTime) {
+        let node = &mut self.nodes[id.0 as usize];
+        debug_assert!(
+            node.pods.is_empty(),
+            "terminating a node that still has pods"
+        );
+        if node.state == NodeState::Terminated {
+            return;
+        }
+        if node.is_up() {
+            self.totals.up_by_pool[node.pool.0 as usize] -= 1;
+            self.totals.allocatable -= node.allocatable;
+        }
+        node.state = NodeState::Terminated;
+        node.terminated_at = Some(now);
+        self.totals.live_by_pool[node.pool.0 as usize] -= 1;
+        if let Some(pos) = self.order.iter().position(|n| *n == id) {
+            self.order.remove(pos);
+        }
+    }
+
+    /// Adds a pending pod and returns its id.
+    pub fn submit_pod(&mut self, mut pod: Pod) -> PodId {
+        let id = PodId(self.pods.len() as u32);
+        pod.id = id;
+        pod.phase = PodPhase::Pending;
+        self.pods.push(pod);
+        self.totals.pending_pods += 1;
+        id
+    }
+
+    /// Pending → Running on `node`: the pod now holds its requests there.
+    pub fn bind(&mut self, pod_id: PodId, node_id: NodeId, now: SimTime) {
+        let pod = &mut self.pods[pod_id.0 as usize];
+        let node = &mut self.nodes[node_id.0 as usize];
+        debug_assert_eq!(pod.phase, PodPhase::Pending);
+        debug_assert!(node.is_schedulable());
+        debug_assert!(pod.requests.fits_in(&node.free()), "binding over capacity");
+        pod.phase = PodPhase::Running;
+        pod.node = Some(node_id);
+        pod.bound_at = Some(now);
+        pod.slot_on_node = node.pods.len() as u32;
+        if node.pods.is_empty() {
+            self.totals.used_nodes += 1;
+        }
+        node.pods.push(pod_id);
+        node.allocated += pod.requests;
+        self.totals.allocated += pod.requests;
+        self.totals.pending_pods -= 1;
+        self.totals.running_pods += 1;
+    }
+
+    /// Running → `phase` (a terminal phase, or `Pending` to requeue): frees the pod's requests.
+    pub fn unbind(&mut self, pod_id: PodId, phase: PodPhase) {
+        let pod = &mut self.pods[pod_id.0 as usize];
+        debug_assert_eq!(pod.phase, PodPhase::Running);
+        let node_id = pod.node.take().expect("running pod has a node");
+        pod.phase = phase;
+        pod.ready = false;
+        let slot = pod.slot_on_node as usize;
+        let requests = pod.requests;
+        let node = &mut self.nodes[node_id.0 as usize];
+        node.pods.swap_remove(slot);
+        if let Some(&moved) = node.pods.get(slot) {
+            self.pods[moved.0 as usize].slot_on_node = slot as u32;
+        }
+        node.allocated -= requests;
+        if node.pods.is_empty() {
+            self.totals.used_nodes -= 1;
+        }
+        self.totals.allocated -= requests;
+        self.totals.running_pods -= 1;
+        if phase == PodPhase::Pending {
+            self.totals.pending_pods += 1;
+        }
+    }
+
+    /// Display name of a pod: a trace row's own name, or `<workload>-<ordinal>`.
+    pub fn pod_name(&self, id: PodId) -> String {
+        let pod = self.pod(id);
+        match &pod.name_override {
+            Some(name) => name.to_string(),
+            None => format!(
+                "{}-{}",
+                self.template_names[pod.template.0 as usize], pod.ordinal
+            ),
+        }
+    }
+}

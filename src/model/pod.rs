@@ -1,0 +1,72 @@
+//! Pods and their phases.
+
+use crate::engine::EventId;
+use crate::model::NodeId;
+use crate::quantity::Resources;
+use crate::time::{SimDuration, SimTime};
+
+/// Index of a pod in [`crate::model::Cluster::pods`]; increases with submission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PodId(pub u32);
+
+/// Index of the workload whose template a pod follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TemplateId(pub u32);
+
+/// Kubernetes pod phases, plus `Evicted`, which Kubernetes reports as a `Failed` pod with reason
+/// `Evicted`; clustersim keeps it apart because it matters for every spot study.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PodPhase {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Evicted,
+}
+
+impl PodPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodPhase::Pending => "Pending",
+            PodPhase::Running => "Running",
+            PodPhase::Succeeded => "Succeeded",
+            PodPhase::Failed => "Failed",
+            PodPhase::Evicted => "Evicted",
+        }
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            PodPhase::Succeeded | PodPhase::Failed | PodPhase::Evicted
+        )
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Pod {
+    pub id: PodId,
+    pub template: TemplateId,
+    /// The n-th pod of its workload (names are `<workload>-<ordinal>`).
+    pub ordinal: u64,
+    /// A trace row's own name, if it gave one.
+    pub name_override: Option<Box<str>>,
+    pub requests: Resources,
+    pub priority: i32,
+    pub phase: PodPhase,
+    pub node: Option<NodeId>,
+    /// Position in `node.pods`, kept for O(1) removal.
+    pub(crate) slot_on_node: u32,
+    pub submitted_at: SimTime,
+    /// When the pod last entered the pending queue.
+    pub queued_at: SimTime,
+    pub bound_at: Option<SimTime>,
+    /// Remaining run time; `None` runs until the end of the simulation.
+    pub run_time: Option<SimDuration>,
+    /// Counts as ready (a Deployment pod after its startup delay).
+    pub ready: bool,
+    /// The pending completion (or readiness) timer, cancelled if the pod is evicted first.
+    pub(crate) timer: Option<EventId>,
+    /// Set once the pod was found unschedulable and that was logged, to log it once per wait.
+    pub(crate) reported_unschedulable: bool,
+}

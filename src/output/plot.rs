@@ -1,0 +1,1127 @@
+//! Charts written as PNG and SVG.
+//!
+//! Every chart is drawn twice from the same plain data: once into an in-memory RGB buffer that is
+//! encoded as PNG, once into an SVG string. Both files are written atomically with
+//! [`write_atomic`], so an interrupted run never leaves a truncated image.
+//!
+//! Text is drawn with the DejaVu Sans font bundled in the crate (registered with plotters'
+//! `ab_glyph` font table under the `sans-serif` family), so rendering needs no system fonts.
+//! Colours come from a fixed Okabe–Ito palette assigned by series index, and nothing depends on
+//! hash order or the clock, so identical data gives byte-identical SVG files.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use image::ImageEncoder;
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::output::atomic::write_atomic;
+
+/// One named line of values, aligned with the chart's time axis.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Series {
+    pub label: String,
+    pub values: Vec<f64>,
+}
+
+/// Data for [`timeline`]. All vectors are aligned with `time_hours`; extra values are ignored,
+/// missing ones leave the line short. Non-finite values are skipped.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TimelineData {
+    /// Overall title, e.g. "quickstart — seed 7".
+    pub title: String,
+    /// X axis, one entry per sample.
+    pub time_hours: Vec<f64>,
+    /// Ready nodes, one series per node pool.
+    pub ready_nodes: Vec<Series>,
+    pub pods_running: Vec<f64>,
+    pub pods_pending: Vec<f64>,
+    /// Fraction 0..1 of allocatable CPU that is requested by pods.
+    pub cpu_allocated: Vec<f64>,
+    /// Fraction 0..1 of allocatable memory that is requested by pods.
+    pub memory_allocated: Vec<f64>,
+}
+
+/// One variant of a `compare` run, with confidence intervals.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VariantPoint {
+    pub variant: String,
+    /// Cost in USD and its interval.
+    pub cost: f64,
+    pub cost_lo: f64,
+    pub cost_hi: f64,
+    /// Availability as a fraction 0..1 (plotted as a percentage) and its interval.
+    pub availability: f64,
+    pub avail_lo: f64,
+    pub avail_hi: f64,
+}
+
+/// Cost of one variant split by capacity type (e.g. "spot", "on-demand") → USD.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CostBreakdown {
+    pub variant: String,
+    pub by_type: Vec<(String, f64)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    #[error("writing {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("drawing chart: {0}")]
+    Draw(String),
+    #[error("encoding PNG: {0}")]
+    Encode(String),
+    #[error("the bundled font could not be loaded")]
+    Font,
+}
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        PlotError::Draw(e.to_string())
+    }
+}
+
+/// Writes `<stem>.png` and `<stem>.svg` (e.g. stem = dir/"timeline"): three stacked panels
+/// sharing the time axis — ready nodes per pool, pods running/pending, CPU/memory allocated.
+/// The PNG is 1200×900 px.
+pub fn timeline(stem: &Path, data: &TimelineData) -> Result<(), PlotError> {
+    write_both(stem, &TimelineFigure(data))
+}
+
+/// Writes `<stem>.png` and `<stem>.svg`: cost (x) against availability (y), one labelled point
+/// per variant with error bars in both directions.
+pub fn cost_vs_availability(
+    stem: &Path,
+    title: &str,
+    points: &[VariantPoint],
+) -> Result<(), PlotError> {
+    write_both(stem, &ScatterFigure { title, points })
+}
+
+/// Writes `<stem>.png` and `<stem>.svg`: one stacked bar per variant, one colour per capacity
+/// type (in order of first appearance), with the total above each bar.
+pub fn cost_breakdown(stem: &Path, title: &str, rows: &[CostBreakdown]) -> Result<(), PlotError> {
+    write_both(stem, &BreakdownFigure { title, rows })
+}
+
+/// Writes `<stem>.png` and `<stem>.svg`: two panels sharing the time axis — ready nodes and
+/// pending pods — with one line per variant (series are matched to colours by index).
+pub fn variant_timelines(
+    stem: &Path,
+    title: &str,
+    time_hours: &[f64],
+    ready_nodes: &[Series],
+    pending: &[Series],
+) -> Result<(), PlotError> {
+    write_both(
+        stem,
+        &VariantTimelinesFigure {
+            title,
+            time_hours,
+            ready_nodes,
+            pending,
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering plumbing
+
+const FONT: &str = "sans-serif";
+const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// Registers the bundled font once per process.
+fn ensure_font() -> Result<(), PlotError> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED.get_or_init(|| {
+        plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok()
+    });
+    if ok { Ok(()) } else { Err(PlotError::Font) }
+}
+
+/// Okabe–Ito colours, reordered so the first few are distinct lines on white
+/// (yellow and black come last).
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(0, 0, 0),       // black
+    RGBColor(240, 228, 66),  // yellow
+];
+
+fn colour(index: usize) -> RGBColor {
+    PALETTE[index % PALETTE.len()]
+}
+
+const GRID_BOLD: RGBColor = RGBColor(215, 215, 215);
+const GRID_LIGHT: RGBColor = RGBColor(238, 238, 238);
+const LEGEND_WIDTH: u32 = 210;
+
+/// A chart that can be drawn on any plotters backend.
+trait Figure {
+    fn size(&self) -> (u32, u32);
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>;
+}
+
+fn with_extension(stem: &Path, ext: &str) -> PathBuf {
+    let mut name: OsString = stem.as_os_str().to_owned();
+    name.push(".");
+    name.push(ext);
+    PathBuf::from(name)
+}
+
+fn write_both<F: Figure>(stem: &Path, fig: &F) -> Result<(), PlotError> {
+    ensure_font()?;
+    let (w, h) = fig.size();
+
+    let png_path = with_extension(stem, "png");
+    let png = render_png(fig, w, h)?;
+    write_atomic(&png_path, &png).map_err(|source| PlotError::Io {
+        path: png_path,
+        source,
+    })?;
+
+    let svg_path = with_extension(stem, "svg");
+    let svg = render_svg(fig, w, h)?;
+    write_atomic(&svg_path, svg.as_bytes()).map_err(|source| PlotError::Io {
+        path: svg_path,
+        source,
+    })?;
+    Ok(())
+}
+
+fn render_png<F: Figure>(fig: &F, w: u32, h: u32) -> Result<Vec<u8>, PlotError> {
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        fig.draw(&root)?;
+        root.present()?;
+    }
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(&rgb, w, h, image::ColorType::Rgb8)
+        .map_err(|e| PlotError::Encode(e.to_string()))?;
+    Ok(png)
+}
+
+fn render_svg<F: Figure>(fig: &F, w: u32, h: u32) -> Result<String, PlotError> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        fig.draw(&root)?;
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Number helpers
+
+/// Smallest and largest finite value, if any.
+fn finite_bounds(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
+    values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+        })
+}
+
+/// X range for a time axis: the data span, or something sensible when it is empty or a point.
+fn time_range(time: &[f64]) -> (f64, f64) {
+    match finite_bounds(time.iter().copied()) {
+        None => (0.0, 1.0),
+        Some((lo, hi)) if hi - lo < 1e-9 => (lo, lo + 1.0),
+        Some(b) => b,
+    }
+}
+
+/// Y range `0..max` with a little headroom; `0..1` when there is nothing positive.
+fn count_range<'a>(series: impl IntoIterator<Item = &'a [f64]>) -> (f64, f64) {
+    let max = finite_bounds(series.into_iter().flat_map(|s| s.iter().copied()))
+        .map(|(_, hi)| hi)
+        .unwrap_or(0.0);
+    if max <= 0.0 {
+        (0.0, 1.0)
+    } else {
+        (0.0, max * 1.08)
+    }
+}
+
+/// Decimal places that distinguish ticks on an axis spanning `span`.
+fn decimals_for(span: f64) -> usize {
+    if !(span.is_finite() && span > 0.0) {
+        return 0;
+    }
+    let step = span / 5.0;
+    (-step.log10().floor()).clamp(0.0, 6.0) as usize
+}
+
+/// A tick label: whole numbers without decimals, others with `decimals` places.
+fn fmt_tick(v: f64, decimals: usize) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{:.0}", v.round() + 0.0)
+    } else {
+        format!("{v:.decimals$}")
+    }
+}
+
+fn fmt_usd(v: f64) -> String {
+    let decimals = if v.abs() >= 100.0 { 0 } else { 2 };
+    format!("${v:.decimals$}")
+}
+
+/// Legend text, shortened so it fits the legend column.
+fn legend_text(label: &str) -> String {
+    const MAX: usize = 26;
+    if label.chars().count() <= MAX {
+        label.to_string()
+    } else {
+        let mut s: String = label.chars().take(MAX - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared drawing pieces
+
+#[derive(Clone, Copy, PartialEq)]
+enum YAxis {
+    Count,
+    Percent,
+}
+
+struct Line<'a> {
+    label: &'a str,
+    values: &'a [f64],
+    colour: RGBColor,
+}
+
+struct Panel<'a> {
+    y_desc: &'a str,
+    y_axis: YAxis,
+    lines: Vec<Line<'a>>,
+}
+
+/// Draws a legend (coloured swatch + label per entry) into its own area to the right of a
+/// plot, so it never hides data.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    top: i32,
+    entries: &[(&str, RGBColor, bool)],
+) -> Result<(), PlotError> {
+    let style = TextStyle::from((FONT, 14).into_font())
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, (label, colour, bar)) in entries.iter().enumerate() {
+        let y = top + 10 + 22 * i as i32;
+        if *bar {
+            area.draw(&Rectangle::new([(10, y - 6), (32, y + 6)], colour.filled()))?;
+        } else {
+            area.draw(&PathElement::new(
+                vec![(10, y), (32, y)],
+                colour.stroke_width(3),
+            ))?;
+        }
+        area.draw(&Text::new(legend_text(label), (40, y), style.clone()))?;
+    }
+    Ok(())
+}
+
+/// One line panel sharing the time axis; the x description is drawn only when `x_desc` is set.
+fn draw_line_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    time: &[f64],
+    x_range: (f64, f64),
+    panel: &Panel<'_>,
+    x_desc: Option<&str>,
+) -> Result<(), PlotError> {
+    let (w, _) = area.dim_in_pixel();
+    let (plot_area, legend_area) = area.split_horizontally(w.saturating_sub(LEGEND_WIDTH));
+    let y_range = match panel.y_axis {
+        YAxis::Percent => {
+            let max = finite_bounds(panel.lines.iter().flat_map(|l| l.values.iter().copied()))
+                .map_or(1.0, |(_, hi)| hi);
+            (0.0, if max > 1.0 { max * 1.05 } else { 1.0 })
+        }
+        YAxis::Count => count_range(panel.lines.iter().map(|l| l.values)),
+    };
+    let top_margin = 12;
+    let mut chart = ChartBuilder::on(&plot_area)
+        .margin_top(top_margin)
+        .margin_left(8)
+        .margin_right(16)
+        .margin_bottom(4)
+        .x_label_area_size(if x_desc.is_some() { 48 } else { 26 })
+        .y_label_area_size(72)
+        .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)?;
+
+    let x_dec = decimals_for(x_range.1 - x_range.0);
+    let y_dec = decimals_for(y_range.1 - y_range.0);
+    let x_fmt = move |v: &f64| fmt_tick(*v, x_dec);
+    let y_fmt = move |v: &f64| match panel.y_axis {
+        YAxis::Percent => format!("{:.0}%", v * 100.0),
+        YAxis::Count => fmt_tick(*v, y_dec),
+    };
+    {
+        let mut mesh = chart.configure_mesh();
+        mesh.x_labels(12)
+            .y_labels(6)
+            .bold_line_style(GRID_BOLD)
+            .light_line_style(GRID_LIGHT)
+            .max_light_lines(4)
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 15))
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .y_desc(panel.y_desc);
+        if let Some(desc) = x_desc {
+            mesh.x_desc(desc);
+        }
+        mesh.draw()?;
+    }
+
+    let mut legend = Vec::new();
+    for line in &panel.lines {
+        draw_line(&mut chart, time, line.values, line.colour)?;
+        legend.push((line.label, line.colour, false));
+    }
+    draw_legend(&legend_area, top_margin, &legend)?;
+    Ok(())
+}
+
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+fn draw_line<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    time: &[f64],
+    values: &[f64],
+    colour: RGBColor,
+) -> Result<(), PlotError> {
+    let points: Vec<(f64, f64)> = time
+        .iter()
+        .zip(values)
+        .map(|(&t, &v)| (t, v))
+        .filter(|(t, v)| t.is_finite() && v.is_finite())
+        .collect();
+    if points.len() == 1 {
+        // A line needs two points; show a lone sample as a dot.
+        chart.draw_series(std::iter::once(Circle::new(points[0], 4, colour.filled())))?;
+    } else {
+        chart.draw_series(LineSeries::new(points, colour.stroke_width(2)))?;
+    }
+    Ok(())
+}
+
+/// Splits `area` into panels of equal plot height, the last one `extra` pixels taller (for the
+/// shared x-axis description).
+fn stack_panels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    count: u32,
+    extra: u32,
+) -> Vec<DrawingArea<DB, Shift>> {
+    let (_, h) = area.dim_in_pixel();
+    let each = h.saturating_sub(extra) / count.max(1);
+    let mut panels = Vec::new();
+    let mut rest = area.clone();
+    for _ in 1..count {
+        let (top, bottom) = rest.split_vertically(each);
+        panels.push(top);
+        rest = bottom;
+    }
+    panels.push(rest);
+    panels
+}
+
+fn title_style() -> TextStyle<'static> {
+    TextStyle::from((FONT, 24).into_font()).color(&BLACK)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+struct TimelineFigure<'a>(&'a TimelineData);
+
+impl Figure for TimelineFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        (1200, 900)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        let d = self.0;
+        root.fill(&WHITE)?;
+        let body = root.titled(&d.title, title_style())?;
+        let x_range = time_range(&d.time_hours);
+        let panels = [
+            Panel {
+                y_desc: "ready nodes",
+                y_axis: YAxis::Count,
+                lines: series_lines(&d.ready_nodes),
+            },
+            Panel {
+                y_desc: "pods",
+                y_axis: YAxis::Count,
+                lines: vec![
+                    Line {
+                        label: "running",
+                        values: &d.pods_running,
+                        colour: colour(2),
+                    },
+                    Line {
+                        label: "pending",
+                        values: &d.pods_pending,
+                        colour: colour(3),
+                    },
+                ],
+            },
+            Panel {
+                y_desc: "allocated",
+                y_axis: YAxis::Percent,
+                lines: vec![
+                    Line {
+                        label: "CPU",
+                        values: &d.cpu_allocated,
+                        colour: colour(0),
+                    },
+                    Line {
+                        label: "memory",
+                        values: &d.memory_allocated,
+                        colour: colour(4),
+                    },
+                ],
+            },
+        ];
+        let areas = stack_panels(&body, panels.len() as u32, 22);
+        let last = panels.len() - 1;
+        for (i, (panel, area)) in panels.iter().zip(&areas).enumerate() {
+            let x_desc = (i == last).then_some("simulated time (hours)");
+            draw_line_panel(area, &d.time_hours, x_range, panel, x_desc)?;
+        }
+        Ok(())
+    }
+}
+
+/// One line per series, coloured by index.
+fn series_lines(series: &[Series]) -> Vec<Line<'_>> {
+    series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Line {
+            label: &s.label,
+            values: &s.values,
+            colour: colour(i),
+        })
+        .collect()
+}
+
+struct VariantTimelinesFigure<'a> {
+    title: &'a str,
+    time_hours: &'a [f64],
+    ready_nodes: &'a [Series],
+    pending: &'a [Series],
+}
+
+impl Figure for VariantTimelinesFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        (1200, 750)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        root.fill(&WHITE)?;
+        let body = root.titled(self.title, title_style())?;
+        let x_range = time_range(self.time_hours);
+        let panels = [
+            Panel {
+                y_desc: "ready nodes",
+                y_axis: YAxis::Count,
+                lines: series_lines(self.ready_nodes),
+            },
+            Panel {
+                y_desc: "pending pods",
+                y_axis: YAxis::Count,
+                lines: series_lines(self.pending),
+            },
+        ];
+        let areas = stack_panels(&body, panels.len() as u32, 22);
+        let last = panels.len() - 1;
+        for (i, (panel, area)) in panels.iter().zip(&areas).enumerate() {
+            let x_desc = (i == last).then_some("simulated time (hours)");
+            draw_line_panel(area, self.time_hours, x_range, panel, x_desc)?;
+        }
+        Ok(())
+    }
+}
+
+struct ScatterFigure<'a> {
+    title: &'a str,
+    points: &'a [VariantPoint],
+}
+
+/// A padded axis range covering `bounds`, widened when it is a single value.
+fn padded(bounds: Option<(f64, f64)>, min_width: f64) -> (f64, f64) {
+    let (lo, hi) = bounds.unwrap_or((0.0, 1.0));
+    let span = hi - lo;
+    if span < 1e-12 {
+        let half = (lo.abs() * 0.05).max(min_width / 2.0);
+        (lo - half, hi + half)
+    } else {
+        (lo - span * 0.12, hi + span * 0.12)
+    }
+}
+
+impl Figure for ScatterFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        (1100, 750)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        root.fill(&WHITE)?;
+        let body = root.titled(self.title, title_style())?;
+        let (w, _) = body.dim_in_pixel();
+        let (plot_area, legend_area) = body.split_horizontally(w.saturating_sub(LEGEND_WIDTH));
+
+        let finite = |p: &&VariantPoint| p.cost.is_finite() && p.availability.is_finite();
+        let xs = self
+            .points
+            .iter()
+            .filter(finite)
+            .flat_map(|p| [p.cost, p.cost_lo, p.cost_hi]);
+        let ys = self
+            .points
+            .iter()
+            .filter(finite)
+            .flat_map(|p| [p.availability, p.avail_lo, p.avail_hi]);
+        let x_range = padded(finite_bounds(xs), 1.0);
+        let y_range = padded(finite_bounds(ys), 0.001);
+
+        let mut chart = ChartBuilder::on(&plot_area)
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(80)
+            .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)?;
+        let x_dec = decimals_for(x_range.1 - x_range.0);
+        let y_dec = decimals_for((y_range.1 - y_range.0) * 100.0);
+        let x_fmt = move |v: &f64| format!("${v:.x_dec$}");
+        let y_fmt = move |v: &f64| format!("{:.y_dec$}%", v * 100.0);
+        chart
+            .configure_mesh()
+            .x_labels(10)
+            .y_labels(8)
+            .bold_line_style(GRID_BOLD)
+            .light_line_style(GRID_LIGHT)
+            .max_light_lines(4)
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 15))
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .x_desc("total cost (USD)")
+            .y_desc("availability")
+            .draw()?;
+
+        let label_style = TextStyle::from((FONT, 14).into_font())
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Left, VPos::Bottom));
+        let mut legend = Vec::new();
+        for (i, p) in self.points.iter().enumerate() {
+            if !finite(&p) {
+                continue;
+            }
+            let c = colour(i);
+            let style = c.stroke_width(2);
+            let (x, y) = (p.cost, p.availability);
+            if p.cost_lo.is_finite() && p.cost_hi.is_finite() {
+                chart.draw_series([PathElement::new(
+                    vec![(p.cost_lo, y), (p.cost_hi, y)],
+                    style,
+                )])?;
+                for end in [p.cost_lo, p.cost_hi] {
+                    chart.draw_series(std::iter::once(
+                        EmptyElement::at((end, y)) + PathElement::new(vec![(0, -6), (0, 6)], style),
+                    ))?;
+                }
+            }
+            if p.avail_lo.is_finite() && p.avail_hi.is_finite() {
+                chart.draw_series([PathElement::new(
+                    vec![(x, p.avail_lo), (x, p.avail_hi)],
+                    style,
+                )])?;
+                for end in [p.avail_lo, p.avail_hi] {
+                    chart.draw_series(std::iter::once(
+                        EmptyElement::at((x, end)) + PathElement::new(vec![(-6, 0), (6, 0)], style),
+                    ))?;
+                }
+            }
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((x, y))
+                    + Circle::new((0, 0), 6, c.filled())
+                    + Text::new(p.variant.clone(), (8, -6), label_style.clone()),
+            ))?;
+            legend.push((p.variant.as_str(), c, false));
+        }
+        draw_legend(&legend_area, 16, &legend)?;
+        Ok(())
+    }
+}
+
+struct BreakdownFigure<'a> {
+    title: &'a str,
+    rows: &'a [CostBreakdown],
+}
+
+impl Figure for BreakdownFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        (1100, 750)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        root.fill(&WHITE)?;
+        let body = root.titled(self.title, title_style())?;
+        let (w, _) = body.dim_in_pixel();
+        let (plot_area, legend_area) = body.split_horizontally(w.saturating_sub(LEGEND_WIDTH));
+
+        // Capacity types in order of first appearance, so colours are stable.
+        let mut types: Vec<&str> = Vec::new();
+        for row in self.rows {
+            for (t, _) in &row.by_type {
+                if !types.contains(&t.as_str()) {
+                    types.push(t);
+                }
+            }
+        }
+        let amount = |v: f64| if v.is_finite() { v.max(0.0) } else { 0.0 };
+        let totals: Vec<f64> = self
+            .rows
+            .iter()
+            .map(|r| r.by_type.iter().map(|(_, v)| amount(*v)).sum())
+            .collect();
+        let max_total = totals.iter().copied().fold(0.0, f64::max);
+        let y_max = if max_total > 0.0 {
+            max_total * 1.12
+        } else {
+            1.0
+        };
+
+        // Bars sit at x = 0, 1, …; their names are drawn under the axis by hand, since the
+        // numeric axis would not put its ticks exactly under the bars.
+        let n = self.rows.len().max(1);
+        let mut chart = ChartBuilder::on(&plot_area)
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(80)
+            .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..y_max)?;
+        let y_dec = if y_max >= 50.0 { 0 } else { 2 };
+        let y_fmt = move |v: &f64| format!("${v:.y_dec$}");
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_labels(8)
+            .bold_line_style(GRID_BOLD)
+            .light_line_style(GRID_LIGHT)
+            .max_light_lines(4)
+            .label_style((FONT, 14))
+            .axis_desc_style((FONT, 15))
+            .y_label_formatter(&y_fmt)
+            .x_desc("variant")
+            .y_desc("cost (USD)")
+            .draw()?;
+        let name_style = TextStyle::from((FONT, 14).into_font())
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        for (ri, row) in self.rows.iter().enumerate() {
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((ri as f64, 0.0))
+                    + Text::new(row.variant.clone(), (0, 8), name_style.clone()),
+            ))?;
+        }
+
+        const HALF_BAR: f64 = 0.3;
+        for (ti, t) in types.iter().enumerate() {
+            let c = colour(ti);
+            let mut bars = Vec::new();
+            for (ri, row) in self.rows.iter().enumerate() {
+                // Stack in capacity-type order: the base is the sum of earlier types.
+                let base: f64 = types[..ti]
+                    .iter()
+                    .map(|earlier| value_of(row, earlier, amount))
+                    .sum();
+                let v = value_of(row, t, amount);
+                if v <= 0.0 {
+                    continue;
+                }
+                let x = ri as f64;
+                bars.push(Rectangle::new(
+                    [(x - HALF_BAR, base), (x + HALF_BAR, base + v)],
+                    c.filled(),
+                ));
+            }
+            chart.draw_series(bars)?;
+        }
+        let total_style = TextStyle::from((FONT, 14).into_font())
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Bottom));
+        for (ri, total) in totals.iter().enumerate() {
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((ri as f64, *total))
+                    + Text::new(fmt_usd(*total), (0, -4), total_style.clone()),
+            ))?;
+        }
+        let legend: Vec<(&str, RGBColor, bool)> = types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (*t, colour(i), true))
+            .collect();
+        draw_legend(&legend_area, 16, &legend)?;
+        Ok(())
+    }
+}
+
+/// Sum of a row's amounts for one capacity type (a type may appear more than once).
+fn value_of(row: &CostBreakdown, ty: &str, amount: impl Fn(f64) -> f64) -> f64 {
+    row.by_type
+        .iter()
+        .filter(|(t, _)| t == ty)
+        .map(|(_, v)| amount(*v))
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    struct TempDir(PathBuf);
+    impl TempDir {
+        fn new(name: &str) -> Self {
+            let dir =
+                std::env::temp_dir().join(format!("clustersim-plot-{name}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn sample() -> TimelineData {
+        let n = 49;
+        let time_hours: Vec<f64> = (0..n).map(|i| i as f64 * 0.5).collect();
+        let wave = |i: usize, a: f64, b: f64| a + b * ((i as f64) / 6.0).sin().abs();
+        TimelineData {
+            title: "quickstart — seed 7".into(),
+            time_hours,
+            ready_nodes: vec![
+                Series {
+                    label: "general-spot".into(),
+                    values: (0..n).map(|i| wave(i, 3.0, 6.0).round()).collect(),
+                },
+                Series {
+                    label: "general-on-demand".into(),
+                    values: (0..n).map(|i| if i < 10 { 2.0 } else { 3.0 }).collect(),
+                },
+            ],
+            pods_running: (0..n).map(|i| wave(i, 20.0, 40.0).round()).collect(),
+            pods_pending: (0..n).map(|i| if i % 12 < 3 { 7.0 } else { 0.0 }).collect(),
+            cpu_allocated: (0..n).map(|i| wave(i, 0.4, 0.5)).collect(),
+            memory_allocated: (0..n).map(|i| wave(i, 0.3, 0.4)).collect(),
+        }
+    }
+
+    /// Width and height from a PNG's IHDR chunk, after checking the signature.
+    fn png_dimensions(bytes: &[u8]) -> (u32, u32) {
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
+        assert_eq!(&bytes[12..16], b"IHDR");
+        let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+        let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+        (w, h)
+    }
+
+    #[test]
+    fn timeline_writes_png_and_svg() {
+        let dir = TempDir::new("timeline");
+        let stem = dir.0.join("timeline");
+        timeline(&stem, &sample()).unwrap();
+
+        let png = fs::read(dir.0.join("timeline.png")).unwrap();
+        assert!(png.len() > 1000);
+        assert_eq!(png_dimensions(&png), (1200, 900));
+        let decoded = image::load_from_memory(&png).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (1200, 900));
+
+        let svg = fs::read_to_string(dir.0.join("timeline.svg")).unwrap();
+        assert!(svg.starts_with("<svg"));
+        for text in [
+            "quickstart — seed 7",
+            "general-spot",
+            "general-on-demand",
+            "running",
+            "pending",
+            "CPU",
+            "memory",
+            "simulated time (hours)",
+            "ready nodes",
+        ] {
+            assert!(svg.contains(text), "SVG lacks {text:?}");
+        }
+        // No temporary files are left beside the outputs.
+        let names: Vec<_> = fs::read_dir(&dir.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn degenerate_timelines_do_not_panic() {
+        let dir = TempDir::new("degenerate");
+        let empty = TimelineData {
+            title: "empty".into(),
+            ..Default::default()
+        };
+        timeline(&dir.0.join("empty"), &empty).unwrap();
+
+        let single = TimelineData {
+            title: "single".into(),
+            time_hours: vec![0.0],
+            ready_nodes: vec![Series {
+                label: "pool".into(),
+                values: vec![3.0],
+            }],
+            pods_running: vec![5.0],
+            pods_pending: vec![0.0],
+            cpu_allocated: vec![0.5],
+            memory_allocated: vec![0.25],
+        };
+        timeline(&dir.0.join("single"), &single).unwrap();
+
+        let zeros = TimelineData {
+            title: "zeros".into(),
+            time_hours: vec![0.0, 1.0, 2.0],
+            ready_nodes: vec![Series {
+                label: "pool".into(),
+                values: vec![0.0; 3],
+            }],
+            pods_running: vec![0.0; 3],
+            pods_pending: vec![0.0; 3],
+            cpu_allocated: vec![0.0; 3],
+            memory_allocated: vec![0.0; 3],
+        };
+        timeline(&dir.0.join("zeros"), &zeros).unwrap();
+
+        let odd = TimelineData {
+            title: "mismatched & non-finite <values>".into(),
+            time_hours: vec![0.0, 1.0, f64::NAN, 3.0],
+            ready_nodes: vec![Series {
+                label: "pool".into(),
+                values: vec![1.0, f64::INFINITY],
+            }],
+            pods_running: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            pods_pending: vec![],
+            cpu_allocated: vec![f64::NAN; 4],
+            memory_allocated: vec![2.0, 0.5, 0.5, 0.5],
+        };
+        timeline(&dir.0.join("odd"), &odd).unwrap();
+
+        for stem in ["empty", "single", "zeros", "odd"] {
+            let png = fs::read(dir.0.join(format!("{stem}.png"))).unwrap();
+            assert_eq!(png_dimensions(&png), (1200, 900));
+            assert!(dir.0.join(format!("{stem}.svg")).exists());
+        }
+
+        cost_vs_availability(&dir.0.join("scatter-empty"), "none", &[]).unwrap();
+        cost_breakdown(&dir.0.join("bars-empty"), "none", &[]).unwrap();
+        variant_timelines(&dir.0.join("vt-empty"), "none", &[], &[], &[]).unwrap();
+        let one = VariantPoint {
+            variant: "spot".into(),
+            cost: 10.0,
+            cost_lo: 10.0,
+            cost_hi: 10.0,
+            availability: 1.0,
+            avail_lo: 1.0,
+            avail_hi: 1.0,
+        };
+        cost_vs_availability(&dir.0.join("scatter-one"), "one", &[one]).unwrap();
+        let zero_row = CostBreakdown {
+            variant: "free".into(),
+            by_type: vec![("spot".into(), 0.0)],
+        };
+        cost_breakdown(&dir.0.join("bars-zero"), "zero", &[zero_row]).unwrap();
+    }
+
+    #[test]
+    fn svg_is_deterministic() {
+        let dir = TempDir::new("determinism");
+        let data = sample();
+        timeline(&dir.0.join("a"), &data).unwrap();
+        timeline(&dir.0.join("b"), &data).unwrap();
+        let a = fs::read(dir.0.join("a.svg")).unwrap();
+        let b = fs::read(dir.0.join("b.svg")).unwrap();
+        assert!(a == b, "SVG output differs between identical renders");
+        let a = fs::read(dir.0.join("a.png")).unwrap();
+        let b = fs::read(dir.0.join("b.png")).unwrap();
+        assert!(a == b, "PNG output differs between identical renders");
+    }
+
+    type CompareInputs = (
+        Vec<VariantPoint>,
+        Vec<CostBreakdown>,
+        Vec<f64>,
+        Vec<Series>,
+        Vec<Series>,
+    );
+
+    fn compare_inputs() -> CompareInputs {
+        let point = |variant: &str, cost: f64, avail: f64| VariantPoint {
+            variant: variant.into(),
+            cost,
+            cost_lo: cost * 0.93,
+            cost_hi: cost * 1.06,
+            availability: avail,
+            avail_lo: avail - 0.002,
+            avail_hi: (avail + 0.001).min(1.0),
+        };
+        let points = vec![
+            point("spot", 412.0, 0.9931),
+            point("reserved", 780.0, 0.9992),
+            point("on-demand", 1105.0, 0.9995),
+        ];
+        let rows = vec![
+            CostBreakdown {
+                variant: "spot".into(),
+                by_type: vec![("spot".into(), 300.0), ("on-demand".into(), 112.0)],
+            },
+            CostBreakdown {
+                variant: "reserved".into(),
+                by_type: vec![("reserved".into(), 700.0), ("on-demand".into(), 80.0)],
+            },
+            CostBreakdown {
+                variant: "on-demand".into(),
+                by_type: vec![("on-demand".into(), 1105.0)],
+            },
+        ];
+        let time: Vec<f64> = (0..25).map(|i| i as f64).collect();
+        let series = |label: &str, f: &dyn Fn(usize) -> f64| Series {
+            label: label.into(),
+            values: (0..25).map(f).collect(),
+        };
+        let ready = vec![
+            series("spot", &|i| 4.0 + (i % 7) as f64),
+            series("reserved", &|i| 6.0 + (i % 3) as f64),
+            series("on-demand", &|_| 7.0),
+        ];
+        let pending = vec![
+            series("spot", &|i| if i % 8 == 0 { 5.0 } else { 0.0 }),
+            series("reserved", &|i| if i % 12 == 0 { 2.0 } else { 0.0 }),
+            series("on-demand", &|_| 0.0),
+        ];
+        (points, rows, time, ready, pending)
+    }
+
+    #[test]
+    fn compare_charts_render() {
+        let dir = TempDir::new("compare");
+        let (points, rows, time, ready, pending) = compare_inputs();
+        cost_vs_availability(
+            &dir.0.join("cost-vs-availability"),
+            "spot vs reserved",
+            &points,
+        )
+        .unwrap();
+        cost_breakdown(
+            &dir.0.join("cost-breakdown"),
+            "cost by capacity type",
+            &rows,
+        )
+        .unwrap();
+        variant_timelines(
+            &dir.0.join("variants"),
+            "variants over time",
+            &time,
+            &ready,
+            &pending,
+        )
+        .unwrap();
+        for (stem, texts) in [
+            (
+                "cost-vs-availability",
+                &["spot vs reserved", "reserved", "availability"][..],
+            ),
+            (
+                "cost-breakdown",
+                &["cost by capacity type", "on-demand", "$412"][..],
+            ),
+            (
+                "variants",
+                &["variants over time", "pending pods", "spot"][..],
+            ),
+        ] {
+            let png = fs::read(dir.0.join(format!("{stem}.png"))).unwrap();
+            png_dimensions(&png);
+            let svg = fs::read_to_string(dir.0.join(format!("{stem}.svg"))).unwrap();
+            for text in texts {
+                assert!(svg.contains(text), "{stem}.svg lacks {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn stem_keeps_dots() {
+        assert_eq!(
+            with_extension(Path::new("out/run.v2"), "png"),
+            PathBuf::from("out/run.v2.png")
+        );
+    }
+
+    #[test]
+    fn tick_formatting() {
+        assert_eq!(fmt_tick(3.0, 2), "3");
+        assert_eq!(fmt_tick(-0.0, 2), "0");
+        assert_eq!(fmt_tick(2.5, 1), "2.5");
+        assert_eq!(decimals_for(100.0), 0);
+        assert_eq!(decimals_for(1.0), 1);
+        assert_eq!(decimals_for(0.0), 0);
+        assert_eq!(legend_text(&"x".repeat(40)).chars().count(), 26);
+    }
+
+    /// Writes example charts for eyeballing when CLUSTERSIM_PLOT_DIR is set.
+    #[test]
+    fn write_examples_when_asked() {
+        let Some(dir) = std::env::var_os("CLUSTERSIM_PLOT_DIR") else {
+            return;
+        };
+        let dir = PathBuf::from(dir);
+        timeline(&dir.join("timeline"), &sample()).unwrap();
+        let (points, rows, time, ready, pending) = compare_inputs();
+        cost_vs_availability(
+            &dir.join("cost-vs-availability"),
+            "spot vs reserved",
+            &points,
+        )
+        .unwrap();
+        cost_breakdown(&dir.join("cost-breakdown"), "cost by capacity type", &rows).unwrap();
+        variant_timelines(
+            &dir.join("variants"),
+            "variants over time",
+            &time,
+            &ready,
+            &pending,
+        )
+        .unwrap();
+    }
+}

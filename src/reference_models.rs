@@ -1,0 +1,136 @@
+//! Scenarios built in code for validation tests and benchmarks.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::dist::DurationDist;
+use crate::quantity::Resources;
+use crate::scenario::{
+    CapacityType, ClusterSpec, PodTemplate, PoolSpec, QueueOrder, Scenario, SchedulerSpec,
+    TraceRow, WorkloadKind, WorkloadSpec,
+};
+use crate::time::{SimDuration, SimTime};
+
+/// A pool of `count` identical on-demand nodes in zone 0.
+pub fn pool(name: &str, node: Resources, count: u32, price_per_hour: f64) -> PoolSpec {
+    PoolSpec {
+        name: name.into(),
+        capacity_type: CapacityType::OnDemand,
+        node,
+        max_pods: 110,
+        price_per_hour,
+        count,
+        zones: vec![0],
+        labels: BTreeMap::new(),
+        taints: Vec::new(),
+        provisioning_delay: DurationDist::Constant(SimDuration::ZERO),
+    }
+}
+
+/// A scenario with one zone, the given pools and workloads.
+pub fn scenario(
+    name: &str,
+    seed: u64,
+    duration: SimDuration,
+    pools: Vec<PoolSpec>,
+    workloads: Vec<WorkloadSpec>,
+) -> Scenario {
+    Scenario {
+        name: name.into(),
+        seed,
+        duration,
+        sample_interval: SimDuration(duration.0.div_ceil(100).max(1)),
+        cluster: ClusterSpec {
+            zones: vec!["zone-a".into()],
+            pools,
+        },
+        scheduler: SchedulerSpec {
+            policy: "least-allocated".into(),
+            queue: QueueOrder::Fifo,
+        },
+        workloads,
+        source: None,
+    }
+}
+
+/// The M/M/c queue as a cluster: `c` nodes that each fit exactly one pod (1 cpu, pods ask
+/// 1 cpu), Poisson arrivals at `lambda_per_hour`, exponential run times of mean `mean_run`,
+/// FIFO. Arrivals stop after `pods` pods; the run lasts until well after the last arrival.
+pub fn mmc(c: u32, lambda_per_hour: f64, mean_run: SimDuration, pods: u64, seed: u64) -> Scenario {
+    let template = PodTemplate {
+        namespace: "default".into(),
+        requests: Resources::new(1000, 0, 0),
+        ..Default::default()
+    };
+    let expected_span_h = pods as f64 / lambda_per_hour;
+    let duration = SimDuration::from_secs_f64(
+        expected_span_h * 3600.0 * 1.05 + 100.0 * mean_run.as_secs_f64(),
+    );
+    scenario(
+        "mmc",
+        seed,
+        duration,
+        vec![pool("servers", Resources::new(1000, 0, 0), c, 1.0)],
+        vec![WorkloadSpec {
+            name: "jobs".into(),
+            template,
+            kind: WorkloadKind::Batch {
+                poisson_per_hour: lambda_per_hour,
+                limit: Some(pods),
+                duration: DurationDist::Exponential { mean: mean_run },
+                start: SimDuration::ZERO,
+            },
+        }],
+    )
+}
+
+/// A trace of `pods` pods with varied shapes replayed onto `nodes` nodes of 16 cpu / 64Gi,
+/// generated deterministically (no randomness beyond a fixed linear congruential sequence).
+pub fn synthetic_trace(nodes: u32, pods: u32, policy: &str) -> Scenario {
+    let mut x: u64 = 12345;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) as u32
+    };
+    let span_s = 86_400u64;
+    let rows: Vec<TraceRow> = (0..pods)
+        .map(|i| {
+            let cpu = [250u64, 500, 1000, 2000, 4000][(next() % 5) as usize];
+            let mem_gi = [1u64, 2, 4, 8][(next() % 4) as usize];
+            TraceRow {
+                submit: SimTime(i as u64 * span_s * 1000 / pods as u64),
+                requests: Resources::new(cpu, mem_gi << 30, 0),
+                duration: Some(SimDuration::from_secs(600 + (next() % 7200) as u64)),
+                name: None,
+                namespace: None,
+                priority: None,
+            }
+        })
+        .collect();
+    let mut s = scenario(
+        "trace",
+        1,
+        SimDuration::from_secs(span_s + 7200),
+        vec![pool(
+            "general",
+            Resources::new(16_000, 64 << 30, 0),
+            nodes,
+            0.768,
+        )],
+        vec![WorkloadSpec {
+            name: "trace".into(),
+            template: PodTemplate {
+                namespace: "default".into(),
+                ..Default::default()
+            },
+            kind: WorkloadKind::Trace {
+                path: PathBuf::from("synthetic.csv"),
+                rows,
+            },
+        }],
+    );
+    s.scheduler.policy = policy.into();
+    s
+}

@@ -1,0 +1,80 @@
+//! The scheduling framework's extension points, after Kubernetes' scheduling framework.
+//!
+//! A scheduling cycle for one pod: **filter** every candidate node (any filter may reject it),
+//! **score** the nodes that pass (each score plugin gives 0–100, multiplied by its weight and
+//! summed), **select** the highest total, ties going to the earliest node in the stable node
+//! order (Kubernetes picks among ties at random; clustersim stays deterministic instead).
+//! A [`Policy`] may implement the whole cycle itself (a research heuristic), or be a
+//! [`crate::scheduler::Profile`] built from filter and score plug-ins.
+
+use crate::model::{Cluster, Node, NodeId, Pod};
+use crate::scenario::PodTemplate;
+
+/// The highest score a score plug-in may return (Kubernetes' `MaxNodeScore`).
+pub const MAX_NODE_SCORE: i64 = 100;
+
+/// What the plug-ins see of the pod being scheduled.
+#[derive(Clone, Copy)]
+pub struct PodRef<'a> {
+    pub pod: &'a Pod,
+    pub template: &'a PodTemplate,
+}
+
+impl<'a> PodRef<'a> {
+    pub fn new(cluster: &'a Cluster, pod: &'a Pod) -> Self {
+        PodRef {
+            pod,
+            template: cluster.template(pod.template),
+        }
+    }
+}
+
+/// Why a node was filtered out. Small and `Copy`, so rejecting a node costs no allocation; the
+/// message users read is rendered only when a diagnosis is asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    /// Kubernetes' NodeResourcesFit: one flag per resource that does not fit.
+    Insufficient {
+        cpu: bool,
+        memory: bool,
+        gpu: bool,
+        pods: bool,
+    },
+    /// A taint the pod does not tolerate: index into the node's taint list (pool's, then extra).
+    UntoleratedTaint { index: u16 },
+    /// node_selector / required node affinity does not match.
+    NodeSelectorMismatch,
+    /// The node is cordoned, draining or not ready.
+    Unschedulable,
+}
+
+/// Filter extension point.
+///
+/// Contract: return `Ok(())` if `pod` could run on `node` given the node's current
+/// allocations, `Err(reason)` otherwise. Must be pure (no state change) and cheap: it runs once
+/// per candidate node per scheduling attempt.
+pub trait Filter: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn filter(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> Result<(), Reason>;
+}
+
+/// Score extension point.
+///
+/// Contract: called only for nodes every filter accepted; returns an integer in
+/// `0..=MAX_NODE_SCORE`, higher meaning more preferred. Pure and deterministic.
+pub trait Score: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn score(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> i64;
+}
+
+/// A complete placement policy: picks a node for one pod, or none.
+///
+/// Contract: the chosen node must pass every filter the policy names in [`Policy::filters`]
+/// (so that "why pending" diagnoses agree with decisions). `select` may keep internal state
+/// (a random stream, an index) but must be deterministic given the same calls.
+pub trait Policy: Send {
+    fn name(&self) -> &str;
+    fn select(&mut self, pod: &PodRef, cluster: &Cluster) -> Option<NodeId>;
+    /// The filters this policy applies, used to explain why a pod is pending.
+    fn filters(&self) -> &[Box<dyn Filter>];
+}

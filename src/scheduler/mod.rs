@@ -1,0 +1,16 @@
+//! Scheduling: the pending queue, the framework's extension points, plug-ins and policies.
+
+pub mod diagnosis;
+pub mod framework;
+pub mod heuristics;
+pub mod plugins;
+pub mod profile;
+pub mod queue;
+pub mod registry;
+#[cfg(test)]
+pub(crate) mod testkit;
+
+pub use framework::{Filter, MAX_NODE_SCORE, PodRef, Policy, Reason, Score};
+pub use profile::Profile;
+pub use queue::{PendingQueue, QueueKey};
+pub use registry::{POLICY_NAMES, build_policy};

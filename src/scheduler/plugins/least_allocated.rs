@@ -1,0 +1,54 @@
+use crate::model::{Cluster, Node};
+use crate::scheduler::framework::{MAX_NODE_SCORE, PodRef, Score};
+
+use super::cpu_memory_after;
+
+/// Kubernetes' LeastAllocated score (the default, which spreads pods): for cpu and memory,
+/// `(allocatable − allocated_after) × 100 / allocatable`, averaged with weight 1 each, in integer
+/// arithmetic as Kubernetes does it.
+pub struct LeastAllocated;
+
+impl Score for LeastAllocated {
+    fn name(&self) -> &'static str {
+        "LeastAllocated"
+    }
+
+    #[inline]
+    fn score(&self, pod: &PodRef, node: &Node, _: &Cluster) -> i64 {
+        let mut sum = 0i64;
+        let mut weights = 0i64;
+        for (after, allocatable) in cpu_memory_after(&pod.pod.requests, node) {
+            weights += 1;
+            if allocatable == 0 || after > allocatable {
+                continue;
+            }
+            sum += ((allocatable - after) as i128 * MAX_NODE_SCORE as i128 / allocatable as i128)
+                as i64;
+        }
+        if weights == 0 { 0 } else { sum / weights }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::testkit::{cluster_with_nodes, pod_ref_of};
+
+    #[test]
+    fn scores_like_kubernetes() {
+        // Node 4000m / 10000 bytes with 1000m / 2000 allocated; pod asks 1000m / 3000.
+        // cpu: (4000 − 2000) × 100 / 4000 = 50; memory: (10000 − 5000) × 100 / 10000 = 50 → 50.
+        let (cluster, pod) = cluster_with_nodes(&[(4000, 10000, 1000, 2000)], (1000, 3000));
+        let node = &cluster.nodes[0];
+        assert_eq!(
+            LeastAllocated.score(&pod_ref_of(&cluster, &pod), node, &cluster),
+            50
+        );
+        // Node 4000m / 10000 empty; pod 3000m / 1000: cpu 25, memory 90 → (25 + 90) / 2 = 57.
+        let (cluster, pod) = cluster_with_nodes(&[(4000, 10000, 0, 0)], (3000, 1000));
+        assert_eq!(
+            LeastAllocated.score(&pod_ref_of(&cluster, &pod), &cluster.nodes[0], &cluster),
+            57
+        );
+    }
+}

@@ -1,0 +1,27 @@
+//! Filter and score plug-ins, one per file, named as in Kubernetes.
+
+mod least_allocated;
+mod most_allocated;
+mod node_resources_fit;
+mod node_selector;
+mod node_unschedulable;
+mod taint_toleration;
+
+pub use least_allocated::LeastAllocated;
+pub use most_allocated::MostAllocated;
+pub use node_resources_fit::NodeResourcesFit;
+pub use node_selector::NodeAffinity;
+pub use node_unschedulable::NodeUnschedulable;
+pub use taint_toleration::TaintToleration;
+
+use crate::model::Node;
+use crate::quantity::Resources;
+
+/// Per-resource "allocated after placing the pod" against allocatable, for cpu and memory, the
+/// two resources Kubernetes' allocation scorers weigh by default (weight 1 each).
+pub(crate) fn cpu_memory_after(pod: &Resources, node: &Node) -> [(u64, u64); 2] {
+    [
+        (node.allocated.cpu_m + pod.cpu_m, node.allocatable.cpu_m),
+        (node.allocated.memory + pod.memory, node.allocatable.memory),
+    ]
+}

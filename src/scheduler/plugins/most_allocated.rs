@@ -1,0 +1,52 @@
+use crate::model::{Cluster, Node};
+use crate::scheduler::framework::{MAX_NODE_SCORE, PodRef, Score};
+
+use super::cpu_memory_after;
+
+/// Kubernetes' MostAllocated score (packing): for cpu and memory,
+/// `allocated_after × 100 / allocatable` (capped at 100), averaged with weight 1 each.
+pub struct MostAllocated;
+
+impl Score for MostAllocated {
+    fn name(&self) -> &'static str {
+        "MostAllocated"
+    }
+
+    #[inline]
+    fn score(&self, pod: &PodRef, node: &Node, _: &Cluster) -> i64 {
+        let mut sum = 0i64;
+        let mut weights = 0i64;
+        for (after, allocatable) in cpu_memory_after(&pod.pod.requests, node) {
+            weights += 1;
+            if allocatable == 0 {
+                continue;
+            }
+            let after = after.min(allocatable);
+            sum += (after as i128 * MAX_NODE_SCORE as i128 / allocatable as i128) as i64;
+        }
+        if weights == 0 { 0 } else { sum / weights }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::testkit::{cluster_with_nodes, pod_ref_of};
+
+    #[test]
+    fn scores_like_kubernetes() {
+        // Node 4000m / 10000 with 1000m / 2000 allocated; pod 1000m / 3000.
+        // cpu: 2000 × 100 / 4000 = 50; memory: 5000 × 100 / 10000 = 50 → 50.
+        let (cluster, pod) = cluster_with_nodes(&[(4000, 10000, 1000, 2000)], (1000, 3000));
+        assert_eq!(
+            MostAllocated.score(&pod_ref_of(&cluster, &pod), &cluster.nodes[0], &cluster),
+            50
+        );
+        // Empty node, pod 3000m / 1000: cpu 75, memory 10 → 42 (integer division of 85 / 2).
+        let (cluster, pod) = cluster_with_nodes(&[(4000, 10000, 0, 0)], (3000, 1000));
+        assert_eq!(
+            MostAllocated.score(&pod_ref_of(&cluster, &pod), &cluster.nodes[0], &cluster),
+            42
+        );
+    }
+}

@@ -1,0 +1,32 @@
+use crate::model::{Cluster, Node};
+use crate::scheduler::framework::{Filter, PodRef, Reason};
+
+/// Kubernetes' NodeResourcesFit filter: the pod's requests fit in the node's free resources,
+/// and the node is below its pod limit.
+pub struct NodeResourcesFit;
+
+impl Filter for NodeResourcesFit {
+    fn name(&self) -> &'static str {
+        "NodeResourcesFit"
+    }
+
+    #[inline]
+    fn filter(&self, pod: &PodRef, node: &Node, _: &Cluster) -> Result<(), Reason> {
+        let need = &pod.pod.requests;
+        let free = node.free();
+        let cpu = need.cpu_m > free.cpu_m;
+        let memory = need.memory > free.memory;
+        let gpu = need.gpu > free.gpu;
+        let pods = node.pod_count() >= node.max_pods;
+        if cpu | memory | gpu | pods {
+            Err(Reason::Insufficient {
+                cpu,
+                memory,
+                gpu,
+                pods,
+            })
+        } else {
+            Ok(())
+        }
+    }
+}

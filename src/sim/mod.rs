@@ -1,0 +1,590 @@
+//! The simulation: applies events to the cluster and runs the scheduler.
+//!
+//! # Ordering rules
+//! 1. Events run in time order; events of one instant run in the order they were scheduled
+//!    (see [`crate::engine`]). Initial pods (Deployment replicas) are submitted at time 0 in
+//!    workload order, before any event.
+//! 2. After all events of an instant have run, exactly one scheduling pass runs (if anything
+//!    changed: a pod arrived, capacity was freed or added). It walks the pending queue in queue
+//!    order and binds each pod the policy can place; the others stay pending. Binding happens at
+//!    the instant of the pass: a pod that finds room waits zero time.
+//! 3. Samples for `timeseries.csv` are taken at multiples of `sample_interval`; a sample at time
+//!    t shows the state after every event at t and the pass that followed.
+//!
+//! Handlers take the simulation state as `&mut self`; the metrics are updated by the handlers
+//! through small calls, never by rescanning the cluster.
+
+mod events;
+
+pub use events::{Event, EventRecord, EventSink};
+
+use crate::dist::exponential_gap;
+use crate::engine::EventQueue;
+use crate::metrics::{Metrics, Sample, TimeSeries, ratio, summary};
+use crate::model::{Cluster, NodeId, Pod, PodId, PodPhase, PoolId, TemplateId};
+use crate::quantity::Resources;
+use crate::rng::{SimRng, stream};
+use crate::scenario::{Scenario, WorkloadKind};
+use crate::scheduler::{PendingQueue, PodRef, Policy, build_policy, diagnosis};
+use crate::time::{SimDuration, SimTime};
+use crate::workload::WorkloadState;
+
+/// How to run a scenario.
+#[derive(Default)]
+pub struct RunOptions<'a> {
+    /// Stop at this time instead of the scenario's `duration`.
+    pub until: Option<SimDuration>,
+    /// Receives every transition, for `events.csv`.
+    pub events: Option<&'a mut dyn EventSink>,
+    /// Called every few thousand events with the current simulated time (progress bars).
+    pub progress: Option<&'a mut dyn FnMut(SimTime)>,
+}
+
+/// What a run produces.
+pub struct RunResult {
+    pub summary: serde_json::Value,
+    pub timeseries: TimeSeries,
+    pub metrics: Metrics,
+    pub cluster: Cluster,
+}
+
+/// Errors that are bugs or impossible configurations found only at run time.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("{0}")]
+    Config(String),
+}
+
+/// Runs `scenario` to its end (or `options.until`) and returns the measurements.
+pub fn run<'a>(scenario: &'a Scenario, options: RunOptions<'a>) -> Result<RunResult, SimError> {
+    let mut sim = Simulation::new(scenario, options.events)?;
+    let end = SimTime(options.until.unwrap_or(scenario.duration).0);
+    sim.run_until(end, options.progress);
+    Ok(sim.finish())
+}
+
+/// The state of one run.
+pub struct Simulation<'a> {
+    scenario: &'a Scenario,
+    pub cluster: Cluster,
+    queue: EventQueue<Event>,
+    pending: PendingQueue,
+    policy: Box<dyn Policy>,
+    workloads: Vec<WorkloadState>,
+    pub metrics: Metrics,
+    timeseries: TimeSeries,
+    next_sample: SimTime,
+    /// Something changed that could let a pending pod schedule.
+    dirty: bool,
+    /// Queue key of each pending pod, indexed by pod id (`None` when not pending).
+    queue_keys: Vec<Option<crate::scheduler::QueueKey>>,
+    provisioning_rngs: Vec<SimRng>,
+    events: Option<&'a mut dyn EventSink>,
+}
+
+impl<'a> Simulation<'a> {
+    pub fn new(
+        scenario: &'a Scenario,
+        events: Option<&'a mut dyn EventSink>,
+    ) -> Result<Self, SimError> {
+        let policy = build_policy(&scenario.scheduler.policy).map_err(SimError::Config)?;
+        let templates = scenario
+            .workloads
+            .iter()
+            .map(|w| w.template.clone())
+            .collect();
+        let names = scenario.workloads.iter().map(|w| w.name.clone()).collect();
+        let cluster = Cluster::new(
+            scenario.cluster.zones.clone(),
+            scenario.cluster.pools.clone(),
+            templates,
+            names,
+        );
+        let provisioning_rngs = scenario
+            .cluster
+            .pools
+            .iter()
+            .map(|p| stream(scenario.seed, &format!("pool/{}/provisioning", p.name)))
+            .collect();
+        let mut sim = Simulation {
+            scenario,
+            cluster,
+            queue: EventQueue::with_capacity(1024),
+            pending: PendingQueue::new(scenario.scheduler.queue),
+            policy,
+            workloads: WorkloadState::for_scenario(scenario),
+            metrics: Metrics::new(scenario.cluster.pools.len(), scenario.workloads.len()),
+            timeseries: TimeSeries {
+                pool_names: scenario
+                    .cluster
+                    .pools
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect(),
+                samples: Vec::new(),
+            },
+            next_sample: SimTime::ZERO,
+            dirty: false,
+            queue_keys: Vec::new(),
+            provisioning_rngs,
+            events,
+        };
+        sim.start();
+        Ok(sim)
+    }
+
+    /// Time 0: initial nodes (ready), Deployment replicas, first arrivals.
+    fn start(&mut self) {
+        for (p, pool) in self.scenario.cluster.pools.iter().enumerate() {
+            for i in 0..pool.count {
+                let zone = pool.zones[i as usize % pool.zones.len()] as u32;
+                let id = self
+                    .cluster
+                    .launch_node(PoolId(p as u32), zone, SimTime::ZERO, true);
+                self.log_node(id, "NodeReady", "initial node");
+            }
+        }
+        for w in 0..self.workloads.len() {
+            match &self.scenario.workloads[w].kind {
+                WorkloadKind::Batch { start, .. } => {
+                    let start = SimTime::ZERO + *start;
+                    self.schedule_next_batch_arrival(w, start);
+                }
+                WorkloadKind::Deployment { replicas, .. } => {
+                    for _ in 0..*replicas {
+                        self.submit_deployment_pod(w);
+                    }
+                }
+                WorkloadKind::Trace { rows, .. } => {
+                    if let Some(row) = rows.first() {
+                        self.queue
+                            .schedule(row.submit, Event::TraceArrival { workload: w as u32 });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs every instant up to and including `end`.
+    pub fn run_until(&mut self, end: SimTime, mut progress: Option<&mut dyn FnMut(SimTime)>) {
+        // Pods submitted at start get their pass at time 0, like any other instant.
+        self.after_instant(SimTime::ZERO);
+        while let Some(t) = self.queue.peek_time() {
+            if t > end {
+                break;
+            }
+            self.take_samples_before(t);
+            self.metrics.advance(t, &self.cluster, &self.workloads);
+            while let Some(event) = self.queue.pop_at(t) {
+                self.metrics.events_processed += 1;
+                self.handle(t, event);
+                if self.metrics.events_processed & 0xFFFF == 0
+                    && let Some(p) = progress.as_deref_mut()
+                {
+                    p(t);
+                }
+            }
+            self.after_instant(t);
+        }
+        self.take_samples_before(SimTime(end.0.saturating_add(1)));
+        self.metrics.advance(end, &self.cluster, &self.workloads);
+    }
+
+    fn finish(self) -> RunResult {
+        let summary = summary::build(
+            self.scenario,
+            self.scenario.seed,
+            &self.metrics,
+            &self.cluster,
+            &self.workloads,
+        );
+        RunResult {
+            summary,
+            timeseries: self.timeseries,
+            metrics: self.metrics,
+            cluster: self.cluster,
+        }
+    }
+
+    fn handle(&mut self, now: SimTime, event: Event) {
+        match event {
+            Event::BatchArrival { workload } => self.on_batch_arrival(now, workload as usize),
+            Event::TraceArrival { workload } => self.on_trace_arrival(now, workload as usize),
+            Event::PodFinished { pod } => self.on_pod_finished(now, pod),
+            Event::PodReady { pod } => self.on_pod_ready(pod),
+            Event::NodeReady { node } => {
+                self.cluster.mark_ready(node, now);
+                self.dirty = true;
+                self.log_node(node, "NodeReady", "");
+            }
+        }
+    }
+
+    fn after_instant(&mut self, now: SimTime) {
+        if self.dirty {
+            self.dirty = false;
+            self.scheduling_pass(now);
+        }
+        self.metrics.observe_peaks(&self.cluster);
+    }
+
+    // ---- workloads -------------------------------------------------------------------------
+
+    fn schedule_next_batch_arrival(&mut self, w: usize, after: SimTime) {
+        if let WorkloadState::Batch {
+            poisson_per_hour,
+            limit,
+            submitted,
+            arrivals_rng,
+            ..
+        } = &mut self.workloads[w]
+        {
+            if limit.is_some_and(|l| *submitted >= l) {
+                return;
+            }
+            let gap = exponential_gap(arrivals_rng, *poisson_per_hour);
+            self.queue
+                .schedule(after + gap, Event::BatchArrival { workload: w as u32 });
+        }
+    }
+
+    fn on_batch_arrival(&mut self, now: SimTime, w: usize) {
+        let WorkloadState::Batch {
+            run_time,
+            submitted,
+            run_time_rng,
+            ..
+        } = &mut self.workloads[w]
+        else {
+            return;
+        };
+        let ordinal = *submitted;
+        *submitted += 1;
+        let run = run_time.sample(run_time_rng);
+        let template = &self.scenario.workloads[w].template;
+        let pod = new_pod(
+            TemplateId(w as u32),
+            ordinal,
+            template.requests,
+            template.priority,
+            now,
+            Some(run),
+        );
+        self.submit(pod);
+        self.schedule_next_batch_arrival(w, now);
+    }
+
+    fn on_trace_arrival(&mut self, now: SimTime, w: usize) {
+        let WorkloadKind::Trace { rows, .. } = &self.scenario.workloads[w].kind else {
+            return;
+        };
+        let WorkloadState::Trace { next_row } = &mut self.workloads[w] else {
+            return;
+        };
+        let index = *next_row;
+        *next_row += 1;
+        let row = &rows[index];
+        let template = &self.scenario.workloads[w].template;
+        let mut pod = new_pod(
+            TemplateId(w as u32),
+            index as u64,
+            row.requests,
+            row.priority.unwrap_or(template.priority),
+            now,
+            row.duration,
+        );
+        pod.name_override = row.name.as_deref().map(Into::into);
+        if let Some(next) = rows.get(index + 1) {
+            self.queue
+                .schedule(next.submit, Event::TraceArrival { workload: w as u32 });
+        }
+        self.submit(pod);
+    }
+
+    fn submit_deployment_pod(&mut self, w: usize) {
+        let now = self.queue.now();
+        let WorkloadState::Deployment { created, live, .. } = &mut self.workloads[w] else {
+            return;
+        };
+        let ordinal = *created;
+        *created += 1;
+        *live += 1;
+        let template = &self.scenario.workloads[w].template;
+        let pod = new_pod(
+            TemplateId(w as u32),
+            ordinal,
+            template.requests,
+            template.priority,
+            now,
+            None,
+        );
+        self.submit(pod);
+    }
+
+    fn submit(&mut self, pod: Pod) {
+        let priority = pod.priority;
+        let id = self.cluster.submit_pod(pod);
+        self.metrics.pods_submitted += 1;
+        let key = self.pending.push(id, priority);
+        if self.queue_keys.len() <= id.0 as usize {
+            self.queue_keys.resize(id.0 as usize + 1, None);
+        }
+        self.queue_keys[id.0 as usize] = Some(key);
+        self.dirty = true;
+        self.log_pod(id, "Submitted", "");
+    }
+
+    // ---- pods ------------------------------------------------------------------------------
+
+    fn on_pod_finished(&mut self, _now: SimTime, pod: PodId) {
+        self.cluster.pod_mut(pod).timer = None;
+        self.end_pod(pod, PodPhase::Succeeded, "Completed", "");
+        self.metrics.pods_completed += 1;
+    }
+
+    fn on_pod_ready(&mut self, pod: PodId) {
+        let p = self.cluster.pod_mut(pod);
+        p.timer = None;
+        if p.phase != PodPhase::Running {
+            return;
+        }
+        p.ready = true;
+        let w = p.template.0 as usize;
+        if let WorkloadState::Deployment { ready, .. } = &mut self.workloads[w] {
+            *ready += 1;
+        }
+        self.log_pod(pod, "Ready", "");
+    }
+
+    /// Ends a running pod in a terminal phase, frees its node, and lets its Deployment replace it.
+    pub fn end_pod(&mut self, pod: PodId, phase: PodPhase, reason: &'static str, message: &str) {
+        let node = self.cluster.pod(pod).node;
+        let was_ready = self.cluster.pod(pod).ready;
+        if let Some(timer) = self.cluster.pod_mut(pod).timer.take() {
+            self.queue.cancel(timer);
+        }
+        if let Some(node) = node {
+            self.log_pod_on(pod, node, reason, message);
+        }
+        self.cluster.unbind(pod, phase);
+        self.dirty = true;
+        let w = self.cluster.pod(pod).template.0 as usize;
+        if let WorkloadState::Deployment { live, ready, .. } = &mut self.workloads[w] {
+            *live -= 1;
+            if was_ready {
+                *ready -= 1;
+            }
+            if phase != PodPhase::Succeeded {
+                self.submit_deployment_pod(w); // ReplicaSet behaviour: keep `replicas` pods
+            }
+        }
+    }
+
+    // ---- scheduling ------------------------------------------------------------------------
+
+    /// One pass over the pending queue (rule 2 in the module docs).
+    fn scheduling_pass(&mut self, now: SimTime) {
+        if self.pending.is_empty() {
+            return;
+        }
+        // Within one pass capacity only shrinks, so a pod that failed proves that every later
+        // pod of the same template asking at least as much fails too; skip those.
+        let mut failed: Vec<(TemplateId, Resources)> = Vec::new();
+        let mut bound: Vec<(crate::scheduler::QueueKey, PodId, NodeId)> = Vec::new();
+        let mut unschedulable: Vec<(PodId, String)> = Vec::new();
+        let has_nodes = self
+            .cluster
+            .node_order()
+            .iter()
+            .any(|&n| self.cluster.node(n).is_schedulable());
+        for (key, pod_id) in self.pending.iter() {
+            let pod = &self.cluster.pods[pod_id.0 as usize];
+            let known_failure = !has_nodes
+                || failed
+                    .iter()
+                    .any(|(t, r)| *t == pod.template && r.fits_in(&pod.requests));
+            let choice = if known_failure {
+                None
+            } else {
+                self.policy
+                    .select(&PodRef::new(&self.cluster, pod), &self.cluster)
+            };
+            match choice {
+                Some(node) => {
+                    self.cluster.bind(pod_id, node, now);
+                    bound.push((key, pod_id, node));
+                }
+                None => {
+                    if !known_failure && failed.len() < 32 {
+                        failed.push((pod.template, pod.requests));
+                    }
+                    if self.events.is_some() && !pod.reported_unschedulable {
+                        let message = diagnosis::unschedulable_message(
+                            self.policy.filters(),
+                            &PodRef::new(&self.cluster, pod),
+                            &self.cluster,
+                        );
+                        unschedulable.push((pod_id, message));
+                    }
+                }
+            }
+        }
+        for (pod_id, message) in unschedulable {
+            self.cluster.pod_mut(pod_id).reported_unschedulable = true;
+            self.log_pod(pod_id, "FailedScheduling", &message);
+        }
+        for (key, pod_id, node) in bound {
+            self.pending.remove(key);
+            self.queue_keys[pod_id.0 as usize] = None;
+            self.on_bound(now, pod_id, node);
+        }
+    }
+
+    /// Bookkeeping after a bind: waiting time, completion and readiness timers.
+    fn on_bound(&mut self, now: SimTime, pod_id: PodId, node: NodeId) {
+        let pod = self.cluster.pod_mut(pod_id);
+        pod.reported_unschedulable = false;
+        let wait = now.since(pod.queued_at).0;
+        let run_time = pod.run_time;
+        let w = pod.template.0 as usize;
+        self.metrics.waits_ms.push(wait);
+        self.metrics.pods_scheduled += 1;
+        if let Some(run) = run_time {
+            let timer = self
+                .queue
+                .schedule(now + run, Event::PodFinished { pod: pod_id });
+            self.cluster.pod_mut(pod_id).timer = Some(timer);
+        }
+        if let WorkloadState::Deployment {
+            startup,
+            startup_rng,
+            ready,
+            ..
+        } = &mut self.workloads[w]
+        {
+            match startup {
+                Some(dist) => {
+                    let delay = dist.sample(startup_rng);
+                    let timer = self
+                        .queue
+                        .schedule(now + delay, Event::PodReady { pod: pod_id });
+                    self.cluster.pod_mut(pod_id).timer = Some(timer);
+                }
+                None => {
+                    *ready += 1;
+                    self.cluster.pod_mut(pod_id).ready = true;
+                }
+            }
+        }
+        self.log_pod_on(pod_id, node, "Scheduled", "");
+    }
+
+    // ---- samples and logs ------------------------------------------------------------------
+
+    /// Takes every sample due strictly before `t` (the state has not changed since then).
+    fn take_samples_before(&mut self, t: SimTime) {
+        while self.next_sample < t {
+            let at = self.next_sample;
+            self.metrics.advance(at, &self.cluster, &self.workloads);
+            let totals = &self.cluster.totals;
+            let sample = Sample {
+                time: at,
+                ready_nodes_by_pool: totals.up_by_pool.clone(),
+                pods_running: totals.running_pods,
+                pods_pending: totals.pending_pods,
+                cpu_allocated: ratio(totals.allocated.cpu_m, totals.allocatable.cpu_m),
+                memory_allocated: ratio(totals.allocated.memory, totals.allocatable.memory),
+                cost_usd: self.metrics.cost_by_pool(&self.cluster).iter().sum(),
+            };
+            self.timeseries.samples.push(sample);
+            match self.scenario.sample_interval.0 {
+                0 => break,
+                step => self.next_sample = SimTime(at.0.saturating_add(step)),
+            }
+        }
+    }
+
+    fn log_pod(&mut self, pod: PodId, event: &'static str, message: &str) {
+        if let Some(sink) = self.events.as_deref_mut() {
+            let name = self.cluster.pod_name(pod);
+            sink.record(&EventRecord {
+                time_ms: self.queue.now().0,
+                object: "pod",
+                name: &name,
+                event,
+                node: "",
+                message,
+            });
+        }
+    }
+
+    fn log_pod_on(&mut self, pod: PodId, node: NodeId, event: &'static str, message: &str) {
+        if let Some(sink) = self.events.as_deref_mut() {
+            let name = self.cluster.pod_name(pod);
+            let node = &self.cluster.node(node).name;
+            sink.record(&EventRecord {
+                time_ms: self.queue.now().0,
+                object: "pod",
+                name: &name,
+                event,
+                node,
+                message,
+            });
+        }
+    }
+
+    fn log_node(&mut self, node: NodeId, event: &'static str, message: &str) {
+        if let Some(sink) = self.events.as_deref_mut() {
+            let name = &self.cluster.node(node).name;
+            sink.record(&EventRecord {
+                time_ms: self.queue.now().0,
+                object: "node",
+                name,
+                event,
+                node: name,
+                message,
+            });
+        }
+    }
+
+    /// Launches a node of `pool` in `zone`; it becomes ready after the pool's provisioning delay.
+    pub fn launch_node(&mut self, pool: PoolId, zone: u32) -> NodeId {
+        let now = self.queue.now();
+        let id = self.cluster.launch_node(pool, zone, now, false);
+        let delay = self.scenario.cluster.pools[pool.0 as usize]
+            .provisioning_delay
+            .sample(&mut self.provisioning_rngs[pool.0 as usize]);
+        self.queue
+            .schedule(now + delay, Event::NodeReady { node: id });
+        self.log_node(id, "NodeLaunched", "");
+        id
+    }
+}
+
+fn new_pod(
+    template: TemplateId,
+    ordinal: u64,
+    requests: Resources,
+    priority: i32,
+    now: SimTime,
+    run_time: Option<SimDuration>,
+) -> Pod {
+    Pod {
+        id: PodId(u32::MAX),
+        template,
+        ordinal,
+        name_override: None,
+        requests,
+        priority,
+        phase: PodPhase::Pending,
+        node: None,
+        slot_on_node: 0,
+        submitted_at: now,
+        queued_at: now,
+        bound_at: None,
+        run_time,
+        ready: false,
+        timer: None,
+        reported_unschedulable: false,
+    }
+}
