@@ -19,7 +19,6 @@ use crate::quantity::{Resources, parse_count, parse_cpu, parse_memory};
 use crate::suggest::did_you_mean;
 use crate::time::{SimDuration, parse_duration};
 
-/// Scheduler policies a scenario may name. To be replaced by the scheduler's registry.
 /// Policy names come from the scheduler registry, so a new policy is accepted everywhere at once.
 pub use crate::scheduler::POLICY_NAMES as KNOWN_POLICIES;
 
