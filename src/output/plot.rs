@@ -1107,6 +1107,11 @@ mod tests {
         };
         let dir = PathBuf::from(dir);
         timeline(&dir.join("timeline"), &sample()).unwrap();
+        let empty = TimelineData {
+            title: "empty run".into(),
+            ..Default::default()
+        };
+        timeline(&dir.join("timeline-empty"), &empty).unwrap();
         let (points, rows, time, ready, pending) = compare_inputs();
         cost_vs_availability(
             &dir.join("cost-vs-availability"),
