@@ -130,7 +130,7 @@ impl fmt::Display for Resources {
 
 /// `1500` → `1500m`, `2000` → `2`.
 pub fn format_cpu(cpu_m: u64) -> String {
-    if cpu_m % 1000 == 0 {
+    if cpu_m.is_multiple_of(1000) {
         format!("{}", cpu_m / 1000)
     } else {
         format!("{cpu_m}m")
@@ -145,7 +145,7 @@ pub fn format_memory(bytes: u64) -> String {
         ("Mi", 1 << 20),
         ("Ki", 1 << 10),
     ] {
-        if bytes >= mult && bytes % mult == 0 {
+        if bytes >= mult && bytes.is_multiple_of(mult) {
             return format!("{}{suffix}", bytes / mult);
         }
     }

@@ -171,7 +171,7 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
             .checked_add(micro)
             .ok_or_else(|| format!("'{text}' is too long a duration"))?;
     }
-    if total_micro % 1000 != 0 {
+    if !total_micro.is_multiple_of(1000) {
         return Err(format!(
             "'{text}' is not a whole number of milliseconds; the finest unit is 1ms"
         ));

@@ -11,6 +11,8 @@ use crate::scenario::{Scenario, WorkloadKind};
 
 /// Per-workload run-time state. Each random quantity has its own named stream, so adding a draw
 /// to one never shifts another (`workload/<name>/arrivals`, `.../run_time`, `.../startup`).
+// One value per workload, so the size difference between kinds costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 pub enum WorkloadState {
     Batch {
         poisson_per_hour: f64,

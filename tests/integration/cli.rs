@@ -1,0 +1,220 @@
+//! `clustersim run`, `validate` and `schema` as a user runs them.
+
+use crate::{clustersim, read_json, scratch_dir, stderr, stdout};
+
+#[test]
+fn run_quickstart_writes_every_output() {
+    let out = scratch_dir("quickstart");
+    let o = clustersim(&[
+        "run",
+        "scenarios/quickstart.yaml",
+        "--out",
+        out.to_str().unwrap(),
+        "--events",
+    ]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    for file in [
+        "summary.json",
+        "timeseries.csv",
+        "events.csv",
+        "timeline.png",
+        "timeline.svg",
+    ] {
+        let meta = std::fs::metadata(out.join(file)).unwrap_or_else(|_| panic!("{file} written"));
+        assert!(meta.len() > 0, "{file} is empty");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+
+    let s = read_json(&out.join("summary.json"));
+    for key in [
+        "/scenario",
+        "/seed",
+        "/sim_time_s",
+        "/events_processed",
+        "/pods/submitted",
+        "/pods/scheduled",
+        "/pods/completed",
+        "/pods/evicted",
+        "/pods/pending_at_end",
+        "/pending_time_s/mean",
+        "/pending_time_s/p50",
+        "/pending_time_s/p95",
+        "/pending_time_s/p99",
+        "/pending_time_s/max",
+        "/pending_time_s/waited_fraction",
+        "/nodes/ready_mean",
+        "/nodes/peak_used",
+        "/utilization/cpu_mean",
+        "/utilization/memory_mean",
+        "/cost/total_usd",
+        "/cost/by_pool/general",
+        "/deployments/web/availability",
+    ] {
+        assert!(s.pointer(key).is_some(), "summary.json lacks {key}");
+    }
+    assert_eq!(s["scenario"], "quickstart");
+    assert_eq!(s["seed"], 7);
+    assert_eq!(s["sim_time_s"], 7200.0);
+    // 4 on-demand nodes at $0.384/h for 2 h, always up.
+    assert!((s["cost"]["total_usd"].as_f64().unwrap() - 4.0 * 0.384 * 2.0).abs() < 1e-9);
+    assert_eq!(s["nodes"]["ready_mean"], 4.0);
+    // Six web replicas fit at once on 32 free cores: always available.
+    assert_eq!(s["deployments"]["web"]["availability"], 1.0);
+    let submitted = s["pods"]["submitted"].as_u64().unwrap();
+    assert!(
+        submitted > 200,
+        "about 240 batch pods arrive in 2 h, plus 6 web pods: {submitted}"
+    );
+
+    // One row per minute from 0 to 2 h inclusive, plus the header.
+    let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    assert!(ts.starts_with("time_s,ready_nodes.general,pods_running,pods_pending,cpu_allocated,memory_allocated,cost_usd\n"));
+    assert_eq!(ts.lines().count(), 1 + 121);
+
+    let events = std::fs::read_to_string(out.join("events.csv")).unwrap();
+    assert!(events.starts_with("time_s,object,name,event,node,message\n"));
+    assert!(events.contains(",pod,web-0,Scheduled,general-0,"));
+    let png = std::fs::read(out.join("timeline.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let svg = std::fs::read_to_string(out.join("timeline.svg")).unwrap();
+    assert!(svg.contains("quickstart"), "title rendered");
+
+    // The terminal summary names the headline numbers.
+    let table = stdout(&o);
+    assert!(
+        table.contains("pods submitted") && table.contains("web availability"),
+        "{table}"
+    );
+}
+
+#[test]
+fn run_honours_seed_until_and_set() {
+    let out = scratch_dir("overrides");
+    let o = clustersim(&[
+        "run",
+        "scenarios/quickstart.yaml",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--seed",
+        "11",
+        "--until",
+        "30m",
+        "--set",
+        "cluster.pools.general.count=2",
+    ]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "--quiet prints nothing");
+    let s = read_json(&out.join("summary.json"));
+    assert_eq!(s["seed"], 11);
+    assert_eq!(s["sim_time_s"], 1800.0);
+    assert_eq!(s["nodes"]["ready_mean"], 2.0);
+}
+
+#[test]
+fn validate_accepts_the_bundled_scenarios() {
+    let o = clustersim(&["validate", "scenarios/quickstart.yaml"]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert!(stdout(&o).contains("quickstart.yaml: ok"));
+}
+
+#[test]
+fn validate_reports_every_error_with_line_column_and_path() {
+    let dir = scratch_dir("bad-scenario");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "name: bad\nseed: 7\nduration: 2hours\ncluster:\n  zones: [zone-a]\n  pools:\n    - name: general\n      capacity_type: on-demand\n      node: { cpus: 8, memory: 32Gi }\n      count: -1\n      zones: [zone-c]\nworkloads:\n  - name: web\n    kind: Deployment\n    replicas: 6\n    requests: { cpu: 500x }\n",
+    )
+    .unwrap();
+    let o = clustersim(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "bad input exits 2");
+    let err = stderr(&o);
+    let file = bad.to_str().unwrap();
+    for expected in [
+        format!("{file}:3:11: duration: '2hours': unknown time unit 'hours'"),
+        format!(
+            "{file}:9:15: cluster.pools[0].node: unknown field 'cpus', expected one of cpu, memory, gpu"
+        ),
+        format!("{file}:10:14: cluster.pools[0].count: must not be negative"),
+        format!("{file}:11:15: cluster.pools[0].zones[0]: unknown zone 'zone-c'"),
+        format!("{file}:16:22: workloads[0].requests.cpu: '500x' is not a cpu quantity"),
+    ] {
+        assert!(err.contains(&expected), "missing `{expected}` in:\n{err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn bad_input_never_panics_and_exits_2() {
+    let dir = scratch_dir("bad-inputs");
+    let cases: &[(&str, &str)] = &[
+        ("empty.yaml", ""),
+        ("not-a-map.yaml", "- 1\n- 2\n"),
+        ("syntax.yaml", "name: [unclosed\n"),
+        (
+            "huge.yaml",
+            "name: x\nduration: 1h\ncluster:\n  pools:\n    - {name: p, node: {cpu: 1}, count: 999999999999}\n",
+        ),
+        ("binary.yaml", "\u{0}\u{1}\u{2}"),
+    ];
+    for (name, text) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        for cmd in ["validate", "run"] {
+            let o = clustersim(&[cmd, path.to_str().unwrap(), "--set", "seed=1"]);
+            assert_eq!(o.status.code(), Some(2), "{cmd} {name}: {}", stderr(&o));
+            assert!(
+                !stderr(&o).contains("panicked"),
+                "{cmd} {name}: {}",
+                stderr(&o)
+            );
+            assert!(
+                stderr(&o).contains(name),
+                "{cmd} {name}: the error names the file: {}",
+                stderr(&o)
+            );
+        }
+    }
+    let missing = clustersim(&["run", "no/such/file.yaml"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no/such/file.yaml"));
+    let bad_until = clustersim(&["run", "scenarios/quickstart.yaml", "--until", "soon"]);
+    assert_eq!(bad_until.status.code(), Some(2));
+    let bad_set = clustersim(&[
+        "run",
+        "scenarios/quickstart.yaml",
+        "--set",
+        "no-equals-sign",
+    ]);
+    assert_eq!(bad_set.status.code(), Some(2));
+    let unknown_policy = clustersim(&[
+        "validate",
+        "scenarios/quickstart.yaml",
+        "--set",
+        "scheduler.policy=least-alocated",
+    ]);
+    assert_eq!(unknown_policy.status.code(), Some(2));
+    assert!(
+        stderr(&unknown_policy).contains("did you mean 'least-allocated'"),
+        "{}",
+        stderr(&unknown_policy)
+    );
+    let bad_flag = clustersim(&["run", "--no-such-flag"]);
+    assert_eq!(bad_flag.status.code(), Some(2));
+}
+
+#[test]
+fn schema_is_json_and_names_the_fields() {
+    let o = clustersim(&["schema"]);
+    assert!(o.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).expect("schema is JSON");
+    assert!(schema.pointer("/properties/cluster").is_some());
+    assert!(schema.pointer("/properties/workloads").is_some());
+    assert_eq!(schema["additionalProperties"], false);
+}
