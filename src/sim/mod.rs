@@ -392,17 +392,11 @@ impl<'a> Simulation<'a> {
         let mut failed: Vec<(TemplateId, Resources)> = Vec::new();
         let mut bound: Vec<(crate::scheduler::QueueKey, PodId, NodeId)> = Vec::new();
         let mut unschedulable: Vec<(PodId, String)> = Vec::new();
-        let has_nodes = self
-            .cluster
-            .node_order()
-            .iter()
-            .any(|&n| self.cluster.node(n).is_schedulable());
         for (key, pod_id) in self.pending.iter() {
             let pod = &self.cluster.pods[pod_id.0 as usize];
-            let known_failure = !has_nodes
-                || failed
-                    .iter()
-                    .any(|(t, r)| *t == pod.template && r.fits_in(&pod.requests));
+            let known_failure = failed
+                .iter()
+                .any(|(t, r)| *t == pod.template && r.fits_in(&pod.requests));
             let choice = if known_failure {
                 None
             } else {
