@@ -12,6 +12,9 @@ use crate::scenario::{self, InputErrors};
 use crate::sim::{self, EventSink, RunOptions};
 use crate::time::parse_duration;
 
+/// Most `timeseries.csv` rows a run may produce (the scenario loader applies the same limit).
+const MAX_SAMPLE_ROWS: u64 = 10_000_000;
+
 #[derive(Args, Debug)]
 pub struct RunArgs {
     /// Scenario file (YAML).

@@ -186,6 +186,14 @@ fn bad_input_never_panics_and_exits_2() {
     assert!(stderr(&missing).contains("no/such/file.yaml"));
     let bad_until = clustersim(&["run", "scenarios/quickstart.yaml", "--until", "soon"]);
     assert_eq!(bad_until.status.code(), Some(2));
+    let absurd_until = clustersim(&["run", "scenarios/quickstart.yaml", "--until", "36500d"]);
+    assert_eq!(
+        absurd_until.status.code(),
+        Some(2),
+        "{}",
+        stderr(&absurd_until)
+    );
+    assert!(stderr(&absurd_until).contains("the limit is"));
     let bad_set = clustersim(&[
         "run",
         "scenarios/quickstart.yaml",
