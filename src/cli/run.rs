@@ -49,6 +49,19 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         Some(text) => Some(parse_duration(text).map_err(|m| InputErrors::single("<--until>", m))?),
         None => None,
     };
+    if let Some(until) = until {
+        let rows = until.0 / scenario.sample_interval.0.max(1);
+        if rows > MAX_SAMPLE_ROWS {
+            return Err(InputErrors::single(
+                "<--until>",
+                format!(
+                    "{until} would take {rows} samples at sample_interval {}; the limit is {MAX_SAMPLE_ROWS}",
+                    scenario.sample_interval
+                ),
+            )
+            .into());
+        }
+    }
     let out = args
         .out
         .clone()
