@@ -94,7 +94,7 @@ pub const MAX_PRICE_PER_HOUR: f64 = 1e12;
 pub const CAPACITY_TYPES: &[&str] = &["on-demand", "reserved", "spot"];
 pub const TAINT_EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecute"];
 pub const OPERATORS: &[&str] = &["Equal", "Exists"];
-pub const QUEUES: &[&str] = &["fifo", "priority"];
+pub const QUEUES: &[&str] = &["fifo", "priority", "largest-first"];
 pub const KINDS: &[&str] = &["Batch", "Deployment", "Trace"];
 
 const BATCH: &[&str] = &["Batch"];

@@ -161,15 +161,19 @@ pub enum QueueOrder {
     Fifo,
     /// Higher priority first, then arrival (Kubernetes' PrioritySort).
     Priority,
+    /// Largest dominant resource share first (relative to the largest node shape in the
+    /// cluster), then arrival: the "decreasing" of first-fit decreasing, for batch packing.
+    LargestFirst,
 }
 
 impl QueueOrder {
-    pub const NAMES: [&'static str; 2] = ["fifo", "priority"];
+    pub const NAMES: [&'static str; 3] = ["fifo", "priority", "largest-first"];
 
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "fifo" => Some(QueueOrder::Fifo),
             "priority" => Some(QueueOrder::Priority),
+            "largest-first" => Some(QueueOrder::LargestFirst),
             _ => None,
         }
     }

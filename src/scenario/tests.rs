@@ -329,9 +329,10 @@ fn unknown_enum_values_suggest() {
             "policy: least-allocated",
             "policy: least-alocated"
         )),
-        [
-            "quickstart.yaml:14:11: scheduler.policy: unknown value 'least-alocated', expected one of least-allocated, most-allocated, first-fit, best-fit; did you mean 'least-allocated'?"
-        ]
+        [format!(
+            "quickstart.yaml:14:11: scheduler.policy: unknown value 'least-alocated', expected one of {}; did you mean 'least-allocated'?",
+            crate::scheduler::POLICY_NAMES.join(", ")
+        )]
     );
 }
 

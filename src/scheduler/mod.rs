@@ -1,5 +1,6 @@
 //! Scheduling: the pending queue, the framework's extension points, plug-ins and policies.
 
+pub mod binpack;
 pub mod diagnosis;
 pub mod framework;
 pub mod heuristics;

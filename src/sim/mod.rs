@@ -110,7 +110,7 @@ impl<'a> Simulation<'a> {
             scenario,
             cluster,
             queue: EventQueue::with_capacity(1024),
-            pending: PendingQueue::new(scenario.scheduler.queue),
+            pending: PendingQueue::new(scenario.scheduler.queue, largest_node_shape(scenario)),
             policy,
             workloads: WorkloadState::for_scenario(scenario),
             metrics: Metrics::new(scenario.cluster.pools.len(), scenario.workloads.len()),
@@ -323,9 +323,10 @@ impl<'a> Simulation<'a> {
 
     fn submit(&mut self, pod: Pod) {
         let priority = pod.priority;
+        let requests = pod.requests;
         let id = self.cluster.submit_pod(pod);
         self.metrics.pods_submitted += 1;
-        let key = self.pending.push(id, priority);
+        let key = self.pending.push(id, priority, &requests);
         if self.queue_keys.len() <= id.0 as usize {
             self.queue_keys.resize(id.0 as usize + 1, None);
         }
@@ -559,6 +560,17 @@ impl<'a> Simulation<'a> {
         self.log_node(id, "NodeLaunched", "");
         id
     }
+}
+
+/// Per resource, the largest allocatable of any pool: what `largest-first` measures shares by.
+fn largest_node_shape(scenario: &Scenario) -> Resources {
+    let mut r = Resources::ZERO;
+    for p in &scenario.cluster.pools {
+        r.cpu_m = r.cpu_m.max(p.node.cpu_m);
+        r.memory = r.memory.max(p.node.memory);
+        r.gpu = r.gpu.max(p.node.gpu);
+    }
+    r
 }
 
 fn new_pod(
