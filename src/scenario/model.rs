@@ -152,6 +152,25 @@ pub struct SchedulerSpec {
     /// A policy name from the scheduler registry, e.g. `least-allocated`.
     pub policy: String,
     pub queue: QueueOrder,
+    /// A custom profile's filter plug-ins, by name (validated against the registry).
+    pub filters: Option<Vec<String>>,
+    /// A custom profile's score plug-ins with their weights.
+    pub scores: Option<Vec<(String, i64)>>,
+    /// Kubernetes' `percentageOfNodesToScore` (0 = adaptive) for profile-based policies.
+    pub percentage_of_nodes_to_score: Option<u32>,
+}
+
+impl SchedulerSpec {
+    /// A named policy with the given queue order and no custom profile.
+    pub fn named(policy: &str, queue: QueueOrder) -> Self {
+        SchedulerSpec {
+            policy: policy.into(),
+            queue,
+            filters: None,
+            scores: None,
+            percentage_of_nodes_to_score: None,
+        }
+    }
 }
 
 /// The order in which pending pods are tried.

@@ -14,4 +14,4 @@ pub(crate) mod testkit;
 pub use framework::{Filter, MAX_NODE_SCORE, PodRef, Policy, Reason, Score};
 pub use profile::Profile;
 pub use queue::{PendingQueue, QueueKey};
-pub use registry::{POLICY_NAMES, build_policy};
+pub use registry::{FILTER_NAMES, POLICY_NAMES, PolicyContext, SCORE_NAMES, build_policy};

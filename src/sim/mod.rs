@@ -25,7 +25,7 @@ use crate::model::{Cluster, NodeId, Pod, PodId, PodPhase, PoolId, TemplateId};
 use crate::quantity::Resources;
 use crate::rng::{SimRng, stream};
 use crate::scenario::{Scenario, WorkloadKind};
-use crate::scheduler::{PendingQueue, PodRef, Policy, build_policy, diagnosis};
+use crate::scheduler::{PendingQueue, PodRef, Policy, PolicyContext, build_policy, diagnosis};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::WorkloadState;
 
@@ -87,7 +87,13 @@ impl<'a> Simulation<'a> {
         scenario: &'a Scenario,
         events: Option<&'a mut dyn EventSink>,
     ) -> Result<Self, SimError> {
-        let policy = build_policy(&scenario.scheduler.policy).map_err(SimError::Config)?;
+        let policy = build_policy(
+            &scenario.scheduler,
+            PolicyContext {
+                seed: scenario.seed,
+            },
+        )
+        .map_err(SimError::Config)?;
         let templates = scenario
             .workloads
             .iter()
@@ -390,6 +396,8 @@ impl<'a> Simulation<'a> {
         }
         // Within one pass capacity only shrinks, so a pod that failed proves that every later
         // pod of the same template asking at least as much fails too; skip those.
+        // Policies whose filters look at other pods turn this off.
+        let use_cache = self.policy.failures_persist_within_pass();
         let mut failed: Vec<(TemplateId, Resources)> = Vec::new();
         let mut bound: Vec<(crate::scheduler::QueueKey, PodId, NodeId)> = Vec::new();
         let mut unschedulable: Vec<(PodId, String)> = Vec::new();
@@ -401,9 +409,10 @@ impl<'a> Simulation<'a> {
         for (key, pod_id) in self.pending.iter() {
             let pod = &self.cluster.pods[pod_id.0 as usize];
             let known_failure = !has_nodes
-                || failed
-                    .iter()
-                    .any(|(t, r)| *t == pod.template && r.fits_in(&pod.requests));
+                || (use_cache
+                    && failed
+                        .iter()
+                        .any(|(t, r)| *t == pod.template && r.fits_in(&pod.requests)));
             let choice = if known_failure {
                 None
             } else {
