@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 2 bad input (including bad arguments), 1 internal error.
 
 mod binpack;
+mod explain;
 mod run;
 
 use std::path::PathBuf;
@@ -47,6 +48,9 @@ pub enum Command {
     /// Run first-fit, first-fit decreasing and best-fit decreasing on bin-packing instances
     /// and write binpacking.csv and binpacking.md.
     Binpack(binpack::BinpackArgs),
+    /// Explain one pod: each node's filter verdict and scores when it was placed, or why it is
+    /// still pending.
+    Explain(explain::ExplainArgs),
 }
 
 /// Parses the process arguments, runs the command, and returns the exit code.
@@ -99,6 +103,7 @@ pub fn execute(cli: Cli) -> Result<(), Failure> {
         Command::Run(args) => run::run(args),
         Command::Validate { files, set } => validate(&files, &set),
         Command::Binpack(args) => binpack::binpack(args),
+        Command::Explain(args) => explain::explain(args),
         Command::Schema => {
             let schema = scenario::json_schema();
             let text = serde_json::to_string_pretty(&schema)

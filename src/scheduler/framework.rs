@@ -85,6 +85,11 @@ pub trait Policy: Send {
     fn failures_persist_within_pass(&self) -> bool {
         true
     }
+    /// The weighted score plug-ins, if the policy is built from them (used to explain a
+    /// placement).
+    fn scores(&self) -> &[(Box<dyn Score>, i64)] {
+        &[]
+    }
     /// The general pipeline, if this policy is one (lets a scenario tune it).
     fn as_profile(&mut self) -> Option<&mut crate::scheduler::Profile> {
         None

@@ -2,6 +2,7 @@
 
 pub mod binpack;
 pub mod diagnosis;
+pub mod explain;
 pub mod framework;
 pub mod heuristics;
 pub mod plugins;

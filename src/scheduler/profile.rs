@@ -125,6 +125,10 @@ impl Policy for Profile {
         &self.filters
     }
 
+    fn scores(&self) -> &[(Box<dyn Score>, i64)] {
+        &self.scores
+    }
+
     fn as_profile(&mut self) -> Option<&mut Profile> {
         Some(self)
     }
