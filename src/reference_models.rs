@@ -44,10 +44,7 @@ pub fn scenario(
             zones: vec!["zone-a".into()],
             pools,
         },
-        scheduler: SchedulerSpec {
-            policy: "least-allocated".into(),
-            queue: QueueOrder::Fifo,
-        },
+        scheduler: SchedulerSpec::named("least-allocated", QueueOrder::Fifo),
         workloads,
         source: None,
     }

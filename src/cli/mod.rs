@@ -3,6 +3,8 @@
 //!
 //! Exit codes: 0 success, 2 bad input (including bad arguments), 1 internal error.
 
+mod binpack;
+mod explain;
 mod run;
 
 use std::path::PathBuf;
@@ -43,6 +45,12 @@ pub enum Command {
     },
     /// Print the JSON Schema of scenario files (for editor completion and checking).
     Schema,
+    /// Run first-fit, first-fit decreasing and best-fit decreasing on bin-packing instances
+    /// and write binpacking.csv and binpacking.md.
+    Binpack(binpack::BinpackArgs),
+    /// Explain one pod: each node's filter verdict and scores when it was placed, or why it is
+    /// still pending.
+    Explain(explain::ExplainArgs),
 }
 
 /// Parses the process arguments, runs the command, and returns the exit code.
@@ -94,6 +102,8 @@ pub fn execute(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate { files, set } => validate(&files, &set),
+        Command::Binpack(args) => binpack::binpack(args),
+        Command::Explain(args) => explain::explain(args),
         Command::Schema => {
             let schema = scenario::json_schema();
             let text = serde_json::to_string_pretty(&schema)

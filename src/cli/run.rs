@@ -84,6 +84,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         until,
         events: log.as_mut().map(|l| l as &mut dyn EventSink),
         progress: Some(&mut on_progress),
+        explain: None,
     };
     let result = sim::run(&scenario, options).map_err(|e| Failure::Internal(e.to_string()))?;
     progress.finish();

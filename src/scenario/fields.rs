@@ -4,6 +4,7 @@
 //! JSON Schema (`schema.rs`) are driven by these tables, so the two cannot drift apart.
 
 use super::parse::KNOWN_POLICIES;
+use crate::scheduler::SCORE_NAMES;
 
 /// What a field's value must be.
 #[derive(Debug)]
@@ -94,7 +95,7 @@ pub const MAX_PRICE_PER_HOUR: f64 = 1e12;
 pub const CAPACITY_TYPES: &[&str] = &["on-demand", "reserved", "spot"];
 pub const TAINT_EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecute"];
 pub const OPERATORS: &[&str] = &["Equal", "Exists"];
-pub const QUEUES: &[&str] = &["fifo", "priority"];
+pub const QUEUES: &[&str] = &["fifo", "priority", "largest-first"];
 pub const KINDS: &[&str] = &["Batch", "Deployment", "Trace"];
 
 const BATCH: &[&str] = &["Batch"];
@@ -211,6 +212,30 @@ pub const SCHEDULER: &[FieldSpec] = &[
         "queue",
         Ty::Enum(QUEUES),
         "Order in which pending pods are tried (default fifo).",
+    ),
+    field(
+        "filters",
+        Ty::NameList { max_items: 32 },
+        "Custom profile: filter plug-ins, e.g. [NodeResourcesFit, TaintToleration] (NodeUnschedulable and NodeResourcesFit always apply).",
+    ),
+    field(
+        "scores",
+        Ty::List(SCORE),
+        "Custom profile: score plug-ins with weights, e.g. [{name: MostAllocated, weight: 2}].",
+    ),
+    field(
+        "percentage_of_nodes_to_score",
+        Ty::UInt { max: 100 },
+        "Stop looking after this percentage of nodes is found feasible (0 = Kubernetes' adaptive default; at least 100 nodes).",
+    ),
+];
+
+pub const SCORE: &[FieldSpec] = &[
+    required("name", Ty::Enum(SCORE_NAMES), "Score plug-in name."),
+    field(
+        "weight",
+        Ty::UInt { max: 100 },
+        "Weight of the plug-in's 0-100 score in the sum (default 1).",
     ),
 ];
 

@@ -152,6 +152,25 @@ pub struct SchedulerSpec {
     /// A policy name from the scheduler registry, e.g. `least-allocated`.
     pub policy: String,
     pub queue: QueueOrder,
+    /// A custom profile's filter plug-ins, by name (validated against the registry).
+    pub filters: Option<Vec<String>>,
+    /// A custom profile's score plug-ins with their weights.
+    pub scores: Option<Vec<(String, i64)>>,
+    /// Kubernetes' `percentageOfNodesToScore` (0 = adaptive) for profile-based policies.
+    pub percentage_of_nodes_to_score: Option<u32>,
+}
+
+impl SchedulerSpec {
+    /// A named policy with the given queue order and no custom profile.
+    pub fn named(policy: &str, queue: QueueOrder) -> Self {
+        SchedulerSpec {
+            policy: policy.into(),
+            queue,
+            filters: None,
+            scores: None,
+            percentage_of_nodes_to_score: None,
+        }
+    }
 }
 
 /// The order in which pending pods are tried.
@@ -161,15 +180,19 @@ pub enum QueueOrder {
     Fifo,
     /// Higher priority first, then arrival (Kubernetes' PrioritySort).
     Priority,
+    /// Largest dominant resource share first (relative to the largest node shape in the
+    /// cluster), then arrival: the "decreasing" of first-fit decreasing, for batch packing.
+    LargestFirst,
 }
 
 impl QueueOrder {
-    pub const NAMES: [&'static str; 2] = ["fifo", "priority"];
+    pub const NAMES: [&'static str; 3] = ["fifo", "priority", "largest-first"];
 
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "fifo" => Some(QueueOrder::Fifo),
             "priority" => Some(QueueOrder::Priority),
+            "largest-first" => Some(QueueOrder::LargestFirst),
             _ => None,
         }
     }

@@ -776,15 +776,57 @@ fn parse_pool(cx: &mut Ctx, obj: &Obj, cluster_zones: Option<&[String]>) -> Pool
 }
 
 fn parse_scheduler(cx: &mut Ctx, obj: Option<Obj>) -> SchedulerSpec {
-    let (policy, queue) = match obj {
-        Some(o) => (o.enumerated(cx, "policy"), o.enumerated(cx, "queue")),
-        None => (None, None),
+    let Some(o) = obj else {
+        return SchedulerSpec::named("least-allocated", QueueOrder::Fifo);
     };
+    let policy = o.enumerated(cx, "policy");
+    let queue = o.enumerated(cx, "queue");
+    let filters = o.name_list(cx, "filters").map(|list| {
+        let mut names = Vec::new();
+        for (name, node) in list {
+            match crate::scheduler::registry::filter_plugin(&name) {
+                Ok(_) => names.push(name),
+                Err(message) => cx.err(&node.origin, &join(&o.path, "filters"), message),
+            }
+        }
+        names
+    });
+    let scores = o.list(cx, "scores").map(|(_, items)| {
+        let mut out = Vec::new();
+        for (item, path) in items {
+            let Some(s) = open(cx, item, &path, fields::SCORE, None) else {
+                continue;
+            };
+            if let Some(name) = s.enumerated(cx, "name") {
+                out.push((name.to_string(), s.uint(cx, "weight").unwrap_or(1) as i64));
+            }
+        }
+        out
+    });
+    if policy.is_some()
+        && (filters.is_some() || scores.is_some())
+        && let Some((v, path)) = o.value(cx, "policy")
+    {
+        cx.err(
+            &v.origin,
+            &path,
+            "give either a named policy or a custom profile (filters/scores), not both",
+        );
+    }
     SchedulerSpec {
-        policy: policy.unwrap_or("least-allocated").to_string(),
+        policy: policy
+            .unwrap_or(if filters.is_some() || scores.is_some() {
+                "custom"
+            } else {
+                "least-allocated"
+            })
+            .to_string(),
         queue: queue
             .and_then(QueueOrder::parse)
             .unwrap_or(QueueOrder::Fifo),
+        filters,
+        scores,
+        percentage_of_nodes_to_score: o.uint(cx, "percentage_of_nodes_to_score").map(|p| p as u32),
     }
 }
 

@@ -640,3 +640,60 @@ fn mangled_inputs_never_panic() {
         let _ = load(&l.join("\n"));
     }
 }
+
+#[test]
+fn custom_scheduler_profile_loads() {
+    let s = load(&QUICKSTART.replace(
+        "  policy: least-allocated\n  queue: fifo\n",
+        "  queue: largest-first\n  filters: [NodeResourcesFit, TaintToleration]\n  scores:\n    - { name: MostAllocated, weight: 2 }\n    - { name: BalancedAllocation }\n  percentage_of_nodes_to_score: 50\n",
+    ))
+    .unwrap();
+    assert_eq!(s.scheduler.policy, "custom");
+    assert_eq!(s.scheduler.queue, QueueOrder::LargestFirst);
+    assert_eq!(
+        s.scheduler.filters,
+        Some(vec![
+            "NodeResourcesFit".to_string(),
+            "TaintToleration".to_string()
+        ])
+    );
+    assert_eq!(
+        s.scheduler.scores,
+        Some(vec![
+            ("MostAllocated".to_string(), 2),
+            ("BalancedAllocation".to_string(), 1)
+        ])
+    );
+    assert_eq!(s.scheduler.percentage_of_nodes_to_score, Some(50));
+}
+
+#[test]
+fn unknown_plugin_names_suggest_the_closest() {
+    let errs = errors(&QUICKSTART.replace(
+        "  policy: least-allocated\n",
+        "  filters: [NodeResourceFit]\n  scores: [{ name: LeastAlocated }]\n",
+    ));
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(
+        errs[0].contains("scheduler.filters: unknown filter plugin 'NodeResourceFit'")
+            && errs[0].ends_with("did you mean 'NodeResourcesFit'?"),
+        "{}",
+        errs[0]
+    );
+    assert!(
+        errs[1].contains("scheduler.scores[0].name: unknown value 'LeastAlocated'")
+            && errs[1].ends_with("did you mean 'LeastAllocated'?"),
+        "{}",
+        errs[1]
+    );
+}
+
+#[test]
+fn named_policy_and_custom_profile_are_exclusive() {
+    let errs = errors(&QUICKSTART.replace(
+        "  queue: fifo\n",
+        "  queue: fifo\n  scores: [{ name: MostAllocated }]\n",
+    ));
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("not both"), "{}", errs[0]);
+}

@@ -14,7 +14,11 @@ pub fn unschedulable_message(
     cluster: &Cluster,
 ) -> String {
     let reasons = count_reasons(filters, pod, cluster);
-    let total = cluster.node_order().len();
+    render_message(&reasons, cluster.node_order().len())
+}
+
+/// Kubernetes' message from reason counts over `total` nodes.
+pub fn render_message(reasons: &BTreeMap<String, usize>, total: usize) -> String {
     let mut parts: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
     parts.sort();
     if parts.is_empty() {

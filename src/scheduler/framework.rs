@@ -77,4 +77,21 @@ pub trait Policy: Send {
     fn select(&mut self, pod: &PodRef, cluster: &Cluster) -> Option<NodeId>;
     /// The filters this policy applies, used to explain why a pod is pending.
     fn filters(&self) -> &[Box<dyn Filter>];
+    /// True if a pod that fits nowhere proves that a later pod of the same template asking at
+    /// least as much fits nowhere either, until capacity is freed. That holds while every filter
+    /// depends only on free capacity and fixed node properties; a policy whose filters look at
+    /// other pods (topology spread, anti-affinity) must return false, which turns off the
+    /// scheduling pass's failure cache.
+    fn failures_persist_within_pass(&self) -> bool {
+        true
+    }
+    /// The weighted score plug-ins, if the policy is built from them (used to explain a
+    /// placement).
+    fn scores(&self) -> &[(Box<dyn Score>, i64)] {
+        &[]
+    }
+    /// The general pipeline, if this policy is one (lets a scenario tune it).
+    fn as_profile(&mut self) -> Option<&mut crate::scheduler::Profile> {
+        None
+    }
 }

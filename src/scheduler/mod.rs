@@ -1,6 +1,8 @@
 //! Scheduling: the pending queue, the framework's extension points, plug-ins and policies.
 
+pub mod binpack;
 pub mod diagnosis;
+pub mod explain;
 pub mod framework;
 pub mod heuristics;
 pub mod plugins;
@@ -13,4 +15,4 @@ pub(crate) mod testkit;
 pub use framework::{Filter, MAX_NODE_SCORE, PodRef, Policy, Reason, Score};
 pub use profile::Profile;
 pub use queue::{PendingQueue, QueueKey};
-pub use registry::{POLICY_NAMES, build_policy};
+pub use registry::{FILTER_NAMES, POLICY_NAMES, PolicyContext, SCORE_NAMES, build_policy};

@@ -3,15 +3,43 @@
 use crate::model::{Cluster, NodeId};
 use crate::scheduler::framework::{Filter, PodRef, Policy, Score};
 
+/// Kubernetes' `minFeasibleNodesToFind`: below this many nodes, every node is examined.
+pub const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
+/// Kubernetes' `minFeasibleNodesPercentageToFind`, the floor of the adaptive percentage.
+pub const MIN_FEASIBLE_NODES_PERCENTAGE: usize = 5;
+
 /// A scheduling profile: filters, weighted scores, select the best (earliest on ties).
 pub struct Profile {
     pub name: String,
     pub filters: Vec<Box<dyn Filter>>,
     /// Score plug-ins with their weights.
     pub scores: Vec<(Box<dyn Score>, i64)>,
+    /// Kubernetes' `percentageOfNodesToScore`: `None` examines every node (exact, the
+    /// clustersim default for named policies); `Some(0)` is Kubernetes' adaptive default
+    /// (50% − nodes/125, at least 5%); `Some(p)` stops after finding `p`% of the nodes feasible.
+    /// Never fewer than 100 feasible nodes are sought.
+    pub percentage_of_nodes_to_score: Option<u32>,
+    /// Where the next search starts in the node order; it advances by the number of nodes
+    /// examined, as Kubernetes' `nextStartNodeIndex` does, so successive pods see different
+    /// slices of a large cluster.
+    pub next_start: usize,
 }
 
 impl Profile {
+    pub fn new(
+        name: &str,
+        filters: Vec<Box<dyn Filter>>,
+        scores: Vec<(Box<dyn Score>, i64)>,
+    ) -> Self {
+        Profile {
+            name: name.into(),
+            filters,
+            scores,
+            percentage_of_nodes_to_score: None,
+            next_start: 0,
+        }
+    }
+
     /// True if every filter accepts the node.
     #[inline]
     pub fn feasible(
@@ -22,6 +50,33 @@ impl Profile {
     ) -> bool {
         filters.iter().all(|f| f.filter(pod, node, cluster).is_ok())
     }
+
+    /// How many feasible nodes to find before scoring (Kubernetes' `numFeasibleNodesToFind`).
+    pub fn feasible_nodes_to_find(&self, all: usize) -> usize {
+        let Some(p) = self.percentage_of_nodes_to_score else {
+            return all;
+        };
+        let p = p as usize;
+        if all < MIN_FEASIBLE_NODES_TO_FIND || p >= 100 {
+            return all;
+        }
+        let p = if p == 0 {
+            50usize
+                .saturating_sub(all / 125)
+                .max(MIN_FEASIBLE_NODES_PERCENTAGE)
+        } else {
+            p
+        };
+        (all * p / 100).max(MIN_FEASIBLE_NODES_TO_FIND)
+    }
+
+    /// The weighted score total of one feasible node.
+    pub fn total_score(&self, pod: &PodRef, node: &crate::model::Node, cluster: &Cluster) -> i64 {
+        self.scores
+            .iter()
+            .map(|(s, w)| w * s.score(pod, node, cluster))
+            .sum()
+    }
 }
 
 impl Policy for Profile {
@@ -30,29 +85,75 @@ impl Policy for Profile {
     }
 
     fn select(&mut self, pod: &PodRef, cluster: &Cluster) -> Option<NodeId> {
-        let mut best: Option<(i64, NodeId)> = None;
-        for &id in cluster.node_order() {
-            let node = cluster.node(id);
+        let order = cluster.node_order();
+        let all = order.len();
+        if all == 0 {
+            return None;
+        }
+        let want = self.feasible_nodes_to_find(all);
+        let start = if want < all { self.next_start % all } else { 0 };
+        let mut best: Option<(i64, usize)> = None;
+        let mut found = 0;
+        let mut examined = 0;
+        for k in 0..all {
+            if found >= want {
+                break;
+            }
+            examined += 1;
+            let i = (start + k) % all;
+            let node = cluster.node(order[i]);
             if !Profile::feasible(&self.filters, pod, node, cluster) {
                 continue;
             }
-            if self.scores.is_empty() {
-                return Some(id); // no preference: the first feasible node
+            found += 1;
+            if self.scores.is_empty() && want == all {
+                return Some(order[i]); // no preference: the first feasible node
             }
-            let total: i64 = self
-                .scores
-                .iter()
-                .map(|(s, w)| w * s.score(pod, node, cluster))
-                .sum();
-            // Strictly greater: ties keep the earlier node in the stable order.
-            if best.is_none_or(|(b, _)| total > b) {
-                best = Some((total, id));
+            let total = self.total_score(pod, node, cluster);
+            // Strictly greater wins; on equal totals the earlier node in the stable order.
+            if best.is_none_or(|(b, bi)| total > b || (total == b && i < bi)) {
+                best = Some((total, i));
             }
         }
-        best.map(|(_, id)| id)
+        if want < all {
+            self.next_start = (start + examined) % all;
+        }
+        best.map(|(_, i)| order[i])
     }
 
     fn filters(&self) -> &[Box<dyn Filter>] {
         &self.filters
+    }
+
+    fn scores(&self) -> &[(Box<dyn Score>, i64)] {
+        &self.scores
+    }
+
+    fn as_profile(&mut self) -> Option<&mut Profile> {
+        Some(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feasible_nodes_to_find_follows_kubernetes() {
+        let mut p = Profile::new("p", Vec::new(), Vec::new());
+        assert_eq!(p.feasible_nodes_to_find(5000), 5000); // None: every node
+        p.percentage_of_nodes_to_score = Some(0);
+        // Adaptive: 50 − 5000/125 = 10% of 5000 = 500.
+        assert_eq!(p.feasible_nodes_to_find(5000), 500);
+        // 50 − 10000/125 < 5 → 5% of 10000 = 500.
+        assert_eq!(p.feasible_nodes_to_find(10_000), 500);
+        // Fewer than 100 nodes: all of them.
+        assert_eq!(p.feasible_nodes_to_find(99), 99);
+        // 50% of 150 = 75, raised to the floor of 100.
+        p.percentage_of_nodes_to_score = Some(50);
+        assert_eq!(p.feasible_nodes_to_find(150), 100);
+        assert_eq!(p.feasible_nodes_to_find(1000), 500);
+        p.percentage_of_nodes_to_score = Some(100);
+        assert_eq!(p.feasible_nodes_to_find(1000), 1000);
     }
 }

@@ -25,7 +25,10 @@ use crate::model::{Cluster, NodeId, Pod, PodId, PodPhase, PoolId, TemplateId};
 use crate::quantity::Resources;
 use crate::rng::{SimRng, stream};
 use crate::scenario::{Scenario, WorkloadKind};
-use crate::scheduler::{PendingQueue, PodRef, Policy, build_policy, diagnosis};
+use std::collections::BTreeMap;
+
+use crate::scheduler::explain::Explanation;
+use crate::scheduler::{PendingQueue, PodRef, Policy, PolicyContext, build_policy, diagnosis};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::WorkloadState;
 
@@ -38,6 +41,8 @@ pub struct RunOptions<'a> {
     pub events: Option<&'a mut dyn EventSink>,
     /// Called every few thousand events with the current simulated time (progress bars).
     pub progress: Option<&'a mut dyn FnMut(SimTime)>,
+    /// Records why one pod went where it did, or why it is pending (`clustersim explain`).
+    pub explain: Option<&'a mut Explanation>,
 }
 
 /// What a run produces.
@@ -58,8 +63,10 @@ pub enum SimError {
 /// Runs `scenario` to its end (or `options.until`) and returns the measurements.
 pub fn run<'a>(scenario: &'a Scenario, options: RunOptions<'a>) -> Result<RunResult, SimError> {
     let mut sim = Simulation::new(scenario, options.events)?;
+    sim.explain = options.explain;
     let end = SimTime(options.until.unwrap_or(scenario.duration).0);
     sim.run_until(end, options.progress);
+    sim.explain_pending_at_end();
     Ok(sim.finish())
 }
 
@@ -80,6 +87,10 @@ pub struct Simulation<'a> {
     queue_keys: Vec<Option<crate::scheduler::QueueKey>>,
     provisioning_rngs: Vec<SimRng>,
     events: Option<&'a mut dyn EventSink>,
+    explain: Option<&'a mut Explanation>,
+    /// FailedScheduling reason → how many times a newly pending pod was found unschedulable
+    /// with that reason on at least one node (`unschedulable_reasons` in summary.json).
+    unschedulable_reasons: BTreeMap<String, u64>,
 }
 
 impl<'a> Simulation<'a> {
@@ -87,7 +98,13 @@ impl<'a> Simulation<'a> {
         scenario: &'a Scenario,
         events: Option<&'a mut dyn EventSink>,
     ) -> Result<Self, SimError> {
-        let policy = build_policy(&scenario.scheduler.policy).map_err(SimError::Config)?;
+        let policy = build_policy(
+            &scenario.scheduler,
+            PolicyContext {
+                seed: scenario.seed,
+            },
+        )
+        .map_err(SimError::Config)?;
         let templates = scenario
             .workloads
             .iter()
@@ -110,7 +127,7 @@ impl<'a> Simulation<'a> {
             scenario,
             cluster,
             queue: EventQueue::with_capacity(1024),
-            pending: PendingQueue::new(scenario.scheduler.queue),
+            pending: PendingQueue::new(scenario.scheduler.queue, largest_node_shape(scenario)),
             policy,
             workloads: WorkloadState::for_scenario(scenario),
             metrics: Metrics::new(scenario.cluster.pools.len(), scenario.workloads.len()),
@@ -128,6 +145,8 @@ impl<'a> Simulation<'a> {
             queue_keys: Vec::new(),
             provisioning_rngs,
             events,
+            explain: None,
+            unschedulable_reasons: BTreeMap::new(),
         };
         sim.start();
         Ok(sim)
@@ -191,13 +210,19 @@ impl<'a> Simulation<'a> {
     }
 
     fn finish(self) -> RunResult {
-        let summary = summary::build(
+        let mut summary = summary::build(
             self.scenario,
             self.scenario.seed,
             &self.metrics,
             &self.cluster,
             &self.workloads,
         );
+        if let Some(obj) = summary.as_object_mut() {
+            obj.insert(
+                "unschedulable_reasons".into(),
+                serde_json::json!(self.unschedulable_reasons),
+            );
+        }
         RunResult {
             summary,
             timeseries: self.timeseries,
@@ -323,9 +348,10 @@ impl<'a> Simulation<'a> {
 
     fn submit(&mut self, pod: Pod) {
         let priority = pod.priority;
+        let requests = pod.requests;
         let id = self.cluster.submit_pod(pod);
         self.metrics.pods_submitted += 1;
-        let key = self.pending.push(id, priority);
+        let key = self.pending.push(id, priority, &requests);
         if self.queue_keys.len() <= id.0 as usize {
             self.queue_keys.resize(id.0 as usize + 1, None);
         }
@@ -389,14 +415,17 @@ impl<'a> Simulation<'a> {
         }
         // Within one pass capacity only shrinks, so a pod that failed proves that every later
         // pod of the same template asking at least as much fails too; skip those.
+        // Policies whose filters look at other pods turn this off.
+        let use_cache = self.policy.failures_persist_within_pass();
         let mut failed: Vec<(TemplateId, Resources)> = Vec::new();
         let mut bound: Vec<(crate::scheduler::QueueKey, PodId, NodeId)> = Vec::new();
         let mut unschedulable: Vec<(PodId, String)> = Vec::new();
         for (key, pod_id) in self.pending.iter() {
             let pod = &self.cluster.pods[pod_id.0 as usize];
-            let known_failure = failed
-                .iter()
-                .any(|(t, r)| *t == pod.template && r.fits_in(&pod.requests));
+            let known_failure = use_cache
+                && failed
+                    .iter()
+                    .any(|(t, r)| *t == pod.template && r.fits_in(&pod.requests));
             let choice = if known_failure {
                 None
             } else {
@@ -405,6 +434,18 @@ impl<'a> Simulation<'a> {
             };
             match choice {
                 Some(node) => {
+                    if let Some(ex) = self.explain.as_deref_mut()
+                        && ex.matches(&self.cluster, pod)
+                    {
+                        let chosen = self.cluster.node(node).name.clone();
+                        ex.record(
+                            self.policy.as_ref(),
+                            &PodRef::new(&self.cluster, pod),
+                            &self.cluster,
+                            &chosen,
+                            now.0,
+                        );
+                    }
                     self.cluster.bind(pod_id, node, now);
                     bound.push((key, pod_id, node));
                 }
@@ -412,12 +453,17 @@ impl<'a> Simulation<'a> {
                     if !known_failure && failed.len() < 32 {
                         failed.push((pod.template, pod.requests));
                     }
-                    if self.events.is_some() && !pod.reported_unschedulable {
-                        let message = diagnosis::unschedulable_message(
+                    if !pod.reported_unschedulable {
+                        let reasons = diagnosis::count_reasons(
                             self.policy.filters(),
                             &PodRef::new(&self.cluster, pod),
                             &self.cluster,
                         );
+                        let message =
+                            diagnosis::render_message(&reasons, self.cluster.node_order().len());
+                        for reason in reasons.into_keys() {
+                            *self.unschedulable_reasons.entry(reason).or_default() += 1;
+                        }
                         unschedulable.push((pod_id, message));
                     }
                 }
@@ -431,6 +477,31 @@ impl<'a> Simulation<'a> {
             self.pending.remove(key);
             self.queue_keys[pod_id.0 as usize] = None;
             self.on_bound(now, pod_id, node);
+        }
+    }
+
+    /// If the explained pod is pending now, records Kubernetes' message for it.
+    fn explain_pending_at_end(&mut self) {
+        let Some(ex) = self.explain.as_deref_mut() else {
+            return;
+        };
+        if ex.bound.is_some() {
+            return;
+        }
+        let found = self
+            .cluster
+            .pods
+            .iter()
+            .find(|p| ex.matches(&self.cluster, p));
+        if let Some(pod) = found {
+            ex.pod = Some(self.cluster.pod_name(pod.id));
+            if pod.phase == PodPhase::Pending {
+                ex.pending_message = Some(diagnosis::unschedulable_message(
+                    self.policy.filters(),
+                    &PodRef::new(&self.cluster, pod),
+                    &self.cluster,
+                ));
+            }
         }
     }
 
@@ -553,6 +624,17 @@ impl<'a> Simulation<'a> {
         self.log_node(id, "NodeLaunched", "");
         id
     }
+}
+
+/// Per resource, the largest allocatable of any pool: what `largest-first` measures shares by.
+fn largest_node_shape(scenario: &Scenario) -> Resources {
+    let mut r = Resources::ZERO;
+    for p in &scenario.cluster.pools {
+        r.cpu_m = r.cpu_m.max(p.node.cpu_m);
+        r.memory = r.memory.max(p.node.memory);
+        r.gpu = r.gpu.max(p.node.gpu);
+    }
+    r
 }
 
 fn new_pod(

@@ -1,18 +1,22 @@
 //! Filter and score plug-ins, one per file, named as in Kubernetes.
 
+mod balanced_allocation;
 mod least_allocated;
 mod most_allocated;
 mod node_resources_fit;
 mod node_selector;
 mod node_unschedulable;
 mod taint_toleration;
+mod taint_toleration_score;
 
+pub use balanced_allocation::BalancedAllocation;
 pub use least_allocated::LeastAllocated;
 pub use most_allocated::MostAllocated;
 pub use node_resources_fit::NodeResourcesFit;
 pub use node_selector::NodeAffinity;
 pub use node_unschedulable::NodeUnschedulable;
 pub use taint_toleration::TaintToleration;
+pub use taint_toleration_score::TaintTolerationScore;
 
 use crate::model::Node;
 use crate::quantity::Resources;
