@@ -1,7 +1,10 @@
 //! One integration-test binary: the real CLI, determinism, and validation against theory.
 
+mod binpacking;
 mod cli;
+mod custom_heuristic;
 mod determinism;
+mod explain_and_scenarios;
 mod queueing;
 
 use std::path::{Path, PathBuf};
