@@ -46,6 +46,8 @@ pub fn scenario(
         },
         scheduler: SchedulerSpec::named("least-allocated", QueueOrder::Fifo),
         workloads,
+        priority_classes: Vec::new(),
+        quotas: Vec::new(),
         source: None,
     }
 }

@@ -6,6 +6,8 @@
 pub mod summary;
 pub mod timeseries;
 
+use std::collections::BTreeMap;
+
 use crate::model::Cluster;
 use crate::scenario::CapacityType;
 use crate::time::{MS_PER_HOUR, SimTime};
@@ -24,6 +26,8 @@ pub struct Metrics {
     pub pods_scheduled: u64,
     pub pods_completed: u64,
     pub pods_evicted: u64,
+    /// Evictions by reason (`Preempted`, ...); `pods.evicted_by_reason` in summary.json.
+    pub evicted_by_reason: BTreeMap<String, u64>,
     pub pods_failed: u64,
     /// Time each scheduled pod waited in the pending queue, in ms, per binding.
     pub waits_ms: Vec<u64>,
@@ -68,6 +72,16 @@ impl Metrics {
             }
         }
         self.last = to;
+    }
+
+    /// Counts one eviction (in `pods_evicted` and under `reason`). Every eviction goes through
+    /// here, whether the pod ends or goes back to the pending queue.
+    pub fn count_eviction(&mut self, reason: &str) {
+        self.pods_evicted += 1;
+        *self
+            .evicted_by_reason
+            .entry(reason.to_string())
+            .or_default() += 1;
     }
 
     /// Records the state after an instant's scheduling pass (peaks are taken here).

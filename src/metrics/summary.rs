@@ -101,6 +101,7 @@ pub fn build(
             "scheduled": metrics.pods_scheduled,
             "completed": metrics.pods_completed,
             "evicted": metrics.pods_evicted,
+            "evicted_by_reason": metrics.evicted_by_reason,
             "failed": metrics.pods_failed,
             "running_at_end": cluster.totals.running_pods,
             "pending_at_end": cluster.totals.pending_pods,

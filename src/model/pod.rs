@@ -67,6 +67,8 @@ pub struct Pod {
     pub ready: bool,
     /// The pending completion (or readiness) timer, cancelled if the pod is evicted first.
     pub(crate) timer: Option<EventId>,
+    /// Times the pod went back to the pending queue after running (preempted batch work).
+    pub requeues: u32,
     /// Set once the pod was found unschedulable and that was logged, to log it once per wait.
     pub(crate) reported_unschedulable: bool,
 }

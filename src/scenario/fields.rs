@@ -29,6 +29,8 @@ pub enum Ty {
     UInt { max: u64 },
     /// A 32-bit signed integer.
     Int32,
+    /// `true` or `false`.
+    Bool,
     /// A number `> min` (or `>= min` when `min_inclusive`) and `<= max`.
     Number {
         min: f64,
@@ -97,6 +99,11 @@ pub const TAINT_EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecut
 pub const OPERATORS: &[&str] = &["Equal", "Exists"];
 pub const QUEUES: &[&str] = &["fifo", "priority", "largest-first"];
 pub const KINDS: &[&str] = &["Batch", "Deployment", "Trace"];
+pub const PREEMPTION_POLICIES: &[&str] = crate::scenario::model::PreemptionPolicy::NAMES;
+pub const LABEL_OPERATORS: &[&str] = crate::scenario::model::LabelOperator::NAMES;
+pub const TOPOLOGY_KEYS: &[&str] = crate::scenario::model::TopologyKey::NAMES;
+pub const WHEN_UNSATISFIABLE: &[&str] = &["DoNotSchedule", "ScheduleAnyway"];
+pub const MAX_PRIORITY_CLASSES: usize = 1000;
 
 const BATCH: &[&str] = &["Batch"];
 const DEPLOYMENT: &[&str] = &["Deployment"];
@@ -122,6 +129,59 @@ pub const SCENARIO: &[FieldSpec] = &[
         "Scheduling policy and queue order.",
     ),
     field("workloads", Ty::List(WORKLOAD), "What runs on the cluster."),
+    field(
+        "priority_classes",
+        Ty::List(PRIORITY_CLASS),
+        "Kubernetes PriorityClasses workloads may name in priority_class_name.",
+    ),
+    field(
+        "quotas",
+        Ty::List(QUOTA),
+        "Namespace resource quotas on the requests of running pods.",
+    ),
+];
+
+pub const PRIORITY_CLASS: &[FieldSpec] = &[
+    required("name", Ty::Name, "Unique class name."),
+    required(
+        "value",
+        Ty::Int32,
+        "Priority of the class's pods; higher is more important.",
+    ),
+    field(
+        "default",
+        Ty::Bool,
+        "Pods of workloads naming neither priority nor a class get this class (at most one class).",
+    ),
+    field(
+        "preemption_policy",
+        Ty::Enum(PREEMPTION_POLICIES),
+        "PreemptLowerPriority (default) or Never.",
+    ),
+];
+
+pub const QUOTA: &[FieldSpec] = &[
+    required("namespace", Ty::Name, "The namespace the quota limits."),
+    field(
+        "cpu",
+        Ty::Cpu,
+        "Most cpu the running pods may request in all.",
+    ),
+    field(
+        "memory",
+        Ty::Memory,
+        "Most memory the running pods may request in all.",
+    ),
+    field(
+        "gpu",
+        Ty::Gpu,
+        "Most GPUs the running pods may request in all.",
+    ),
+    field(
+        "pods",
+        Ty::UInt { max: MAX_REPLICAS },
+        "Most pods that may run in the namespace at once.",
+    ),
 ];
 
 pub const CLUSTER: &[FieldSpec] = &[
@@ -251,7 +311,32 @@ pub const WORKLOAD: &[FieldSpec] = &[
     field(
         "priority",
         Ty::Int32,
-        "Pod priority; higher is more important (default 0).",
+        "Pod priority; higher is more important (default 0, or the default priority class).",
+    ),
+    field(
+        "priority_class_name",
+        Ty::Name,
+        "A priority class from priority_classes (exclusive with priority).",
+    ),
+    field(
+        "preemption_policy",
+        Ty::Enum(PREEMPTION_POLICIES),
+        "Never: the pods never preempt others (default: the class's policy, else PreemptLowerPriority).",
+    ),
+    field(
+        "affinity",
+        Ty::Object(AFFINITY),
+        "Node affinity: required and preferred node label requirements.",
+    ),
+    field(
+        "topology_spread",
+        Ty::List(TOPOLOGY_SPREAD),
+        "Pod topology spread constraints.",
+    ),
+    field(
+        "anti_affinity",
+        Ty::List(ANTI_AFFINITY),
+        "Required pod anti-affinity: no two matching pods in one topology domain.",
     ),
     field(
         "requests",
@@ -313,6 +398,84 @@ pub const WORKLOAD: &[FieldSpec] = &[
             Ty::Name,
             "CSV trace file, relative to the scenario file's directory.",
         ),
+    ),
+];
+
+pub const AFFINITY: &[FieldSpec] = &[field(
+    "node_affinity",
+    Ty::Object(NODE_AFFINITY),
+    "Kubernetes' nodeAffinity.",
+)];
+
+pub const NODE_AFFINITY: &[FieldSpec] = &[
+    field(
+        "required",
+        Ty::List(LABEL_REQUIREMENT),
+        "Requirements every node must meet (all of them).",
+    ),
+    field(
+        "preferred",
+        Ty::List(PREFERRED_TERM),
+        "Weighted preferences: a node meeting all of a term's requirements scores its weight.",
+    ),
+];
+
+pub const LABEL_REQUIREMENT: &[FieldSpec] = &[
+    required("key", Ty::Name, "Node label key."),
+    required(
+        "operator",
+        Ty::Enum(LABEL_OPERATORS),
+        "In, NotIn, Exists or DoesNotExist.",
+    ),
+    field(
+        "values",
+        Ty::NameList { max_items: 1000 },
+        "Values for In and NotIn.",
+    ),
+];
+
+pub const PREFERRED_TERM: &[FieldSpec] = &[
+    required("weight", Ty::UInt { max: 100 }, "Weight 1-100."),
+    required(
+        "match",
+        Ty::List(LABEL_REQUIREMENT),
+        "Requirements the node must all meet to earn the weight.",
+    ),
+];
+
+pub const TOPOLOGY_SPREAD: &[FieldSpec] = &[
+    required(
+        "max_skew",
+        Ty::UInt { max: 1_000_000 },
+        "Most matching pods one domain may have above the least-loaded domain; at least 1.",
+    ),
+    required(
+        "topology_key",
+        Ty::Enum(TOPOLOGY_KEYS),
+        "zone or hostname (topology.kubernetes.io/zone, kubernetes.io/hostname).",
+    ),
+    field(
+        "when_unsatisfiable",
+        Ty::Enum(WHEN_UNSATISFIABLE),
+        "DoNotSchedule (default, a filter) or ScheduleAnyway (a score).",
+    ),
+    field(
+        "label_selector",
+        Ty::StrMap,
+        "Labels of the pods to count (default: the workload's own pods).",
+    ),
+];
+
+pub const ANTI_AFFINITY: &[FieldSpec] = &[
+    required(
+        "topology_key",
+        Ty::Enum(TOPOLOGY_KEYS),
+        "zone or hostname (topology.kubernetes.io/zone, kubernetes.io/hostname).",
+    ),
+    field(
+        "label_selector",
+        Ty::StrMap,
+        "Labels of the pods to keep away from (default: the workload's own pods).",
     ),
 ];
 

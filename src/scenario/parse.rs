@@ -84,6 +84,7 @@ pub(crate) fn expected(ty: &Ty) -> String {
         Ty::Gpu => "a whole number of GPUs".into(),
         Ty::UInt { .. } => "a whole number".into(),
         Ty::Int32 => "a whole number".into(),
+        Ty::Bool => "true or false".into(),
         Ty::Number { .. } => "a number".into(),
         Ty::NameList { .. } => "a list of names".into(),
         Ty::StrMap => "a mapping of names to values".into(),
@@ -247,6 +248,17 @@ impl<'n> Obj<'n> {
             },
             _ => {
                 type_error(cx, v, &path, &Ty::Int32);
+                None
+            }
+        }
+    }
+
+    fn boolean(&self, cx: &mut Ctx, name: &str) -> Option<bool> {
+        let (v, path) = self.value(cx, name)?;
+        match v.node {
+            Node::Bool(b) => Some(b),
+            _ => {
+                type_error(cx, v, &path, &Ty::Bool);
                 None
             }
         }
@@ -567,7 +579,9 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
     };
     let scheduler_obj = top.object(cx, "scheduler");
     let scheduler = parse_scheduler(cx, scheduler_obj);
-    let workloads = parse_workloads(cx, &top);
+    let priority_classes = parse_priority_classes(cx, &top);
+    let quotas = parse_quotas(cx, &top);
+    let workloads = parse_workloads(cx, &top, &priority_classes);
 
     Some(Scenario {
         name,
@@ -577,8 +591,103 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
         cluster,
         scheduler,
         workloads,
+        priority_classes,
+        quotas,
         source: None,
     })
+}
+
+fn parse_priority_classes(cx: &mut Ctx, top: &Obj) -> Vec<PriorityClass> {
+    let mut out: Vec<PriorityClass> = Vec::new();
+    let Some((list_node, items)) = top.list(cx, "priority_classes") else {
+        return out;
+    };
+    if items.len() > fields::MAX_PRIORITY_CLASSES {
+        cx.err(
+            &list_node.origin,
+            "priority_classes",
+            format!(
+                "{} classes is absurdly many; the limit is {}",
+                items.len(),
+                fields::MAX_PRIORITY_CLASSES
+            ),
+        );
+        return out;
+    }
+    let mut default_seen: Option<String> = None;
+    for (item, path) in items {
+        let Some(o) = open(cx, item, &path, fields::PRIORITY_CLASS, None) else {
+            continue;
+        };
+        let name = o.string(cx, "name");
+        let value = o.int32(cx, "value");
+        let default = o.boolean(cx, "default").unwrap_or(false);
+        let preemption_policy = o
+            .enumerated(cx, "preemption_policy")
+            .and_then(PreemptionPolicy::parse)
+            .unwrap_or_default();
+        let (Some(name), Some(value)) = (name, value) else {
+            continue;
+        };
+        if out.iter().any(|c| c.name == name) {
+            if let Some((v, p)) = o.value(cx, "name") {
+                cx.err(&v.origin, &p, format!("duplicate priority class '{name}'"));
+            }
+            continue;
+        }
+        if default {
+            if let Some(first) = &default_seen
+                && let Some((v, p)) = o.value(cx, "default")
+            {
+                cx.err(
+                    &v.origin,
+                    &p,
+                    format!("only one priority class may be the default; '{first}' already is"),
+                );
+            }
+            default_seen.get_or_insert_with(|| name.clone());
+        }
+        out.push(PriorityClass {
+            name,
+            value,
+            default,
+            preemption_policy,
+        });
+    }
+    out
+}
+
+fn parse_quotas(cx: &mut Ctx, top: &Obj) -> Vec<QuotaSpec> {
+    let mut out: Vec<QuotaSpec> = Vec::new();
+    let Some((_, items)) = top.list(cx, "quotas") else {
+        return out;
+    };
+    for (item, path) in items {
+        let Some(o) = open(cx, item, &path, fields::QUOTA, None) else {
+            continue;
+        };
+        let Some(namespace) = o.string(cx, "namespace") else {
+            continue;
+        };
+        if out.iter().any(|q| q.namespace == namespace) {
+            if let Some((v, p)) = o.value(cx, "namespace") {
+                cx.err(
+                    &v.origin,
+                    &p,
+                    format!("namespace '{namespace}' has a quota already"),
+                );
+            }
+            continue;
+        }
+        out.push(QuotaSpec {
+            namespace,
+            cpu_m: o.quantity(cx, "cpu"),
+            memory: o.quantity(cx, "memory"),
+            gpu: o.quantity(cx, "gpu"),
+            pods: o.uint(cx, "pods"),
+        });
+    }
+    out
 }
 
 /// The run must be longer than zero and not produce an absurd number of samples.
@@ -830,7 +939,7 @@ fn parse_scheduler(cx: &mut Ctx, obj: Option<Obj>) -> SchedulerSpec {
     }
 }
 
-fn parse_workloads(cx: &mut Ctx, top: &Obj) -> Vec<WorkloadSpec> {
+fn parse_workloads(cx: &mut Ctx, top: &Obj, classes: &[PriorityClass]) -> Vec<WorkloadSpec> {
     let mut out = Vec::new();
     let Some((_, items)) = top.list(cx, "workloads") else {
         return out;
@@ -845,7 +954,7 @@ fn parse_workloads(cx: &mut Ctx, top: &Obj) -> Vec<WorkloadSpec> {
         let Some(obj) = open(cx, item, &path, fields::WORKLOAD, kind) else {
             continue;
         };
-        let Some(w) = parse_workload(cx, &obj) else {
+        let Some(w) = parse_workload(cx, &obj, out.len() as u32, classes) else {
             continue;
         };
         if !seen.insert(w.name.clone())
@@ -862,16 +971,30 @@ fn parse_workloads(cx: &mut Ctx, top: &Obj) -> Vec<WorkloadSpec> {
     out
 }
 
-fn parse_workload(cx: &mut Ctx, obj: &Obj) -> Option<WorkloadSpec> {
+fn parse_workload(
+    cx: &mut Ctx,
+    obj: &Obj,
+    index: u32,
+    classes: &[PriorityClass],
+) -> Option<WorkloadSpec> {
     let name = obj.string(cx, "name");
     // Reports a missing or unknown kind; `obj.kind` already holds a valid one.
     let _ = obj.enumerated(cx, "kind");
+    let (priority, class_policy) = parse_priority(cx, obj, classes);
+    let preemption_policy = obj
+        .enumerated(cx, "preemption_policy")
+        .and_then(PreemptionPolicy::parse)
+        .unwrap_or(class_policy);
     let template = PodTemplate {
         namespace: obj
             .string(cx, "namespace")
             .unwrap_or_else(|| "default".to_string()),
         labels: obj.str_map(cx, "labels").unwrap_or_default(),
-        priority: obj.int32(cx, "priority").unwrap_or(0),
+        priority,
+        preemption_policy,
+        node_affinity: parse_affinity(cx, obj),
+        topology_spread: parse_topology_spread(cx, obj, index),
+        anti_affinity: parse_anti_affinity(cx, obj, index),
         requests: match obj.object(cx, "requests") {
             Some(r) => Resources::new(
                 r.quantity(cx, "cpu").unwrap_or(0),
@@ -908,6 +1031,187 @@ fn parse_workload(cx: &mut Ctx, obj: &Obj) -> Option<WorkloadSpec> {
         template,
         kind,
     })
+}
+
+/// The workload's priority and its class's preemption policy: `priority`, or the named class,
+/// or the default class, or 0.
+fn parse_priority(cx: &mut Ctx, obj: &Obj, classes: &[PriorityClass]) -> (i32, PreemptionPolicy) {
+    let priority = obj.int32(cx, "priority");
+    let class_name = obj.string(cx, "priority_class_name");
+    if let Some(name) = class_name {
+        let Some((v, path)) = obj.value(cx, "priority_class_name") else {
+            return (0, PreemptionPolicy::default());
+        };
+        if priority.is_some() {
+            cx.err(
+                &v.origin,
+                &path,
+                "give either priority or priority_class_name, not both",
+            );
+        }
+        return match classes.iter().find(|c| c.name == name) {
+            Some(c) => (c.value, c.preemption_policy),
+            None => {
+                let mut message = if classes.is_empty() {
+                    format!("unknown priority class '{name}'; priority_classes lists none")
+                } else {
+                    format!(
+                        "unknown priority class '{name}', expected one of {}",
+                        list_names(classes.iter().map(|c| c.name.as_str()))
+                    )
+                };
+                if let Some(s) = did_you_mean(&name, classes.iter().map(|c| c.name.as_str())) {
+                    message.push_str(&format!("; did you mean '{s}'?"));
+                }
+                cx.err(&v.origin, &path, message);
+                (0, PreemptionPolicy::default())
+            }
+        };
+    }
+    match (priority, classes.iter().find(|c| c.default)) {
+        (Some(p), _) => (p, PreemptionPolicy::default()),
+        (None, Some(c)) => (c.value, c.preemption_policy),
+        (None, None) => (0, PreemptionPolicy::default()),
+    }
+}
+
+fn parse_requirements(cx: &mut Ctx, obj: &Obj, name: &str) -> Vec<LabelRequirement> {
+    let mut out = Vec::new();
+    let Some((_, items)) = obj.list(cx, name) else {
+        return out;
+    };
+    for (item, path) in items {
+        let Some(r) = open(cx, item, &path, fields::LABEL_REQUIREMENT, None) else {
+            continue;
+        };
+        let key = r.string(cx, "key");
+        let operator = r.enumerated(cx, "operator").and_then(LabelOperator::parse);
+        let values: Vec<String> = r
+            .name_list(cx, "values")
+            .map(|l| l.into_iter().map(|(v, _)| v).collect())
+            .unwrap_or_default();
+        let (Some(key), Some(operator)) = (key, operator) else {
+            continue;
+        };
+        let takes_values = matches!(operator, LabelOperator::In | LabelOperator::NotIn);
+        if takes_values && values.is_empty() {
+            cx.err(
+                &item.origin,
+                &path,
+                "operators In and NotIn need at least one value",
+            );
+        }
+        if !takes_values && !values.is_empty() {
+            cx.err(
+                &item.origin,
+                &path,
+                "operators Exists and DoesNotExist take no values",
+            );
+        }
+        out.push(LabelRequirement {
+            key,
+            operator,
+            values,
+        });
+    }
+    out
+}
+
+fn parse_affinity(cx: &mut Ctx, obj: &Obj) -> NodeAffinitySpec {
+    let mut spec = NodeAffinitySpec::default();
+    let Some(a) = obj.object(cx, "affinity") else {
+        return spec;
+    };
+    let Some(na) = a.object(cx, "node_affinity") else {
+        return spec;
+    };
+    spec.required = parse_requirements(cx, &na, "required");
+    if let Some((_, items)) = na.list(cx, "preferred") {
+        for (item, path) in items {
+            let Some(t) = open(cx, item, &path, fields::PREFERRED_TERM, None) else {
+                continue;
+            };
+            let weight = t.uint(cx, "weight");
+            let requirements = parse_requirements(cx, &t, "match");
+            if weight == Some(0)
+                && let Some((v, p)) = t.value(cx, "weight")
+            {
+                cx.err(&v.origin, &p, "weight must be between 1 and 100");
+            }
+            if let Some(weight) = weight {
+                spec.preferred.push(PreferredTerm {
+                    weight: weight as i64,
+                    requirements,
+                });
+            }
+        }
+    }
+    spec
+}
+
+fn selector(cx: &mut Ctx, obj: &Obj, index: u32) -> LabelSelector {
+    match obj.str_map(cx, "label_selector") {
+        Some(labels) => LabelSelector::Labels(labels),
+        None => LabelSelector::Template(index),
+    }
+}
+
+fn parse_topology_spread(cx: &mut Ctx, obj: &Obj, index: u32) -> Vec<TopologySpreadConstraint> {
+    let mut out = Vec::new();
+    let Some((_, items)) = obj.list(cx, "topology_spread") else {
+        return out;
+    };
+    for (item, path) in items {
+        let Some(t) = open(cx, item, &path, fields::TOPOLOGY_SPREAD, None) else {
+            continue;
+        };
+        let max_skew = t.uint(cx, "max_skew");
+        if max_skew == Some(0)
+            && let Some((v, p)) = t.value(cx, "max_skew")
+        {
+            cx.err(&v.origin, &p, "max_skew must be at least 1");
+        }
+        let topology_key = t
+            .enumerated(cx, "topology_key")
+            .and_then(TopologyKey::parse);
+        let when_unsatisfiable = match t.enumerated(cx, "when_unsatisfiable") {
+            Some("ScheduleAnyway") => WhenUnsatisfiable::ScheduleAnyway,
+            _ => WhenUnsatisfiable::DoNotSchedule,
+        };
+        let label_selector = selector(cx, &t, index);
+        if let (Some(max_skew), Some(topology_key)) = (max_skew, topology_key) {
+            out.push(TopologySpreadConstraint {
+                max_skew: max_skew as u32,
+                topology_key,
+                when_unsatisfiable,
+                label_selector,
+            });
+        }
+    }
+    out
+}
+
+fn parse_anti_affinity(cx: &mut Ctx, obj: &Obj, index: u32) -> Vec<AntiAffinityTerm> {
+    let mut out = Vec::new();
+    let Some((_, items)) = obj.list(cx, "anti_affinity") else {
+        return out;
+    };
+    for (item, path) in items {
+        let Some(t) = open(cx, item, &path, fields::ANTI_AFFINITY, None) else {
+            continue;
+        };
+        let topology_key = t
+            .enumerated(cx, "topology_key")
+            .and_then(TopologyKey::parse);
+        let label_selector = selector(cx, &t, index);
+        if let Some(topology_key) = topology_key {
+            out.push(AntiAffinityTerm {
+                topology_key,
+                label_selector,
+            });
+        }
+    }
+    out
 }
 
 fn parse_tolerations(cx: &mut Ctx, obj: &Obj) -> Vec<Toleration> {

@@ -139,6 +139,7 @@ fn type_schema(ty: &Ty) -> Value {
         }),
         Ty::UInt { max } => json!({ "type": "integer", "minimum": 0, "maximum": max }),
         Ty::Int32 => json!({ "type": "integer", "minimum": i32::MIN, "maximum": i32::MAX }),
+        Ty::Bool => json!({ "type": "boolean" }),
         Ty::Number {
             min,
             min_inclusive,

@@ -219,7 +219,7 @@ fn unknown_field_points_at_the_key_and_suggests() {
     assert_eq!(
         errors(&quickstart_with("seed: 7", "colour: 7")),
         [
-            "quickstart.yaml:2:1: unknown field 'colour', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads"
+            "quickstart.yaml:2:1: unknown field 'colour', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads, priority_classes, quotas"
         ]
     );
 }
@@ -262,7 +262,7 @@ fn type_errors_say_what_was_expected() {
         )),
         [
             "quickstart.yaml:5:10: cluster: expected a mapping with fields zones, pools, found 3",
-            "quickstart.yaml:6:1: unknown field 'x', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads",
+            "quickstart.yaml:6:1: unknown field 'x', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads, priority_classes, quotas",
         ]
     );
 }
@@ -473,7 +473,7 @@ fn yaml_syntax_errors_have_a_location() {
     assert_eq!(
         errors(""),
         [
-            "quickstart.yaml:1:1: expected a mapping with fields name, seed, duration, sample_interval, cluster, scheduler, workloads, found null"
+            "quickstart.yaml:1:1: expected a mapping with fields name, seed, duration, sample_interval, cluster, scheduler, workloads, priority_classes, quotas, found null"
         ]
     );
 }
@@ -696,4 +696,51 @@ fn named_policy_and_custom_profile_are_exclusive() {
     ));
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert!(errs[0].contains("not both"), "{}", errs[0]);
+}
+
+#[test]
+fn priority_classes_resolve_and_are_checked() {
+    let classes = "priority_classes:
+  - { name: low, value: -5, default: true }
+  - { name: team, value: 1000, preemption_policy: Never }
+workloads:";
+    let ok = quickstart_with("workloads:", classes).replacen(
+        "    kind: Batch\n",
+        "    kind: Batch\n    priority_class_name: team\n",
+        1,
+    );
+    let s = load(&ok).unwrap();
+    // web names nothing: the default class; batch names team and takes its policy.
+    assert_eq!(s.workloads[0].template.priority, -5);
+    assert_eq!(s.workloads[1].template.priority, 1000);
+    assert_eq!(
+        s.workloads[1].template.preemption_policy,
+        PreemptionPolicy::Never
+    );
+
+    let typo = ok.replace("priority_class_name: team", "priority_class_name: teamm");
+    let e = errors(&typo);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].ends_with(
+            "workloads[1].priority_class_name: unknown priority class 'teamm', expected one of low, team; did you mean 'team'?"
+        ),
+        "{e:?}"
+    );
+    let both = ok.replace(
+        "priority_class_name: team",
+        "priority_class_name: team\n    priority: 3",
+    );
+    assert!(errors(&both)[0].ends_with("give either priority or priority_class_name, not both"));
+    let two_defaults = ok.replace("value: 1000,", "value: 1000, default: true,");
+    assert!(
+        errors(&two_defaults)[0]
+            .ends_with("only one priority class may be the default; 'low' already is")
+    );
+    let dup = ok.replace("name: team, value", "name: low, value");
+    assert!(
+        errors(&dup)
+            .iter()
+            .any(|e| e.ends_with("duplicate priority class 'low'"))
+    );
 }

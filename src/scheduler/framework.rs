@@ -7,7 +7,7 @@
 //! A [`Policy`] may implement the whole cycle itself (a research heuristic), or be a
 //! [`crate::scheduler::Profile`] built from filter and score plug-ins.
 
-use crate::model::{Cluster, Node, NodeId, Pod};
+use crate::model::{Cluster, Node, NodeId, Pod, PodId};
 use crate::scenario::PodTemplate;
 
 /// The highest score a score plug-in may return (Kubernetes' `MaxNodeScore`).
@@ -65,6 +65,31 @@ pub trait Filter: Send + Sync {
 pub trait Score: Send + Sync {
     fn name(&self) -> &'static str;
     fn score(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> i64;
+}
+
+/// Where a pod that fits nowhere may run once some pods are evicted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Nomination {
+    pub node: NodeId,
+    /// The pods to evict, highest priority first.
+    pub victims: Vec<PodId>,
+}
+
+/// Post-filter extension point: runs for a pod that every node rejected (Kubernetes'
+/// DefaultPreemption is the one post-filter clustersim has).
+///
+/// Contract: returns a node and the pods to evict there so that `pod` then passes every one of
+/// `filters` on it, or `None`. It may try evictions on the cluster (a what-if) but must leave
+/// the cluster as it found it, apart from the order of pods in a node's pod list; the caller
+/// evicts the victims. Deterministic.
+pub trait PostFilter: Send {
+    fn name(&self) -> &'static str;
+    fn post_filter(
+        &self,
+        pod: PodId,
+        cluster: &mut Cluster,
+        filters: &[Box<dyn Filter>],
+    ) -> Option<Nomination>;
 }
 
 /// A complete placement policy: picks a node for one pod, or none.

@@ -6,13 +6,17 @@ pub mod explain;
 pub mod framework;
 pub mod heuristics;
 pub mod plugins;
+pub mod preemption;
 pub mod profile;
 pub mod queue;
 pub mod registry;
 #[cfg(test)]
 pub(crate) mod testkit;
 
-pub use framework::{Filter, MAX_NODE_SCORE, PodRef, Policy, Reason, Score};
+pub use framework::{
+    Filter, MAX_NODE_SCORE, Nomination, PodRef, Policy, PostFilter, Reason, Score,
+};
+pub use preemption::DefaultPreemption;
 pub use profile::Profile;
 pub use queue::{PendingQueue, QueueKey};
 pub use registry::{FILTER_NAMES, POLICY_NAMES, PolicyContext, SCORE_NAMES, build_policy};

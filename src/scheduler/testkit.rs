@@ -43,6 +43,7 @@ pub fn pod(requests: Resources) -> Pod {
         run_time: None,
         ready: false,
         timer: None,
+        requeues: 0,
         reported_unschedulable: false,
     }
 }

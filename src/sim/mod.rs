@@ -11,6 +11,11 @@
 //! 3. Samples for `timeseries.csv` are taken at multiples of `sample_interval`; a sample at time
 //!    t shows the state after every event at t and the pass that followed.
 //!
+//! 4. A pending pod that fits nowhere may preempt (see [`crate::scheduler::preemption`]): the
+//!    victims are evicted at once and the preemptor binds in the same pass (Kubernetes nominates
+//!    the node and binds on a later cycle). Victims go back to the queue (Batch, Trace) or are
+//!    replaced (Deployment) and are tried no earlier than the next pass.
+//!
 //! Handlers take the simulation state as `&mut self`; the metrics are updated by the handlers
 //! through small calls, never by rescanning the cluster.
 
@@ -24,11 +29,14 @@ use crate::metrics::{Metrics, Sample, TimeSeries, ratio, summary};
 use crate::model::{Cluster, NodeId, Pod, PodId, PodPhase, PoolId, TemplateId};
 use crate::quantity::Resources;
 use crate::rng::{SimRng, stream};
-use crate::scenario::{Scenario, WorkloadKind};
+use crate::scenario::{QuotaSpec, Scenario, WorkloadKind};
 use std::collections::BTreeMap;
 
 use crate::scheduler::explain::Explanation;
-use crate::scheduler::{PendingQueue, PodRef, Policy, PolicyContext, build_policy, diagnosis};
+use crate::scheduler::{
+    DefaultPreemption, PendingQueue, PodRef, Policy, PolicyContext, PostFilter, Profile,
+    build_policy, diagnosis,
+};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::WorkloadState;
 
@@ -91,6 +99,56 @@ pub struct Simulation<'a> {
     /// FailedScheduling reason → how many times a newly pending pod was found unschedulable
     /// with that reason on at least one node (`unschedulable_reasons` in summary.json).
     unschedulable_reasons: BTreeMap<String, u64>,
+    /// The post-filter tried for pods that fit nowhere.
+    preemption: Box<dyn PostFilter>,
+    /// False when every pod has the same priority, so preemption can never find a victim.
+    preemption_possible: bool,
+    /// Namespace quotas and what the running pods of each namespace request.
+    quotas: Vec<QuotaUsage>,
+    /// Per template, the index into `quotas` of its namespace's quota.
+    quota_of_template: Vec<Option<usize>>,
+}
+
+/// A namespace quota and the requests of the namespace's running pods.
+struct QuotaUsage {
+    spec: QuotaSpec,
+    used: Resources,
+    pods: u64,
+}
+
+impl QuotaUsage {
+    /// Why `requests` would exceed the quota, if it would.
+    fn exceeded_by(&self, requests: &Resources) -> Option<String> {
+        let checks = [
+            ("cpu", self.used.cpu_m, requests.cpu_m, self.spec.cpu_m, "m"),
+            (
+                "memory",
+                self.used.memory,
+                requests.memory,
+                self.spec.memory,
+                "",
+            ),
+            (
+                "nvidia.com/gpu",
+                self.used.gpu,
+                requests.gpu,
+                self.spec.gpu,
+                "",
+            ),
+            ("pods", self.pods, 1, self.spec.pods, ""),
+        ];
+        let over: Vec<String> = checks
+            .iter()
+            .filter(|(_, used, ask, limit, _)| limit.is_some_and(|l| used + ask > l))
+            .map(|(name, used, ask, limit, unit)| {
+                format!(
+                    "{name} {used}{unit} used + {ask}{unit} requested > {}{unit}",
+                    limit.unwrap_or(0)
+                )
+            })
+            .collect();
+        (!over.is_empty()).then(|| over.join(", "))
+    }
 }
 
 impl<'a> Simulation<'a> {
@@ -117,6 +175,24 @@ impl<'a> Simulation<'a> {
             templates,
             names,
         );
+        let quotas: Vec<QuotaUsage> = scenario
+            .quotas
+            .iter()
+            .map(|q| QuotaUsage {
+                spec: q.clone(),
+                used: Resources::ZERO,
+                pods: 0,
+            })
+            .collect();
+        let quota_of_template = scenario
+            .workloads
+            .iter()
+            .map(|w| {
+                quotas
+                    .iter()
+                    .position(|q| q.spec.namespace == w.template.namespace)
+            })
+            .collect();
         let provisioning_rngs = scenario
             .cluster
             .pools
@@ -147,6 +223,10 @@ impl<'a> Simulation<'a> {
             events,
             explain: None,
             unschedulable_reasons: BTreeMap::new(),
+            preemption: Box::new(DefaultPreemption),
+            preemption_possible: has_several_priorities(scenario),
+            quotas,
+            quota_of_template,
         };
         sim.start();
         Ok(sim)
@@ -392,6 +472,7 @@ impl<'a> Simulation<'a> {
         if let Some(node) = node {
             self.log_pod_on(pod, node, reason, message);
         }
+        self.release_quota(pod);
         self.cluster.unbind(pod, phase);
         self.dirty = true;
         let w = self.cluster.pod(pod).template.0 as usize;
@@ -406,32 +487,111 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    /// Evicts a running Batch or Trace pod back to the pending queue with the run time it has
+    /// left (a Deployment pod is ended with [`Simulation::end_pod`] and replaced instead).
+    pub fn requeue(&mut self, pod: PodId, reason: &'static str, message: &str) {
+        let now = self.queue.now();
+        if let Some(timer) = self.cluster.pod_mut(pod).timer.take() {
+            self.queue.cancel(timer);
+        }
+        if let Some(node) = self.cluster.pod(pod).node {
+            self.log_pod_on(pod, node, reason, message);
+        }
+        self.release_quota(pod);
+        self.cluster.unbind(pod, PodPhase::Pending);
+        let p = self.cluster.pod_mut(pod);
+        let ran = now.since(p.bound_at.unwrap_or(now));
+        p.run_time = p.run_time.map(|r| SimDuration(r.0.saturating_sub(ran.0)));
+        p.queued_at = now;
+        p.requeues += 1;
+        p.reported_unschedulable = false;
+        let (priority, requests) = (p.priority, p.requests);
+        let key = self.pending.push(pod, priority, &requests);
+        self.queue_keys[pod.0 as usize] = Some(key);
+        self.dirty = true;
+    }
+
+    /// Evicts `victim` to make room for `preemptor`: a Deployment pod ends and is replaced,
+    /// a Batch or Trace pod goes back to the queue.
+    fn preempt(&mut self, victim: PodId, preemptor: PodId, node: NodeId) {
+        let message = format!(
+            "Preempted by pod {} (priority {}) on node {}",
+            self.cluster.pod_name(preemptor),
+            self.cluster.pod(preemptor).priority,
+            self.cluster.node(node).name
+        );
+        self.metrics.count_eviction("Preempted");
+        let w = self.cluster.pod(victim).template.0 as usize;
+        match self.scenario.workloads[w].kind {
+            WorkloadKind::Deployment { .. } => {
+                self.end_pod(victim, PodPhase::Evicted, "Preempted", &message)
+            }
+            _ => self.requeue(victim, "Preempted", &message),
+        }
+    }
+
+    fn release_quota(&mut self, pod: PodId) {
+        let p = self.cluster.pod(pod);
+        if p.phase == PodPhase::Running
+            && let Some(q) = self.quota_of_template[p.template.0 as usize]
+        {
+            let q = &mut self.quotas[q];
+            q.used -= p.requests;
+            q.pods -= 1;
+        }
+    }
+
+    /// The FailedScheduling message if `pod`'s namespace quota has no room for it.
+    fn quota_message(&self, pod: PodId) -> Option<(String, String)> {
+        let p = self.cluster.pod(pod);
+        let q = &self.quotas[self.quota_of_template[p.template.0 as usize]?];
+        let detail = q.exceeded_by(&p.requests)?;
+        let reason = format!("exceeded quota: {}", q.spec.namespace);
+        let message = format!(
+            "{reason} ({detail}); the namespace's ResourceQuota is checked before any node is \
+             considered, so the pod waits until pods of the namespace finish"
+        );
+        Some((reason, message))
+    }
+
     // ---- scheduling ------------------------------------------------------------------------
 
-    /// One pass over the pending queue (rule 2 in the module docs).
+    /// One pass over the pending queue (rules 2 and 4 in the module docs).
     fn scheduling_pass(&mut self, now: SimTime) {
         if self.pending.is_empty() {
             return;
         }
-        // Within one pass capacity only shrinks, so a pod that failed proves that every later
-        // pod of the same template asking at least as much fails too; skip those.
-        // Policies whose filters look at other pods turn this off.
+        // Within one pass capacity only shrinks, so a pod that failed (and could not preempt)
+        // proves that every later pod of the same template asking at least as much, at no higher
+        // priority, fails too; skip those. A preemption frees capacity and clears the cache.
+        // Policies whose filters look at other pods turn the cache off.
         let use_cache = self.policy.failures_persist_within_pass();
-        let mut failed: Vec<(TemplateId, Resources)> = Vec::new();
-        let mut bound: Vec<(crate::scheduler::QueueKey, PodId, NodeId)> = Vec::new();
-        let mut unschedulable: Vec<(PodId, String)> = Vec::new();
-        for (key, pod_id) in self.pending.iter() {
+        let mut failed: Vec<(TemplateId, Resources, i32)> = Vec::new();
+        // The queue as it stands: pods requeued during the pass wait for the next one.
+        let order: Vec<(crate::scheduler::QueueKey, PodId)> = self.pending.iter().collect();
+        for (key, pod_id) in order {
+            if let Some((reason, message)) = self.quota_message(pod_id) {
+                self.report_unschedulable(pod_id, [reason].into_iter(), message);
+                continue;
+            }
             let pod = &self.cluster.pods[pod_id.0 as usize];
             let known_failure = use_cache
-                && failed
-                    .iter()
-                    .any(|(t, r)| *t == pod.template && r.fits_in(&pod.requests));
-            let choice = if known_failure {
+                && failed.iter().any(|(t, r, p)| {
+                    *t == pod.template && r.fits_in(&pod.requests) && pod.priority <= *p
+                });
+            let mut choice = if known_failure {
                 None
             } else {
                 self.policy
                     .select(&PodRef::new(&self.cluster, pod), &self.cluster)
             };
+            if choice.is_none() && !known_failure && self.preemption_possible {
+                choice = self.try_preemption(pod_id);
+                if choice.is_some() {
+                    failed.clear();
+                }
+            }
+            let pod = &self.cluster.pods[pod_id.0 as usize];
             match choice {
                 Some(node) => {
                     if let Some(ex) = self.explain.as_deref_mut()
@@ -447,11 +607,13 @@ impl<'a> Simulation<'a> {
                         );
                     }
                     self.cluster.bind(pod_id, node, now);
-                    bound.push((key, pod_id, node));
+                    self.pending.remove(key);
+                    self.queue_keys[pod_id.0 as usize] = None;
+                    self.on_bound(now, pod_id, node);
                 }
                 None => {
                     if !known_failure && failed.len() < 32 {
-                        failed.push((pod.template, pod.requests));
+                        failed.push((pod.template, pod.requests, pod.priority));
                     }
                     if !pod.reported_unschedulable {
                         let reasons = diagnosis::count_reasons(
@@ -461,23 +623,53 @@ impl<'a> Simulation<'a> {
                         );
                         let message =
                             diagnosis::render_message(&reasons, self.cluster.node_order().len());
-                        for reason in reasons.into_keys() {
-                            *self.unschedulable_reasons.entry(reason).or_default() += 1;
-                        }
-                        unschedulable.push((pod_id, message));
+                        self.report_unschedulable(pod_id, reasons.into_keys(), message);
                     }
                 }
             }
         }
-        for (pod_id, message) in unschedulable {
-            self.cluster.pod_mut(pod_id).reported_unschedulable = true;
-            self.log_pod(pod_id, "FailedScheduling", &message);
+    }
+
+    /// Logs FailedScheduling once per wait and counts its reasons.
+    fn report_unschedulable(
+        &mut self,
+        pod: PodId,
+        reasons: impl Iterator<Item = String>,
+        message: String,
+    ) {
+        if self.cluster.pod(pod).reported_unschedulable {
+            return;
         }
-        for (key, pod_id, node) in bound {
-            self.pending.remove(key);
-            self.queue_keys[pod_id.0 as usize] = None;
-            self.on_bound(now, pod_id, node);
+        for reason in reasons {
+            *self.unschedulable_reasons.entry(reason).or_default() += 1;
         }
+        self.cluster.pod_mut(pod).reported_unschedulable = true;
+        self.log_pod(pod, "FailedScheduling", &message);
+    }
+
+    /// Runs the post-filter for a pod that fits nowhere; evicts the victims and returns the
+    /// nominated node if the pod now fits there.
+    fn try_preemption(&mut self, pod: PodId) -> Option<NodeId> {
+        let nomination =
+            self.preemption
+                .post_filter(pod, &mut self.cluster, self.policy.filters())?;
+        let message = format!(
+            "preempting {} lower-priority pod(s) on node {}",
+            nomination.victims.len(),
+            self.cluster.node(nomination.node).name
+        );
+        self.log_pod_on(pod, nomination.node, "Nominated", &message);
+        for &victim in &nomination.victims {
+            self.preempt(victim, pod, nomination.node);
+        }
+        let p = self.cluster.pod(pod);
+        let fits = Profile::feasible(
+            self.policy.filters(),
+            &PodRef::new(&self.cluster, p),
+            self.cluster.node(nomination.node),
+            &self.cluster,
+        );
+        fits.then_some(nomination.node)
     }
 
     /// If the explained pod is pending now, records Kubernetes' message for it.
@@ -512,8 +704,16 @@ impl<'a> Simulation<'a> {
         let wait = now.since(pod.queued_at).0;
         let run_time = pod.run_time;
         let w = pod.template.0 as usize;
+        let first_binding = pod.requeues == 0;
+        let requests = pod.requests;
         self.metrics.waits_ms.push(wait);
-        self.metrics.pods_scheduled += 1;
+        if first_binding {
+            self.metrics.pods_scheduled += 1;
+        }
+        if let Some(q) = self.quota_of_template[w] {
+            self.quotas[q].used += requests;
+            self.quotas[q].pods += 1;
+        }
         if let Some(run) = run_time {
             let timer = self
                 .queue
@@ -626,6 +826,26 @@ impl<'a> Simulation<'a> {
     }
 }
 
+/// True if pods of more than one priority can exist (templates and trace rows).
+fn has_several_priorities(scenario: &Scenario) -> bool {
+    let mut seen: Option<i32> = None;
+    let mut several = false;
+    let mut note = |p: i32| match seen {
+        None => seen = Some(p),
+        Some(q) if q != p => several = true,
+        _ => {}
+    };
+    for w in &scenario.workloads {
+        note(w.template.priority);
+        if let WorkloadKind::Trace { rows, .. } = &w.kind {
+            for r in rows {
+                note(r.priority.unwrap_or(w.template.priority));
+            }
+        }
+    }
+    several
+}
+
 /// Per resource, the largest allocatable of any pool: what `largest-first` measures shares by.
 fn largest_node_shape(scenario: &Scenario) -> Resources {
     let mut r = Resources::ZERO;
@@ -661,6 +881,7 @@ fn new_pod(
         run_time,
         ready: false,
         timer: None,
+        requeues: 0,
         reported_unschedulable: false,
     }
 }

@@ -5,6 +5,7 @@ mod cli;
 mod custom_heuristic;
 mod determinism;
 mod explain_and_scenarios;
+mod preemption;
 mod queueing;
 
 use std::path::{Path, PathBuf};

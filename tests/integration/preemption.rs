@@ -1,0 +1,125 @@
+//! Priorities and preemption through the whole simulation: victims are replaced (Deployment)
+//! or requeued with their remaining run time (Batch), and the preemptor binds at once.
+
+use clustersim::scenario::load_str;
+use clustersim::sim::{self, EventRecord, EventSink, RunOptions};
+
+/// Every event as `(time_ms, pod or node name, event, node, message)`.
+#[derive(Default)]
+pub struct Recorder(pub Vec<(u64, String, String, String, String)>);
+
+impl EventSink for Recorder {
+    fn record(&mut self, r: &EventRecord<'_>) {
+        self.0.push((
+            r.time_ms,
+            r.name.to_string(),
+            r.event.to_string(),
+            r.node.to_string(),
+            r.message.to_string(),
+        ));
+    }
+}
+
+impl Recorder {
+    fn times(&self, name: &str, event: &str) -> Vec<u64> {
+        self.0
+            .iter()
+            .filter(|e| e.1 == name && e.2 == event)
+            .map(|e| e.0)
+            .collect()
+    }
+}
+
+const CLUSTER: &str = "
+name: preemption
+duration: 3h
+cluster:
+  pools:
+    - { name: gpu, node: { cpu: 8, memory: 64Gi, gpu: 4 }, count: 1 }
+priority_classes:
+  - { name: low, value: 0, default: true }
+  - { name: team, value: 1000 }
+";
+
+fn run(workloads: &str) -> (serde_json::Value, Recorder) {
+    let text = format!("{CLUSTER}workloads:\n{workloads}");
+    let scenario = load_str(&text, "test.yaml", None, &[]).expect("valid scenario");
+    let mut rec = Recorder::default();
+    let result = sim::run(
+        &scenario,
+        RunOptions {
+            events: Some(&mut rec),
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    (result.summary, rec)
+}
+
+#[test]
+fn batch_victim_is_requeued_with_its_remaining_run_time() {
+    let (summary, rec) = run("
+  - { name: soak, kind: Batch, limit: 1, arrivals: { poisson_per_hour: 3600 }, duration: 1h,
+      requests: { gpu: 4 } }
+  - { name: urgent, kind: Batch, priority_class_name: team, limit: 1, start: 10m,
+      arrivals: { poisson_per_hour: 3600 }, duration: 10m, requests: { gpu: 4 } }
+");
+    let scheduled = rec.times("soak-0", "Scheduled");
+    let preempted = rec.times("soak-0", "Preempted");
+    let completed = rec.times("soak-0", "Completed");
+    assert_eq!(
+        (scheduled.len(), preempted.len(), completed.len()),
+        (2, 1, 1)
+    );
+    // urgent binds the instant it preempts and runs 10m; soak gets the node back then and runs
+    // the rest of its hour: done 1h + 10m after it first started.
+    assert_eq!(rec.times("urgent-0", "Scheduled"), preempted);
+    assert_eq!(rec.times("urgent-0", "Nominated"), preempted);
+    assert_eq!(scheduled[1], preempted[0] + 600_000);
+    assert_eq!(completed[0] - scheduled[0], 70 * 60_000);
+    let msg = &rec
+        .0
+        .iter()
+        .find(|e| e.1 == "soak-0" && e.2 == "Preempted")
+        .unwrap()
+        .4;
+    assert!(msg.contains("urgent-0"), "{msg}");
+    assert_eq!(summary["pods"]["evicted_by_reason"]["Preempted"], 1);
+    assert_eq!(summary["pods"]["scheduled"], 2); // soak counts once
+    assert_eq!(summary["pods"]["completed"], 2);
+}
+
+#[test]
+fn deployment_victim_is_evicted_and_replaced() {
+    let (summary, rec) = run("
+  - { name: web, kind: Deployment, replicas: 1, requests: { gpu: 4 } }
+  - { name: urgent, kind: Batch, priority_class_name: team, limit: 1, start: 5m,
+      arrivals: { poisson_per_hour: 3600 }, duration: 10m, requests: { gpu: 4 } }
+");
+    let preempted = rec.times("web-0", "Preempted");
+    assert_eq!(preempted.len(), 1);
+    assert_eq!(rec.times("web-1", "Submitted"), preempted);
+    // The replacement waits for urgent to finish.
+    assert_eq!(
+        rec.times("web-1", "Scheduled"),
+        vec![preempted[0] + 600_000]
+    );
+    assert_eq!(summary["pods"]["evicted"], 1);
+    assert_eq!(summary["pods"]["evicted_by_reason"]["Preempted"], 1);
+}
+
+#[test]
+fn never_policy_waits_instead_of_preempting() {
+    let (summary, rec) = run("
+  - { name: soak, kind: Batch, limit: 1, arrivals: { poisson_per_hour: 3600 }, duration: 1h,
+      requests: { gpu: 4 } }
+  - { name: polite, kind: Batch, priority_class_name: team, preemption_policy: Never, limit: 1,
+      start: 10m, arrivals: { poisson_per_hour: 3600 }, duration: 10m, requests: { gpu: 4 } }
+");
+    assert!(rec.times("soak-0", "Preempted").is_empty());
+    assert_eq!(
+        rec.times("polite-0", "Scheduled"),
+        rec.times("soak-0", "Completed")
+    );
+    assert_eq!(summary["pods"]["evicted"], 0);
+}
