@@ -297,6 +297,24 @@ pub const SCORE: &[FieldSpec] = &[
         Ty::UInt { max: 100 },
         "Weight of the plug-in's 0-100 score in the sum (default 1).",
     ),
+    field(
+        "shape",
+        Ty::List(SHAPE_POINT),
+        "RequestedToCapacityRatio only: utilisation → score points, e.g. [{utilization: 0, score: 0}, {utilization: 100, score: 10}] (the default).",
+    ),
+];
+
+pub const SHAPE_POINT: &[FieldSpec] = &[
+    required(
+        "utilization",
+        Ty::UInt { max: 100 },
+        "Utilisation in percent, strictly increasing along the shape.",
+    ),
+    required(
+        "score",
+        Ty::UInt { max: 10 },
+        "Score 0-10 (scaled to 0-100).",
+    ),
 ];
 
 pub const WORKLOAD: &[FieldSpec] = &[

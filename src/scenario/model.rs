@@ -162,6 +162,9 @@ pub struct SchedulerSpec {
     pub scores: Option<Vec<(String, i64)>>,
     /// Kubernetes' `percentageOfNodesToScore` (0 = adaptive) for profile-based policies.
     pub percentage_of_nodes_to_score: Option<u32>,
+    /// The RequestedToCapacityRatio score's shape, `(utilization 0–100, score 0–10)` points in
+    /// increasing utilisation, if a custom profile gave one.
+    pub shape: Option<Vec<(u64, u64)>>,
 }
 
 impl SchedulerSpec {
@@ -173,6 +176,7 @@ impl SchedulerSpec {
             filters: None,
             scores: None,
             percentage_of_nodes_to_score: None,
+            shape: None,
         }
     }
 }

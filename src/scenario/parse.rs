@@ -900,6 +900,7 @@ fn parse_scheduler(cx: &mut Ctx, obj: Option<Obj>) -> SchedulerSpec {
         }
         names
     });
+    let mut shape = None;
     let scores = o.list(cx, "scores").map(|(_, items)| {
         let mut out = Vec::new();
         for (item, path) in items {
@@ -908,6 +909,19 @@ fn parse_scheduler(cx: &mut Ctx, obj: Option<Obj>) -> SchedulerSpec {
             };
             if let Some(name) = s.enumerated(cx, "name") {
                 out.push((name.to_string(), s.uint(cx, "weight").unwrap_or(1) as i64));
+                if let Some(points) = parse_shape(cx, &s) {
+                    if name != "RequestedToCapacityRatio" {
+                        cx.err(
+                            &item.origin,
+                            &path,
+                            "only RequestedToCapacityRatio takes a shape",
+                        );
+                    } else if shape.is_some() {
+                        cx.err(&item.origin, &path, "only one shape may be given");
+                    } else {
+                        shape = Some(points);
+                    }
+                }
             }
         }
         out
@@ -936,7 +950,33 @@ fn parse_scheduler(cx: &mut Ctx, obj: Option<Obj>) -> SchedulerSpec {
         filters,
         scores,
         percentage_of_nodes_to_score: o.uint(cx, "percentage_of_nodes_to_score").map(|p| p as u32),
+        shape,
     }
+}
+
+/// A RequestedToCapacityRatio shape: at least one point, utilisation strictly increasing.
+fn parse_shape(cx: &mut Ctx, score: &Obj) -> Option<Vec<(u64, u64)>> {
+    let (list, items) = score.list(cx, "shape")?;
+    let path = join(&score.path, "shape");
+    if items.is_empty() {
+        cx.err(&list.origin, &path, "a shape needs at least one point");
+        return None;
+    }
+    let mut points: Vec<(u64, u64)> = Vec::new();
+    for (item, p) in items {
+        let o = open(cx, item, &p, fields::SHAPE_POINT, None)?;
+        let (u, s) = (o.uint(cx, "utilization")?, o.uint(cx, "score")?);
+        if points.last().is_some_and(|&(prev, _)| u <= prev) {
+            cx.err(
+                &item.origin,
+                &p,
+                "utilization must increase strictly along the shape",
+            );
+            return None;
+        }
+        points.push((u, s));
+    }
+    Some(points)
 }
 
 fn parse_workloads(cx: &mut Ctx, top: &Obj, classes: &[PriorityClass]) -> Vec<WorkloadSpec> {

@@ -84,5 +84,11 @@ pub fn reason_texts(reason: Reason, node: &crate::model::Node, cluster: &Cluster
             vec!["node(s) didn't match Pod's node affinity/selector".to_string()]
         }
         Reason::Unschedulable => vec!["node(s) were unschedulable".to_string()],
+        Reason::TopologySpread => {
+            vec!["node(s) didn't match pod topology spread constraints".to_string()]
+        }
+        Reason::AntiAffinity => {
+            vec!["node(s) didn't match pod anti-affinity rules".to_string()]
+        }
     }
 }

@@ -46,6 +46,10 @@ pub enum Reason {
     NodeSelectorMismatch,
     /// The node is cordoned, draining or not ready.
     Unschedulable,
+    /// Placing the pod here would break a `DoNotSchedule` topology spread constraint.
+    TopologySpread,
+    /// A required pod anti-affinity rule (the pod's or an existing pod's) forbids this domain.
+    AntiAffinity,
 }
 
 /// Filter extension point.
@@ -56,6 +60,11 @@ pub enum Reason {
 pub trait Filter: Send + Sync {
     fn name(&self) -> &'static str;
     fn filter(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> Result<(), Reason>;
+    /// True if the verdict depends on where other pods run (topology spread, anti-affinity),
+    /// so placing one pod can turn a feasible node infeasible for an unrelated-looking pod.
+    fn looks_at_other_pods(&self) -> bool {
+        false
+    }
 }
 
 /// Score extension point.
@@ -106,9 +115,12 @@ pub trait Policy: Send {
     /// least as much fits nowhere either, until capacity is freed. That holds while every filter
     /// depends only on free capacity and fixed node properties; a policy whose filters look at
     /// other pods (topology spread, anti-affinity) must return false, which turns off the
-    /// scheduling pass's failure cache.
+    /// scheduling pass's failure cache. The default answers from [`Filter::looks_at_other_pods`].
+    /// Filters that look at other pods pass every node when no pod has topology spread or
+    /// anti-affinity constraints, so the simulation keeps the cache in that case whatever the
+    /// answer.
     fn failures_persist_within_pass(&self) -> bool {
-        true
+        !self.filters().iter().any(|f| f.looks_at_other_pods())
     }
     /// The weighted score plug-ins, if the policy is built from them (used to explain a
     /// placement).

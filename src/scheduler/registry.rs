@@ -7,8 +7,9 @@ use crate::scheduler::heuristics::{
     BestFit, DotProduct, FirstFit, PowerOfTwo, RandomFit, WorstFit,
 };
 use crate::scheduler::plugins::{
-    BalancedAllocation, LeastAllocated, MostAllocated, NodeAffinity, NodeResourcesFit,
-    NodeUnschedulable, TaintToleration, TaintTolerationScore,
+    BalancedAllocation, InterPodAffinity, LeastAllocated, MostAllocated, NodeAffinity,
+    NodeAffinityScore, NodeResourcesFit, NodeUnschedulable, PodTopologySpread,
+    PodTopologySpreadScore, RequestedToCapacityRatio, TaintToleration, TaintTolerationScore,
 };
 use crate::scheduler::profile::Profile;
 use crate::suggest::did_you_mean;
@@ -34,6 +35,8 @@ pub const FILTER_NAMES: &[&str] = &[
     "TaintToleration",
     "NodeAffinity",
     "NodeResourcesFit",
+    "PodTopologySpread",
+    "InterPodAffinity",
 ];
 
 /// Score plug-ins a custom profile may list in `scheduler.scores`.
@@ -42,6 +45,9 @@ pub const SCORE_NAMES: &[&str] = &[
     "MostAllocated",
     "BalancedAllocation",
     "TaintToleration",
+    "NodeAffinity",
+    "PodTopologySpread",
+    "RequestedToCapacityRatio",
 ];
 
 /// What building a policy may depend on besides its name.
@@ -66,6 +72,8 @@ pub fn filter_plugin(name: &str) -> Result<Box<dyn Filter>, String> {
         "TaintToleration" => Box::new(TaintToleration),
         "NodeAffinity" => Box::new(NodeAffinity),
         "NodeResourcesFit" => Box::new(NodeResourcesFit),
+        "PodTopologySpread" => Box::new(PodTopologySpread),
+        "InterPodAffinity" => Box::new(InterPodAffinity),
         _ => return Err(unknown_message("filter plugin", name, FILTER_NAMES)),
     })
 }
@@ -77,6 +85,11 @@ pub fn score_plugin(name: &str) -> Result<Box<dyn Score>, String> {
         "MostAllocated" => Box::new(MostAllocated),
         "BalancedAllocation" => Box::new(BalancedAllocation),
         "TaintToleration" => Box::new(TaintTolerationScore),
+        "NodeAffinity" => Box::new(NodeAffinityScore),
+        "PodTopologySpread" => Box::new(PodTopologySpreadScore),
+        "RequestedToCapacityRatio" => Box::new(RequestedToCapacityRatio {
+            shape: RequestedToCapacityRatio::default_shape(),
+        }),
         _ => return Err(unknown_message("score plugin", name, SCORE_NAMES)),
     })
 }
@@ -108,7 +121,13 @@ pub fn build_policy(spec: &SchedulerSpec, cx: PolicyContext) -> Result<Box<dyn P
     }
     let mut scores = Vec::new();
     for (name, weight) in spec.scores.iter().flatten() {
-        scores.push((score_plugin(name)?, *weight));
+        let plugin: Box<dyn Score> = match (name.as_str(), &spec.shape) {
+            ("RequestedToCapacityRatio", Some(shape)) => Box::new(RequestedToCapacityRatio {
+                shape: shape.clone(),
+            }),
+            _ => score_plugin(name)?,
+        };
+        scores.push((plugin, *weight));
     }
     let mut profile = Profile::new("custom", filters, scores);
     // Kubernetes' default for a profile: the adaptive percentage.
@@ -124,12 +143,15 @@ pub fn build_named_policy(name: &str, cx: PolicyContext) -> Result<Box<dyn Polic
     let policy: Box<dyn Policy> = match name {
         "kubernetes-default" => {
             // Kubernetes' default score weights for the plug-ins clustersim models:
-            // NodeResourcesFit (LeastAllocated) 1, BalancedAllocation 1, TaintToleration 3.
+            // TaintToleration 3, NodeAffinity 2, PodTopologySpread 2,
+            // NodeResourcesFit (LeastAllocated) 1, BalancedAllocation 1.
             let mut p = Profile::new(
                 name,
                 default_filters(),
                 vec![
                     (Box::new(TaintTolerationScore), 3),
+                    (Box::new(NodeAffinityScore), 2),
+                    (Box::new(PodTopologySpreadScore), 2),
                     (Box::new(LeastAllocated), 1),
                     (Box::new(BalancedAllocation), 1),
                 ],

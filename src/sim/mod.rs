@@ -103,6 +103,9 @@ pub struct Simulation<'a> {
     preemption: Box<dyn PostFilter>,
     /// False when every pod has the same priority, so preemption can never find a victim.
     preemption_possible: bool,
+    /// Some workload has topology spread or anti-affinity constraints (filters that look at
+    /// other pods can reject a node only then).
+    pod_constraints: bool,
     /// Namespace quotas and what the running pods of each namespace request.
     quotas: Vec<QuotaUsage>,
     /// Per template, the index into `quotas` of its namespace's quota.
@@ -225,6 +228,9 @@ impl<'a> Simulation<'a> {
             unschedulable_reasons: BTreeMap::new(),
             preemption: Box::new(DefaultPreemption),
             preemption_possible: has_several_priorities(scenario),
+            pod_constraints: scenario.workloads.iter().any(|w| {
+                !w.template.topology_spread.is_empty() || !w.template.anti_affinity.is_empty()
+            }),
             quotas,
             quota_of_template,
         };
@@ -565,7 +571,7 @@ impl<'a> Simulation<'a> {
         // proves that every later pod of the same template asking at least as much, at no higher
         // priority, fails too; skip those. A preemption frees capacity and clears the cache.
         // Policies whose filters look at other pods turn the cache off.
-        let use_cache = self.policy.failures_persist_within_pass();
+        let use_cache = self.policy.failures_persist_within_pass() || !self.pod_constraints;
         let mut failed: Vec<(TemplateId, Resources, i32)> = Vec::new();
         // The queue as it stands: pods requeued during the pass wait for the next one.
         let order: Vec<(crate::scheduler::QueueKey, PodId)> = self.pending.iter().collect();

@@ -31,5 +31,5 @@ fn last_fit_builds_and_names_itself() {
         filters: default_filters(),
     };
     assert_eq!(p.name(), "last-fit");
-    assert_eq!(p.filters().len(), 4);
+    assert_eq!(p.filters().len(), 6);
 }

@@ -2,6 +2,7 @@
 
 mod binpacking;
 mod cli;
+mod constraints;
 mod custom_heuristic;
 mod determinism;
 mod explain_and_scenarios;

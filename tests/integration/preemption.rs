@@ -21,7 +21,7 @@ impl EventSink for Recorder {
 }
 
 impl Recorder {
-    fn times(&self, name: &str, event: &str) -> Vec<u64> {
+    pub fn times(&self, name: &str, event: &str) -> Vec<u64> {
         self.0
             .iter()
             .filter(|e| e.1 == name && e.2 == event)

@@ -1,0 +1,141 @@
+//! Counting pods per topology domain, shared by the plug-ins that look at other pods
+//! (PodTopologySpread, InterPodAffinity).
+//!
+//! Counts are taken by walking the pods of every live node, O(pods in the cluster) per call;
+//! these plug-ins return at once for pods without constraints, so other pods pay nothing.
+//! An index kept up to date on bind and unbind would make them O(domains).
+
+use crate::model::{Cluster, Node, Pod};
+use crate::scenario::{LabelSelector, PodTemplate, TopologyKey};
+
+/// True if `pod` is counted by `selector`, a selector of a pod in `namespace`: the same
+/// namespace, and the labels (or the template) match.
+pub fn selects(cluster: &Cluster, selector: &LabelSelector, namespace: &str, pod: &Pod) -> bool {
+    let t = cluster.template(pod.template);
+    t.namespace == namespace
+        && match selector {
+            LabelSelector::Template(i) => pod.template.0 == *i,
+            LabelSelector::Labels(want) => want.iter().all(|(k, v)| t.labels.get(k) == Some(v)),
+        }
+}
+
+/// True if the pod being scheduled (template `t`, template id `id`) is itself selected.
+pub fn selects_template(selector: &LabelSelector, id: u32, t: &PodTemplate) -> bool {
+    match selector {
+        LabelSelector::Template(i) => *i == id,
+        LabelSelector::Labels(want) => want.iter().all(|(k, v)| t.labels.get(k) == Some(v)),
+    }
+}
+
+/// The domain of `node` under `key`: the zone index or the node id.
+pub fn domain(key: TopologyKey, node: &Node) -> u32 {
+    match key {
+        TopologyKey::Zone => node.zone,
+        TopologyKey::Hostname => node.id.0,
+    }
+}
+
+/// True if `node` meets the pod's node selector and required node affinity (Kubernetes counts
+/// spread domains over those nodes only).
+pub fn node_eligible(t: &PodTemplate, node: &Node, cluster: &Cluster) -> bool {
+    t.node_selector
+        .iter()
+        .all(|(k, v)| cluster.node_label(node, k) == Some(v.as_str()))
+        && t.node_affinity
+            .required
+            .iter()
+            .all(|r| r.matches(cluster.node_label(node, &r.key)))
+}
+
+/// Matching pods per domain over the nodes eligible for template `t`, as `(domain, count)`
+/// sorted by domain; every eligible domain is present, with 0 if it holds no matching pod.
+pub fn domain_counts(
+    cluster: &Cluster,
+    t: &PodTemplate,
+    key: TopologyKey,
+    selector: &LabelSelector,
+) -> Vec<(u32, u32)> {
+    let mut counts: Vec<(u32, u32)> = Vec::new();
+    for &id in cluster.node_order() {
+        let node = cluster.node(id);
+        if !node.is_up() || !node_eligible(t, node, cluster) {
+            continue;
+        }
+        let n = node
+            .pods
+            .iter()
+            .filter(|&&p| selects(cluster, selector, &t.namespace, cluster.pod(p)))
+            .count() as u32;
+        let d = domain(key, node);
+        match counts.binary_search_by_key(&d, |c| c.0) {
+            Ok(i) => counts[i].1 += n,
+            Err(i) => counts.insert(i, (d, n)),
+        }
+    }
+    counts
+}
+
+/// Matching pods in the domain `d` under `key` (all live nodes, eligible or not).
+pub fn count_in_domain(
+    cluster: &Cluster,
+    key: TopologyKey,
+    d: u32,
+    namespace: &str,
+    selector: &LabelSelector,
+) -> u32 {
+    let mut n = 0;
+    let mut visit = |node: &Node| {
+        n += node
+            .pods
+            .iter()
+            .filter(|&&p| selects(cluster, selector, namespace, cluster.pod(p)))
+            .count() as u32;
+    };
+    match key {
+        TopologyKey::Hostname => visit(&cluster.nodes[d as usize]),
+        TopologyKey::Zone => {
+            for &id in cluster.node_order() {
+                let node = cluster.node(id);
+                if node.zone == d {
+                    visit(node);
+                }
+            }
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::model::{Cluster, NodeId, PoolId, TemplateId};
+    use crate::quantity::Resources;
+    use crate::scenario::PodTemplate;
+    use crate::scheduler::testkit::{pod, pool};
+    use crate::time::SimTime;
+
+    /// Three zones a, b, c; `nodes[i] = (zone, pods of each template on it)`. Returns the
+    /// cluster and the node ids.
+    pub fn cluster(templates: Vec<PodTemplate>, nodes: &[(u32, &[u32])]) -> (Cluster, Vec<NodeId>) {
+        let names = (0..templates.len()).map(|i| format!("w{i}")).collect();
+        let mut c = Cluster::new(
+            vec!["a".into(), "b".into(), "c".into()],
+            vec![pool("p", Resources::new(100_000, 0, 0))],
+            templates,
+            names,
+        );
+        let mut ids = Vec::new();
+        for &(zone, per_template) in nodes {
+            let id = c.launch_node(PoolId(0), zone, SimTime::ZERO, true);
+            for (t, &n) in per_template.iter().enumerate() {
+                for _ in 0..n {
+                    let mut p = pod(Resources::new(1, 0, 0));
+                    p.template = TemplateId(t as u32);
+                    let pid = c.submit_pod(p);
+                    c.bind(pid, id, SimTime::ZERO);
+                }
+            }
+            ids.push(id);
+        }
+        (c, ids)
+    }
+}
