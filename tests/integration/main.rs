@@ -7,6 +7,7 @@ mod custom_heuristic;
 mod determinism;
 mod explain_and_scenarios;
 mod preemption;
+mod properties;
 mod queueing;
 
 use std::path::{Path, PathBuf};
