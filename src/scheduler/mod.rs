@@ -14,5 +14,5 @@ pub(crate) mod testkit;
 
 pub use framework::{Filter, MAX_NODE_SCORE, PodRef, Policy, Reason, Score};
 pub use profile::Profile;
-pub use queue::{PendingQueue, QueueKey};
+pub use queue::{CursorBuffer, PassCursor, PendingQueue, PodClass, QueueKey};
 pub use registry::{FILTER_NAMES, POLICY_NAMES, PolicyContext, SCORE_NAMES, build_policy};

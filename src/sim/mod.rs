@@ -28,7 +28,9 @@ use crate::scenario::{Scenario, WorkloadKind};
 use std::collections::BTreeMap;
 
 use crate::scheduler::explain::Explanation;
-use crate::scheduler::{PendingQueue, PodRef, Policy, PolicyContext, build_policy, diagnosis};
+use crate::scheduler::{
+    CursorBuffer, PendingQueue, PodClass, PodRef, Policy, PolicyContext, build_policy, diagnosis,
+};
 use crate::time::{SimDuration, SimTime};
 use crate::workload::WorkloadState;
 
@@ -91,6 +93,11 @@ pub struct Simulation<'a> {
     /// FailedScheduling reason → how many times a newly pending pod was found unschedulable
     /// with that reason on at least one node (`unschedulable_reasons` in summary.json).
     unschedulable_reasons: BTreeMap<String, u64>,
+    /// Pods queued since the last pass: each gets its FailedScheduling diagnosis once, after
+    /// the pass, if it is still pending.
+    newly_pending: Vec<PodId>,
+    /// Memory of the last pass's queue walk, reused by the next.
+    cursor_buffer: CursorBuffer,
 }
 
 impl<'a> Simulation<'a> {
@@ -147,6 +154,8 @@ impl<'a> Simulation<'a> {
             events,
             explain: None,
             unschedulable_reasons: BTreeMap::new(),
+            newly_pending: Vec::new(),
+            cursor_buffer: CursorBuffer::default(),
         };
         sim.start();
         Ok(sim)
@@ -347,17 +356,27 @@ impl<'a> Simulation<'a> {
     }
 
     fn submit(&mut self, pod: Pod) {
-        let priority = pod.priority;
-        let requests = pod.requests;
         let id = self.cluster.submit_pod(pod);
         self.metrics.pods_submitted += 1;
-        let key = self.pending.push(id, priority, &requests);
+        self.log_pod(id, "Submitted", "");
+        self.enqueue(id);
+    }
+
+    /// Puts a pending pod into the scheduling queue; the next pass will try it.
+    fn enqueue(&mut self, id: PodId) {
+        let pod = self.cluster.pod(id);
+        let class = PodClass {
+            template: pod.template,
+            requests: pod.requests,
+            priority: pod.priority,
+        };
+        let key = self.pending.push(id, class);
         if self.queue_keys.len() <= id.0 as usize {
             self.queue_keys.resize(id.0 as usize + 1, None);
         }
         self.queue_keys[id.0 as usize] = Some(key);
+        self.newly_pending.push(id);
         self.dirty = true;
-        self.log_pod(id, "Submitted", "");
     }
 
     // ---- pods ------------------------------------------------------------------------------
@@ -411,6 +430,7 @@ impl<'a> Simulation<'a> {
     /// One pass over the pending queue (rule 2 in the module docs).
     fn scheduling_pass(&mut self, now: SimTime) {
         if self.pending.is_empty() {
+            self.newly_pending.clear();
             return;
         }
         // Within one pass capacity only shrinks, so a pod that failed proves that every later
@@ -419,8 +439,10 @@ impl<'a> Simulation<'a> {
         let use_cache = self.policy.failures_persist_within_pass();
         let mut failed: Vec<(TemplateId, Resources)> = Vec::new();
         let mut bound: Vec<(crate::scheduler::QueueKey, PodId, NodeId)> = Vec::new();
-        let mut unschedulable: Vec<(PodId, String)> = Vec::new();
-        for (key, pod_id) in self.pending.iter() {
+        let mut cursor = self
+            .pending
+            .cursor_reusing(std::mem::take(&mut self.cursor_buffer));
+        while let Some((key, pod_id)) = cursor.next(&self.pending) {
             let pod = &self.cluster.pods[pod_id.0 as usize];
             let known_failure = use_cache
                 && failed
@@ -450,33 +472,47 @@ impl<'a> Simulation<'a> {
                     bound.push((key, pod_id, node));
                 }
                 None => {
+                    if use_cache {
+                        // The rest of this pod's class fails too: skip it. Pods new to the
+                        // queue are diagnosed after the pass.
+                        cursor.skip_rest_of_class();
+                    }
                     if !known_failure && failed.len() < 32 {
                         failed.push((pod.template, pod.requests));
-                    }
-                    if !pod.reported_unschedulable {
-                        let reasons = diagnosis::count_reasons(
-                            self.policy.filters(),
-                            &PodRef::new(&self.cluster, pod),
-                            &self.cluster,
-                        );
-                        let message =
-                            diagnosis::render_message(&reasons, self.cluster.node_order().len());
-                        for reason in reasons.into_keys() {
-                            *self.unschedulable_reasons.entry(reason).or_default() += 1;
-                        }
-                        unschedulable.push((pod_id, message));
                     }
                 }
             }
         }
-        for (pod_id, message) in unschedulable {
-            self.cluster.pod_mut(pod_id).reported_unschedulable = true;
-            self.log_pod(pod_id, "FailedScheduling", &message);
-        }
+        self.cursor_buffer = cursor.into_buffer();
         for (key, pod_id, node) in bound {
             self.pending.remove(key);
             self.queue_keys[pod_id.0 as usize] = None;
             self.on_bound(now, pod_id, node);
+        }
+        self.diagnose_newly_pending();
+    }
+
+    /// Gives every pod queued since the last pass that is still pending Kubernetes'
+    /// FailedScheduling message, once per wait (rendered against the cluster after the pass).
+    fn diagnose_newly_pending(&mut self) {
+        for pod_id in std::mem::take(&mut self.newly_pending) {
+            let pod = self.cluster.pod(pod_id);
+            if pod.phase != PodPhase::Pending || pod.reported_unschedulable {
+                continue;
+            }
+            let reasons = diagnosis::count_reasons(
+                self.policy.filters(),
+                &PodRef::new(&self.cluster, pod),
+                &self.cluster,
+            );
+            if self.events.is_some() {
+                let message = diagnosis::render_message(&reasons, self.cluster.node_order().len());
+                self.log_pod(pod_id, "FailedScheduling", &message);
+            }
+            for reason in reasons.into_keys() {
+                *self.unschedulable_reasons.entry(reason).or_default() += 1;
+            }
+            self.cluster.pod_mut(pod_id).reported_unschedulable = true;
         }
     }
 
