@@ -42,6 +42,7 @@ pub fn scenario(
         sample_interval: SimDuration(duration.0.div_ceil(100).max(1)),
         cluster: ClusterSpec {
             zones: vec!["zone-a".into()],
+            pool_failures: vec![Default::default(); pools.len()],
             pools,
         },
         scheduler: SchedulerSpec {
@@ -49,6 +50,8 @@ pub fn scenario(
             queue: QueueOrder::Fifo,
         },
         workloads,
+        events: Vec::new(),
+        variants: Vec::new(),
         source: None,
     }
 }
