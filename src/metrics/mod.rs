@@ -37,6 +37,26 @@ pub struct Metrics {
     pub peak_used_nodes: u32,
     /// Per workload: ms during which a Deployment had ready ≥ desired (0 for others).
     pub available_ms: Vec<u64>,
+    /// Evicted pods by reason (`SpotInterruption`, `NodeFailure`, `ZoneOutage`).
+    pub evicted_by_reason: std::collections::BTreeMap<&'static str, u64>,
+    pub interruption_notices: u64,
+    pub interruption_waves: u64,
+    pub node_failures: u64,
+    pub burn_in_failures: u64,
+    /// Batch work lost to evictions (progress since the last checkpoint), in cpu-millicore·ms.
+    pub lost_cpu_m_ms: u128,
+    /// Batch work kept: completed runs and checkpointed progress, in cpu-millicore·ms.
+    pub useful_cpu_m_ms: u128,
+    /// Current price per hour of each pool (changes with a price trace).
+    pub price_now: Vec<f64>,
+    /// Pools billed from `price_now` over time (they have a price trace) rather than at a fixed
+    /// price.
+    pub traced_price: Vec<bool>,
+    /// ∫ price × live nodes dt per pool, in USD (used for pools with a price trace).
+    pub traced_cost_usd: Vec<f64>,
+    /// Cost shared out to pods per pool and template (`pool * templates + template`), in USD:
+    /// ∫ price × (requested cpu / node cpu) dt.
+    pub share_cost_usd: Vec<f64>,
 }
 
 impl Metrics {
@@ -59,6 +79,26 @@ impl Metrics {
         for (i, (&up, &live)) in t.up_by_pool.iter().zip(&t.live_by_pool).enumerate() {
             self.up_node_ms[i] += up as u128 * dt as u128;
             self.live_node_ms[i] += live as u128 * dt as u128;
+        }
+        let hours = dt as f64 / MS_PER_HOUR as f64;
+        if self.price_now.len() == cluster.pools.len() {
+            let templates = cluster.templates.len();
+            for (p, pool) in cluster.pools.iter().enumerate() {
+                let price = self.price_now[p];
+                if self.traced_price[p] {
+                    self.traced_cost_usd[p] += price * t.live_by_pool[p] as f64 * hours;
+                }
+                if pool.node.cpu_m == 0 {
+                    continue;
+                }
+                let per_cpu_m = price * hours / pool.node.cpu_m as f64;
+                let allocated = &t.allocated_cpu_by_pool_template[p * templates..][..templates];
+                for (i, &cpu_m) in allocated.iter().enumerate() {
+                    if cpu_m > 0 {
+                        self.share_cost_usd[p * templates + i] += cpu_m as f64 * per_cpu_m;
+                    }
+                }
+            }
         }
         self.cpu_util_ms += ratio(t.allocated.cpu_m, t.allocatable.cpu_m) * dt as f64;
         self.memory_util_ms += ratio(t.allocated.memory, t.allocatable.memory) * dt as f64;
@@ -85,6 +125,9 @@ impl Metrics {
             .map(|(i, pool)| {
                 let node_ms = match pool.capacity_type {
                     CapacityType::Reserved => pool.count as u128 * self.last.0 as u128,
+                    _ if self.traced_price.get(i) == Some(&true) => {
+                        return self.traced_cost_usd[i];
+                    }
                     _ => self.live_node_ms[i],
                 };
                 pool.price_per_hour * (node_ms as f64 / MS_PER_HOUR as f64)

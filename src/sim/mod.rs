@@ -15,6 +15,7 @@
 //! through small calls, never by rescanning the cluster.
 
 mod events;
+mod failures;
 
 pub use events::{Event, EventRecord, EventSink};
 
@@ -98,6 +99,8 @@ pub struct Simulation<'a> {
     newly_pending: Vec<PodId>,
     /// Memory of the last pass's queue walk, reused by the next.
     cursor_buffer: CursorBuffer,
+    /// Interruptions, failures, outages (see `failures.rs`).
+    fail: failures::FailureState,
 }
 
 impl<'a> Simulation<'a> {
@@ -156,6 +159,7 @@ impl<'a> Simulation<'a> {
             unschedulable_reasons: BTreeMap::new(),
             newly_pending: Vec::new(),
             cursor_buffer: CursorBuffer::default(),
+            fail: failures::FailureState::new(scenario),
         };
         sim.start();
         Ok(sim)
@@ -191,6 +195,7 @@ impl<'a> Simulation<'a> {
                 }
             }
         }
+        self.start_failures();
     }
 
     /// Runs every instant up to and including `end`.
@@ -246,11 +251,18 @@ impl<'a> Simulation<'a> {
             Event::TraceArrival { workload } => self.on_trace_arrival(now, workload as usize),
             Event::PodFinished { pod } => self.on_pod_finished(now, pod),
             Event::PodReady { pod } => self.on_pod_ready(pod),
-            Event::NodeReady { node } => {
-                self.cluster.mark_ready(node, now);
-                self.dirty = true;
-                self.log_node(node, "NodeReady", "");
-            }
+            Event::NodeReady { node } => self.on_node_ready(now, node),
+            Event::InterruptionNotice { .. }
+            | Event::NodeTerminate { .. }
+            | Event::NodeFailure { .. }
+            | Event::BurnInDone { .. }
+            | Event::InterruptionWave { .. }
+            | Event::ReclaimTraceRow { .. }
+            | Event::UnavailableStart { .. }
+            | Event::UnavailableEnd { .. }
+            | Event::ZoneOutageStart { .. }
+            | Event::ZoneOutageEnd { .. }
+            | Event::PriceStep { .. } => self.on_failure_event(now, event),
         }
     }
 
@@ -363,7 +375,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Puts a pending pod into the scheduling queue; the next pass will try it.
-    fn enqueue(&mut self, id: PodId) {
+    pub(crate) fn enqueue(&mut self, id: PodId) {
         let pod = self.cluster.pod(id);
         let class = PodClass {
             template: pod.template,
@@ -383,6 +395,7 @@ impl<'a> Simulation<'a> {
 
     fn on_pod_finished(&mut self, _now: SimTime, pod: PodId) {
         self.cluster.pod_mut(pod).timer = None;
+        self.note_completed_work(pod);
         self.end_pod(pod, PodPhase::Succeeded, "Completed", "");
         self.metrics.pods_completed += 1;
     }
@@ -650,11 +663,16 @@ impl<'a> Simulation<'a> {
 
     /// Launches a node of `pool` in `zone`; it becomes ready after the pool's provisioning delay.
     pub fn launch_node(&mut self, pool: PoolId, zone: u32) -> NodeId {
-        let now = self.queue.now();
-        let id = self.cluster.launch_node(pool, zone, now, false);
         let delay = self.scenario.cluster.pools[pool.0 as usize]
             .provisioning_delay
             .sample(&mut self.provisioning_rngs[pool.0 as usize]);
+        self.launch_node_after(pool, zone, delay)
+    }
+
+    /// Launches a node of `pool` in `zone` that becomes ready after `delay`.
+    pub fn launch_node_after(&mut self, pool: PoolId, zone: u32, delay: SimDuration) -> NodeId {
+        let now = self.queue.now();
+        let id = self.cluster.launch_node(pool, zone, now, false);
         self.queue
             .schedule(now + delay, Event::NodeReady { node: id });
         self.log_node(id, "NodeLaunched", "");

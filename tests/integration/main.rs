@@ -2,9 +2,11 @@
 
 mod binpacking;
 mod cli;
+mod compare;
 mod custom_heuristic;
 mod determinism;
 mod explain_and_scenarios;
+mod failures;
 mod queueing;
 
 use std::path::{Path, PathBuf};
