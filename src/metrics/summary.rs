@@ -107,8 +107,9 @@ pub fn build(
             WorkloadState::Deployment { ready, .. },
         ) = (&spec.kind, state)
         {
+            // A run of zero length has no time average: report the state at its only instant.
             let availability = if sim_ms == 0 {
-                1.0
+                if ready >= replicas { 1.0 } else { 0.0 }
             } else {
                 avail_ms as f64 / sim_ms as f64
             };

@@ -91,6 +91,12 @@ pub const MAX_BATCH_LIMIT: u64 = 100_000_000;
 pub const MAX_POISSON_PER_HOUR: f64 = 1e9;
 pub const MAX_ZONES: usize = 1000;
 pub const MAX_SAMPLE_ROWS: u64 = 10_000_000;
+/// Most pods a run may expect to create (Poisson arrivals over the run, replicas, trace rows):
+/// every pod is kept for reporting, so this bounds memory (about 150 bytes a pod).
+pub const MAX_EXPECTED_PODS: f64 = 50_000_000.0;
+/// Most of one resource the whole cluster may hold (sum over pools of count × node), so
+/// running totals cannot overflow even while replacements double a pool.
+pub const MAX_CLUSTER_RESOURCE: u128 = 1 << 60;
 pub const MAX_PODS_PER_NODE: u64 = 1_000_000;
 pub const MAX_PRICE_PER_HOUR: f64 = 1e12;
 

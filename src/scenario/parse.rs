@@ -554,6 +554,7 @@ fn read_dist(cx: &mut Ctx, v: &Located, path: &str) -> Option<DurationDist> {
 pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
     let top = open(cx, root, "", fields::SCENARIO, None)?;
     let name = top.string(cx, "name").unwrap_or_default();
+    check_name_is_a_file_name(cx, &top, &name);
     let seed = top.uint(cx, "seed").unwrap_or(DEFAULT_SEED);
     let duration = top.duration(cx, "duration");
     let sample_interval = top.duration(cx, "sample_interval");
@@ -570,6 +571,9 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
     let scheduler_obj = top.object(cx, "scheduler");
     let scheduler = parse_scheduler(cx, scheduler_obj);
     let workloads = parse_workloads(cx, &top);
+    if let Some(d) = duration {
+        check_expected_pods(cx, &top, d, &workloads);
+    }
     let events = parse_events(cx, &top, &cluster.zones);
     let variants = parse_variants(cx, &top);
 
@@ -585,6 +589,59 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
         variants,
         source: None,
     })
+}
+
+/// The name becomes the default output directory `results/<name>/`, so it must be a plain file
+/// name: no path separators, not `.` or `..`.
+fn check_name_is_a_file_name(cx: &mut Ctx, top: &Obj, name: &str) {
+    let plain = name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !name.is_empty()
+        && (!plain || name == "." || name == "..")
+        && let Some((_, v)) = top.entries.iter().find(|(k, _)| k.name == "name")
+    {
+        cx.err(
+            &v.origin,
+            "name",
+            format!(
+                "'{name}' cannot name the output directory; use letters, digits, '-', '_' and '.' (e.g. spot-vs-reserved)"
+            ),
+        );
+    }
+}
+
+/// Refuses runs that would create an absurd number of pods (every pod is kept for reporting).
+fn check_expected_pods(cx: &mut Ctx, top: &Obj, duration: SimDuration, workloads: &[WorkloadSpec]) {
+    let hours = duration.as_hours_f64();
+    let expected: f64 = workloads
+        .iter()
+        .map(|w| match &w.kind {
+            WorkloadKind::Batch {
+                poisson_per_hour,
+                limit,
+                start,
+                ..
+            } => {
+                let mean = poisson_per_hour * (hours - start.as_hours_f64()).max(0.0);
+                limit.map_or(mean, |l| mean.min(l as f64))
+            }
+            WorkloadKind::Deployment { replicas, .. } => f64::from(*replicas),
+            WorkloadKind::Trace { rows, .. } => rows.len() as f64,
+        })
+        .sum();
+    if expected > fields::MAX_EXPECTED_PODS
+        && let Some((_, v)) = top.entries.iter().find(|(k, _)| k.name == "workloads")
+    {
+        cx.err(
+            &v.origin,
+            "workloads",
+            format!(
+                "about {expected:.0} pods would be created over {duration}; the limit is {:.0}: lower the arrival rates, set a `limit`, or shorten the run",
+                fields::MAX_EXPECTED_PODS
+            ),
+        );
+    }
 }
 
 /// The run must be longer than zero and not produce an absurd number of samples.
@@ -681,6 +738,37 @@ fn parse_cluster(cx: &mut Ctx, obj: &Obj) -> ClusterSpec {
             }
             total_nodes += u64::from(pool.count);
             pools.push(pool);
+        }
+        for (resource, total) in [
+            (
+                "cpu",
+                pools
+                    .iter()
+                    .map(|p: &PoolSpec| p.count as u128 * p.node.cpu_m as u128)
+                    .sum::<u128>(),
+            ),
+            (
+                "memory",
+                pools
+                    .iter()
+                    .map(|p| p.count as u128 * p.node.memory as u128)
+                    .sum(),
+            ),
+            (
+                "gpu",
+                pools
+                    .iter()
+                    .map(|p| p.count as u128 * p.node.gpu as u128)
+                    .sum(),
+            ),
+        ] {
+            if total > fields::MAX_CLUSTER_RESOURCE {
+                cx.err(
+                    &list_node.origin,
+                    &join(&obj.path, "pools"),
+                    format!("the pools hold an absurd amount of {resource} in all (count × node summed over pools)"),
+                );
+            }
         }
         if total_nodes > fields::MAX_TOTAL_NODES {
             cx.err(

@@ -115,7 +115,7 @@ impl<'a> Simulation<'a> {
             .map(|f| !f.price_trace.is_empty())
             .collect();
         self.metrics.traced_cost_usd = vec![0.0; pools.len()];
-        self.metrics.share_cost_usd = vec![0.0; pools.len() * scenario.workloads.len()];
+        self.metrics.share_cost_usd = vec![0.0; pools.len() * self.cluster.templates.len()];
         let initial: Vec<NodeId> = self.cluster.node_order().to_vec();
         for node in initial {
             self.fail.ext(node).burned_in = true;
@@ -558,7 +558,7 @@ impl<'a> Simulation<'a> {
     fn evict_pod(&mut self, now: SimTime, pod: PodId, reason: &'static str) {
         self.metrics.pods_evicted += 1;
         *self.metrics.evicted_by_reason.entry(reason).or_insert(0) += 1;
-        let w = self.cluster.pod(pod).template.0 as usize;
+        let w = self.cluster.pod(pod).workload as usize;
         if matches!(self.workloads[w], WorkloadState::Deployment { .. }) {
             self.end_pod(pod, PodPhase::Evicted, "Evicted", reason);
             return;

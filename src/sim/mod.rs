@@ -10,6 +10,8 @@
 //!    the instant of the pass: a pod that finds room waits zero time.
 //! 3. Samples for `timeseries.csv` are taken at multiples of `sample_interval`; a sample at time
 //!    t shows the state after every event at t and the pass that followed.
+//! 4. An event a pass schedules for the same instant (a pod with zero run time finishes as it
+//!    starts) runs right after that pass, followed by a pass of its own.
 //!
 //! Handlers take the simulation state as `&mut self`; the metrics are updated by the handlers
 //! through small calls, never by rescanning the cluster.
@@ -25,7 +27,7 @@ use crate::metrics::{Metrics, Sample, TimeSeries, ratio, summary};
 use crate::model::{Cluster, NodeId, Pod, PodId, PodPhase, PoolId, TemplateId};
 use crate::quantity::Resources;
 use crate::rng::{SimRng, stream};
-use crate::scenario::{Scenario, WorkloadKind};
+use crate::scenario::{PodTemplate, Scenario, WorkloadKind};
 use std::collections::BTreeMap;
 
 use crate::scheduler::explain::Explanation;
@@ -97,6 +99,8 @@ pub struct Simulation<'a> {
     /// Pods queued since the last pass: each gets its FailedScheduling diagnosis once, after
     /// the pass, if it is still pending.
     newly_pending: Vec<PodId>,
+    /// (trace workload, namespace) → template for trace rows with their own namespace.
+    trace_templates: BTreeMap<(usize, String), TemplateId>,
     /// Memory of the last pass's queue walk, reused by the next.
     cursor_buffer: CursorBuffer,
     /// Interruptions, failures, outages (see `failures.rs`).
@@ -115,12 +119,35 @@ impl<'a> Simulation<'a> {
             },
         )
         .map_err(SimError::Config)?;
-        let templates = scenario
+        let mut templates: Vec<PodTemplate> = scenario
             .workloads
             .iter()
             .map(|w| w.template.clone())
             .collect();
-        let names = scenario.workloads.iter().map(|w| w.name.clone()).collect();
+        let mut names: Vec<String> = scenario.workloads.iter().map(|w| w.name.clone()).collect();
+        // A trace row may name its own namespace: such pods get a copy of the workload's
+        // template in that namespace, so everything keyed by template (cost shares, quotas)
+        // sees the right namespace.
+        let mut trace_templates = BTreeMap::new();
+        for (w, workload) in scenario.workloads.iter().enumerate() {
+            if let WorkloadKind::Trace { rows, .. } = &workload.kind {
+                for ns in rows.iter().filter_map(|r| r.namespace.as_ref()) {
+                    if !trace_templates.contains_key(&(w, ns.clone())) {
+                        let id = if *ns == workload.template.namespace {
+                            TemplateId(w as u32)
+                        } else {
+                            templates.push(PodTemplate {
+                                namespace: ns.clone(),
+                                ..workload.template.clone()
+                            });
+                            names.push(workload.name.clone());
+                            TemplateId(templates.len() as u32 - 1)
+                        };
+                        trace_templates.insert((w, ns.clone()), id);
+                    }
+                }
+            }
+        }
         let cluster = Cluster::new(
             scenario.cluster.zones.clone(),
             scenario.cluster.pools.clone(),
@@ -158,6 +185,7 @@ impl<'a> Simulation<'a> {
             explain: None,
             unschedulable_reasons: BTreeMap::new(),
             newly_pending: Vec::new(),
+            trace_templates,
             cursor_buffer: CursorBuffer::default(),
             fail: failures::FailureState::new(scenario),
         };
@@ -200,8 +228,11 @@ impl<'a> Simulation<'a> {
 
     /// Runs every instant up to and including `end`.
     pub fn run_until(&mut self, end: SimTime, mut progress: Option<&mut dyn FnMut(SimTime)>) {
-        // Pods submitted at start get their pass at time 0, like any other instant.
-        self.after_instant(SimTime::ZERO);
+        // Pods submitted at start get their pass at time 0. If events are also due at 0, the
+        // loop below runs that pass after them, so time 0 has one pass like any instant.
+        if self.queue.peek_time() != Some(SimTime::ZERO) {
+            self.after_instant(SimTime::ZERO);
+        }
         while let Some(t) = self.queue.peek_time() {
             if t > end {
                 break;
@@ -309,6 +340,7 @@ impl<'a> Simulation<'a> {
         let run = run_time.sample(run_time_rng);
         let template = &self.scenario.workloads[w].template;
         let pod = new_pod(
+            w,
             TemplateId(w as u32),
             ordinal,
             template.requests,
@@ -331,8 +363,13 @@ impl<'a> Simulation<'a> {
         *next_row += 1;
         let row = &rows[index];
         let template = &self.scenario.workloads[w].template;
+        let template_id = match &row.namespace {
+            Some(ns) => self.trace_templates[&(w, ns.clone())],
+            None => TemplateId(w as u32),
+        };
         let mut pod = new_pod(
-            TemplateId(w as u32),
+            w,
+            template_id,
             index as u64,
             row.requests,
             row.priority.unwrap_or(template.priority),
@@ -357,6 +394,7 @@ impl<'a> Simulation<'a> {
         *live += 1;
         let template = &self.scenario.workloads[w].template;
         let pod = new_pod(
+            w,
             TemplateId(w as u32),
             ordinal,
             template.requests,
@@ -407,11 +445,15 @@ impl<'a> Simulation<'a> {
             return;
         }
         p.ready = true;
-        let w = p.template.0 as usize;
+        let w = p.workload as usize;
+        let node = p.node;
         if let WorkloadState::Deployment { ready, .. } = &mut self.workloads[w] {
             *ready += 1;
         }
-        self.log_pod(pod, "Ready", "");
+        match node {
+            Some(node) => self.log_pod_on(pod, node, "Ready", ""),
+            None => self.log_pod(pod, "Ready", ""),
+        }
     }
 
     /// Ends a running pod in a terminal phase, frees its node, and lets its Deployment replace it.
@@ -426,7 +468,7 @@ impl<'a> Simulation<'a> {
         }
         self.cluster.unbind(pod, phase);
         self.dirty = true;
-        let w = self.cluster.pod(pod).template.0 as usize;
+        let w = self.cluster.pod(pod).workload as usize;
         if let WorkloadState::Deployment { live, ready, .. } = &mut self.workloads[w] {
             *live -= 1;
             if was_ready {
@@ -560,7 +602,7 @@ impl<'a> Simulation<'a> {
         pod.reported_unschedulable = false;
         let wait = now.since(pod.queued_at).0;
         let run_time = pod.run_time;
-        let w = pod.template.0 as usize;
+        let w = pod.workload as usize;
         self.metrics.waits_ms.push(wait);
         self.metrics.pods_scheduled += 1;
         if let Some(run) = run_time {
@@ -692,6 +734,7 @@ fn largest_node_shape(scenario: &Scenario) -> Resources {
 }
 
 fn new_pod(
+    workload: usize,
     template: TemplateId,
     ordinal: u64,
     requests: Resources,
@@ -701,6 +744,7 @@ fn new_pod(
 ) -> Pod {
     Pod {
         id: PodId(u32::MAX),
+        workload: workload as u32,
         template,
         ordinal,
         name_override: None,
