@@ -132,7 +132,9 @@ impl<'a> Simulation<'a> {
         for (w, workload) in scenario.workloads.iter().enumerate() {
             if let WorkloadKind::Trace { rows, .. } = &workload.kind {
                 for ns in rows.iter().filter_map(|r| r.namespace.as_ref()) {
-                    if !trace_templates.contains_key(&(w, ns.clone())) {
+                    if let std::collections::btree_map::Entry::Vacant(slot) =
+                        trace_templates.entry((w, ns.clone()))
+                    {
                         let id = if *ns == workload.template.namespace {
                             TemplateId(w as u32)
                         } else {
@@ -143,7 +145,7 @@ impl<'a> Simulation<'a> {
                             names.push(workload.name.clone());
                             TemplateId(templates.len() as u32 - 1)
                         };
-                        trace_templates.insert((w, ns.clone()), id);
+                        slot.insert(id);
                     }
                 }
             }
