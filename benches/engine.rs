@@ -1,7 +1,8 @@
 //! Speed targets (issue: simulation core):
 //! - raw event list: at least 5 million events per second (`engine/hold`);
 //! - an M/M/c run of 1,000,000 pods on 10 nodes in under 1 s (`mmc/1M_pods_10_nodes`);
-//! - a 1,000-node trace of 100,000 pods (`trace/1000_nodes_100k_pods`).
+//! - a 1,000-node trace of 100,000 pods (`trace/1000_nodes_100k_pods`);
+//! - a pending queue of 100,000 pods on one node (`overloaded/1_node_100k_pending`).
 //!
 //! Run with `cargo bench --bench engine`; criterion prints the median of each.
 
@@ -68,5 +69,28 @@ fn trace_1000_nodes(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, hold, mmc_million, trace_1000_nodes);
+/// An under-provisioned cluster: 1 node of 8 cpu, 600 one-cpu pods an hour for a week, so the
+/// pending queue grows to about 100,000 pods. Each pass must not walk the whole queue.
+fn overloaded_queue(c: &mut Criterion) {
+    let mut scenario = mmc(1, 600.0, SimDuration::from_secs(600), 100_000, 1);
+    scenario.cluster.pools[0].node = clustersim::quantity::Resources::new(8000, 0, 0);
+    scenario.duration = SimDuration::from_secs(7 * 86_400);
+    let mut group = c.benchmark_group("overloaded");
+    group.sample_size(10);
+    group.bench_function("1_node_100k_pending", |b| {
+        b.iter(|| {
+            let r = run(&scenario, RunOptions::default()).expect("runs");
+            black_box(r.metrics.pods_scheduled)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    hold,
+    mmc_million,
+    trace_1000_nodes,
+    overloaded_queue
+);
 criterion_main!(benches);

@@ -21,7 +21,8 @@ pub struct Resources {
 }
 
 /// The largest value any single resource may take (about 10^15 millicores or a petabyte and a
-/// bit): big enough for any real node, small enough that sums over a million nodes cannot overflow.
+/// bit): big enough for any real node. Cluster-wide sums are kept in range by the scenario loader,
+/// which refuses pools whose count × node exceeds 2^60 in all.
 pub const MAX_RESOURCE: u64 = 1 << 52;
 
 impl Resources {

@@ -42,10 +42,13 @@ pub fn scenario(
         sample_interval: SimDuration(duration.0.div_ceil(100).max(1)),
         cluster: ClusterSpec {
             zones: vec!["zone-a".into()],
+            pool_failures: vec![Default::default(); pools.len()],
             pools,
         },
         scheduler: SchedulerSpec::named("least-allocated", QueueOrder::Fifo),
         workloads,
+        events: Vec::new(),
+        variants: Vec::new(),
         priority_classes: Vec::new(),
         quotas: Vec::new(),
         source: None,

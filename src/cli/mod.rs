@@ -4,8 +4,11 @@
 //! Exit codes: 0 success, 2 bad input (including bad arguments), 1 internal error.
 
 mod binpack;
+mod compare;
 mod explain;
 mod run;
+
+pub use compare::{Estimate, VariantResult, comparison_csv, estimate, run_compare};
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +37,9 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario and write summary.json, timeseries.csv, timeline.png/svg (and events.csv).
     Run(run::RunArgs),
+    /// Run every variant of a scenario over replicates and compare cost, availability and
+    /// lost work with 95% confidence intervals.
+    Compare(compare::CompareArgs),
     /// Check scenario files without running them.
     Validate {
         /// Scenario files.
@@ -101,6 +107,7 @@ impl From<InputErrors> for Failure {
 pub fn execute(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Compare(args) => compare::compare(args),
         Command::Validate { files, set } => validate(&files, &set),
         Command::Binpack(args) => binpack::binpack(args),
         Command::Explain(args) => explain::explain(args),

@@ -22,12 +22,11 @@ pub struct Metrics {
     pub last: SimTime,
     pub events_processed: u64,
     pub pods_submitted: u64,
-    /// Pods bound to a node at least once.
+    /// Bindings: a pod bound again after an eviction or a preemption counts again
+    /// (`pods.scheduled`).
     pub pods_scheduled: u64,
     pub pods_completed: u64,
     pub pods_evicted: u64,
-    /// Evictions by reason (`Preempted`, ...); `pods.evicted_by_reason` in summary.json.
-    pub evicted_by_reason: BTreeMap<String, u64>,
     pub pods_failed: u64,
     /// Time each scheduled pod waited in the pending queue, in ms, per binding.
     pub waits_ms: Vec<u64>,
@@ -41,6 +40,27 @@ pub struct Metrics {
     pub peak_used_nodes: u32,
     /// Per workload: ms during which a Deployment had ready ≥ desired (0 for others).
     pub available_ms: Vec<u64>,
+    /// Evicted pods by reason (`SpotInterruption`, `Preempted`, ...; see
+    /// `summary::EVICTION_REASONS`), counted by [`Metrics::count_eviction`].
+    pub evicted_by_reason: BTreeMap<&'static str, u64>,
+    pub interruption_notices: u64,
+    pub interruption_waves: u64,
+    pub node_failures: u64,
+    pub burn_in_failures: u64,
+    /// Batch work lost to evictions (progress since the last checkpoint), in cpu-millicore·ms.
+    pub lost_cpu_m_ms: u128,
+    /// Batch work kept: completed runs and checkpointed progress, in cpu-millicore·ms.
+    pub useful_cpu_m_ms: u128,
+    /// Current price per hour of each pool (changes with a price trace).
+    pub price_now: Vec<f64>,
+    /// Pools billed from `price_now` over time (they have a price trace) rather than at a fixed
+    /// price.
+    pub traced_price: Vec<bool>,
+    /// ∫ price × live nodes dt per pool, in USD (used for pools with a price trace).
+    pub traced_cost_usd: Vec<f64>,
+    /// Cost shared out to pods per pool and template (`pool * templates + template`), in USD:
+    /// ∫ price × (requested cpu / node cpu) dt.
+    pub share_cost_usd: Vec<f64>,
 }
 
 impl Metrics {
@@ -64,6 +84,26 @@ impl Metrics {
             self.up_node_ms[i] += up as u128 * dt as u128;
             self.live_node_ms[i] += live as u128 * dt as u128;
         }
+        let hours = dt as f64 / MS_PER_HOUR as f64;
+        if self.price_now.len() == cluster.pools.len() {
+            let templates = cluster.templates.len();
+            for (p, pool) in cluster.pools.iter().enumerate() {
+                let price = self.price_now[p];
+                if self.traced_price[p] {
+                    self.traced_cost_usd[p] += price * t.live_by_pool[p] as f64 * hours;
+                }
+                if pool.node.cpu_m == 0 {
+                    continue;
+                }
+                let per_cpu_m = price * hours / pool.node.cpu_m as f64;
+                let allocated = &t.allocated_cpu_by_pool_template[p * templates..][..templates];
+                for (i, &cpu_m) in allocated.iter().enumerate() {
+                    if cpu_m > 0 {
+                        self.share_cost_usd[p * templates + i] += cpu_m as f64 * per_cpu_m;
+                    }
+                }
+            }
+        }
         self.cpu_util_ms += ratio(t.allocated.cpu_m, t.allocatable.cpu_m) * dt as f64;
         self.memory_util_ms += ratio(t.allocated.memory, t.allocatable.memory) * dt as f64;
         for (i, w) in workloads.iter().enumerate() {
@@ -76,12 +116,9 @@ impl Metrics {
 
     /// Counts one eviction (in `pods_evicted` and under `reason`). Every eviction goes through
     /// here, whether the pod ends or goes back to the pending queue.
-    pub fn count_eviction(&mut self, reason: &str) {
+    pub fn count_eviction(&mut self, reason: &'static str) {
         self.pods_evicted += 1;
-        *self
-            .evicted_by_reason
-            .entry(reason.to_string())
-            .or_default() += 1;
+        *self.evicted_by_reason.entry(reason).or_default() += 1;
     }
 
     /// Records the state after an instant's scheduling pass (peaks are taken here).
@@ -99,6 +136,9 @@ impl Metrics {
             .map(|(i, pool)| {
                 let node_ms = match pool.capacity_type {
                     CapacityType::Reserved => pool.count as u128 * self.last.0 as u128,
+                    _ if self.traced_price.get(i) == Some(&true) => {
+                        return self.traced_cost_usd[i];
+                    }
                     _ => self.live_node_ms[i],
                 };
                 pool.price_per_hour * (node_ms as f64 / MS_PER_HOUR as f64)

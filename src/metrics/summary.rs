@@ -8,6 +8,10 @@ use crate::model::Cluster;
 use crate::scenario::{CapacityType, Scenario, WorkloadKind};
 use crate::workload::WorkloadState;
 
+/// Eviction reasons always reported (as 0 when none happened), so every run has the same keys.
+pub const EVICTION_REASONS: [&str; 4] =
+    ["SpotInterruption", "NodeFailure", "ZoneOutage", "Preempted"];
+
 /// Builds the summary object. Nested objects give the dotted names, e.g. `pods.submitted`.
 pub fn build(
     scenario: &Scenario,
@@ -55,6 +59,43 @@ pub fn build(
     }
     let total_cost: f64 = costs.iter().sum();
 
+    // Each node's cost is shared out by the cpu its pods request; the rest is idle.
+    let mut by_namespace = Map::new();
+    let mut namespaces: Vec<&str> = cluster
+        .templates
+        .iter()
+        .map(|t| t.namespace.as_str())
+        .collect();
+    namespaces.sort_unstable();
+    namespaces.dedup();
+    let templates = cluster.templates.len();
+    let mut shared = 0.0;
+    for ns in namespaces {
+        let mut usd = 0.0;
+        for (i, t) in cluster.templates.iter().enumerate() {
+            if t.namespace == ns {
+                for p in 0..cluster.pools.len() {
+                    usd += metrics
+                        .share_cost_usd
+                        .get(p * templates + i)
+                        .copied()
+                        .unwrap_or(0.0);
+                }
+            }
+        }
+        shared += usd;
+        by_namespace.insert(ns.to_string(), json!(usd));
+    }
+    let idle_usd = (total_cost - shared).max(0.0);
+    let mut evicted_by_reason = Map::new();
+    for reason in EVICTION_REASONS {
+        evicted_by_reason.insert(reason.to_string(), json!(0));
+    }
+    for (reason, n) in &metrics.evicted_by_reason {
+        evicted_by_reason.insert(reason.to_string(), json!(n));
+    }
+    let core_hours = |cpu_m_ms: u128| cpu_m_ms as f64 / 1000.0 / crate::time::MS_PER_HOUR as f64;
+
     let mut deployments = Map::new();
     for ((spec, state), &avail_ms) in scenario
         .workloads
@@ -67,8 +108,9 @@ pub fn build(
             WorkloadState::Deployment { ready, .. },
         ) = (&spec.kind, state)
         {
+            // A run of zero length has no time average: report the state at its only instant.
             let availability = if sim_ms == 0 {
-                1.0
+                if ready >= replicas { 1.0 } else { 0.0 }
             } else {
                 avail_ms as f64 / sim_ms as f64
             };
@@ -101,7 +143,7 @@ pub fn build(
             "scheduled": metrics.pods_scheduled,
             "completed": metrics.pods_completed,
             "evicted": metrics.pods_evicted,
-            "evicted_by_reason": metrics.evicted_by_reason,
+            "evicted_by_reason": evicted_by_reason,
             "failed": metrics.pods_failed,
             "running_at_end": cluster.totals.running_pods,
             "pending_at_end": cluster.totals.pending_pods,
@@ -119,6 +161,16 @@ pub fn build(
             "ready_mean_by_pool": ready_by_pool,
             "peak_used": metrics.peak_used_nodes,
             "launched": cluster.nodes.len(),
+            "failures": metrics.node_failures,
+            "burn_in_failures": metrics.burn_in_failures,
+        },
+        "interruptions": {
+            "notices": metrics.interruption_notices,
+            "waves": metrics.interruption_waves,
+        },
+        "work": {
+            "lost_core_hours": core_hours(metrics.lost_cpu_m_ms),
+            "useful_core_hours": core_hours(metrics.useful_cpu_m_ms),
         },
         "utilization": {
             "cpu_mean": util_mean(metrics.cpu_util_ms),
@@ -129,6 +181,8 @@ pub fn build(
             "by_pool": by_pool,
             "by_capacity_type": by_type,
             "per_completed_pod_usd": per_pod,
+            "by_namespace": by_namespace,
+            "idle_usd": idle_usd,
         },
         "deployments": deployments,
     })

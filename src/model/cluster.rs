@@ -41,6 +41,9 @@ pub struct Totals {
     pub used_nodes: u32,
     pub running_pods: u32,
     pub pending_pods: u32,
+    /// Requested cpu (millicores) of bound pods per pool and template, at
+    /// `pool * templates + template` (for cost shares by namespace).
+    pub allocated_cpu_by_pool_template: Vec<u64>,
 }
 
 impl Cluster {
@@ -51,6 +54,7 @@ impl Cluster {
         template_names: Vec<String>,
     ) -> Self {
         let n = pools.len();
+        let slots = n * templates.len();
         Cluster {
             zones,
             pools,
@@ -63,6 +67,7 @@ impl Cluster {
             totals: Totals {
                 up_by_pool: vec![0; n],
                 live_by_pool: vec![0; n],
+                allocated_cpu_by_pool_template: vec![0; slots],
                 ..Totals::default()
             },
         }
@@ -155,12 +160,15 @@ impl Cluster {
         id
     }
 
-    /// Provisioning → Ready.
+    /// Provisioning (or NotReady) → Ready.
     pub fn mark_ready(&mut self, id: NodeId, now: SimTime) {
         let node = &mut self.nodes[id.0 as usize];
-        debug_assert_eq!(node.state, NodeState::Provisioning);
+        debug_assert!(matches!(
+            node.state,
+            NodeState::Provisioning | NodeState::NotReady
+        ));
         node.state = NodeState::Ready;
-        node.ready_at = Some(now);
+        node.ready_at.get_or_insert(now);
         self.totals.up_by_pool[node.pool.0 as usize] += 1;
         self.totals.allocatable += node.allocatable;
     }
@@ -171,6 +179,17 @@ impl Cluster {
         let node = &mut self.nodes[id.0 as usize];
         if node.is_up() {
             node.state = state;
+        }
+    }
+
+    /// An up node becomes NotReady (its pods must have been unbound first); it stays billed.
+    pub fn set_not_ready(&mut self, id: NodeId) {
+        let node = &mut self.nodes[id.0 as usize];
+        debug_assert!(node.pods.is_empty(), "a node going down still has pods");
+        if node.is_up() {
+            node.state = NodeState::NotReady;
+            self.totals.up_by_pool[node.pool.0 as usize] -= 1;
+            self.totals.allocatable -= node.allocatable;
         }
     }
 
@@ -223,6 +242,8 @@ impl Cluster {
         node.pods.push(pod_id);
         node.allocated += pod.requests;
         self.totals.allocated += pod.requests;
+        let slot = node.pool.0 as usize * self.templates.len() + pod.template.0 as usize;
+        self.totals.allocated_cpu_by_pool_template[slot] += pod.requests.cpu_m;
         self.totals.pending_pods -= 1;
         self.totals.running_pods += 1;
     }
@@ -236,12 +257,15 @@ impl Cluster {
         pod.ready = false;
         let slot = pod.slot_on_node as usize;
         let requests = pod.requests;
+        let template = pod.template.0 as usize;
         let node = &mut self.nodes[node_id.0 as usize];
         node.pods.swap_remove(slot);
         if let Some(&moved) = node.pods.get(slot) {
             self.pods[moved.0 as usize].slot_on_node = slot as u32;
         }
         node.allocated -= requests;
+        let share = node.pool.0 as usize * self.templates.len() + template;
+        self.totals.allocated_cpu_by_pool_template[share] -= requests.cpu_m;
         if node.pods.is_empty() {
             self.totals.used_nodes -= 1;
         }

@@ -23,6 +23,8 @@ pub enum NodeState {
     Cordoned,
     /// Unschedulable and having its pods evicted.
     Draining,
+    /// Was ready, lost contact (its zone is down); billed, holds no pods, comes back later.
+    NotReady,
     /// Gone; kept in the node list for reporting.
     Terminated,
 }
@@ -34,6 +36,7 @@ impl NodeState {
             NodeState::Ready => "Ready",
             NodeState::Cordoned => "Cordoned",
             NodeState::Draining => "Draining",
+            NodeState::NotReady => "NotReady",
             NodeState::Terminated => "Terminated",
         }
     }

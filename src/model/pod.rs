@@ -46,6 +46,9 @@ impl PodPhase {
 #[derive(Clone, Debug)]
 pub struct Pod {
     pub id: PodId,
+    /// Index of the workload that created the pod (in the scenario's workload list).
+    pub workload: u32,
+    /// The pod template: the workload's, or a copy of it with a trace row's own namespace.
     pub template: TemplateId,
     /// The n-th pod of its workload (names are `<workload>-<ordinal>`).
     pub ordinal: u64,

@@ -45,6 +45,8 @@ pub enum Ty {
     Object(&'static [FieldSpec]),
     /// A list of mappings with the given fields.
     List(&'static [FieldSpec]),
+    /// A share of nodes: a fraction in (0, 1], or `{uniform: {min, max}}` of fractions.
+    Share,
 }
 
 /// One field of an object in the scenario format.
@@ -91,6 +93,12 @@ pub const MAX_BATCH_LIMIT: u64 = 100_000_000;
 pub const MAX_POISSON_PER_HOUR: f64 = 1e9;
 pub const MAX_ZONES: usize = 1000;
 pub const MAX_SAMPLE_ROWS: u64 = 10_000_000;
+/// Most pods a run may expect to create (Poisson arrivals over the run, replicas, trace rows):
+/// every pod is kept for reporting, so this bounds memory (about 150 bytes a pod).
+pub const MAX_EXPECTED_PODS: f64 = 50_000_000.0;
+/// Most of one resource the whole cluster may hold (sum over pools of count × node), so
+/// running totals cannot overflow even while replacements double a pool.
+pub const MAX_CLUSTER_RESOURCE: u128 = 1 << 60;
 pub const MAX_PODS_PER_NODE: u64 = 1_000_000;
 pub const MAX_PRICE_PER_HOUR: f64 = 1e12;
 
@@ -108,6 +116,7 @@ pub const MAX_PRIORITY_CLASSES: usize = 1000;
 const BATCH: &[&str] = &["Batch"];
 const DEPLOYMENT: &[&str] = &["Deployment"];
 const TRACE: &[&str] = &["Trace"];
+const BATCH_OR_TRACE: &[&str] = &["Batch", "Trace"];
 
 pub const SCENARIO: &[FieldSpec] = &[
     required("name", Ty::Name, "Name of the scenario, used in reports."),
@@ -129,6 +138,16 @@ pub const SCENARIO: &[FieldSpec] = &[
         "Scheduling policy and queue order.",
     ),
     field("workloads", Ty::List(WORKLOAD), "What runs on the cluster."),
+    field(
+        "events",
+        Ty::List(CLUSTER_EVENT),
+        "Scheduled cluster events, e.g. {at: 6h, zone_outage: {zone: zone-b, duration: 45m}}.",
+    ),
+    field(
+        "variants",
+        Ty::List(VARIANT),
+        "Variants for `clustersim compare`: each a name and a set of --set overrides.",
+    ),
     field(
         "priority_classes",
         Ty::List(PRIORITY_CLASS),
@@ -182,6 +201,128 @@ pub const QUOTA: &[FieldSpec] = &[
         Ty::UInt { max: MAX_REPLICAS },
         "Most pods that may run in the namespace at once.",
     ),
+];
+
+pub const CLUSTER_EVENT: &[FieldSpec] = &[
+    required("at", Ty::Duration, "When the event happens."),
+    field(
+        "zone_outage",
+        Ty::Object(ZONE_OUTAGE),
+        "Every node in the zone becomes not ready; no node launches there until it ends.",
+    ),
+];
+
+pub const ZONE_OUTAGE: &[FieldSpec] = &[
+    required("zone", Ty::Name, "The zone that goes down."),
+    required("duration", Ty::Duration, "How long the outage lasts."),
+];
+
+pub const VARIANT: &[FieldSpec] = &[
+    required("name", Ty::Name, "Unique variant name."),
+    required(
+        "set",
+        Ty::StrMap,
+        "Overrides as PATH: VALUE, e.g. {cluster.pools.spot.count: 0}, applied in file order.",
+    ),
+];
+
+pub const REPLACE_POLICIES: &[&str] = &["on-notice", "on-termination", "never"];
+pub const FREQUENCY_BUCKETS: &[&str] = &["<5%", "5-10%", "10-15%", "15-20%", ">20%"];
+
+pub const INTERRUPTION: &[FieldSpec] = &[
+    field(
+        "mean_time_between",
+        Ty::Duration,
+        "Mean time between interruptions of one ready node (exponential).",
+    ),
+    field(
+        "frequency",
+        Ty::Enum(FREQUENCY_BUCKETS),
+        "AWS Spot Advisor bucket (share reclaimed per month), instead of mean_time_between.",
+    ),
+    field(
+        "notice",
+        Ty::Duration,
+        "Time from the interruption notice to termination (default 2m; 30s on Google Cloud and Azure).",
+    ),
+    field(
+        "waves",
+        Ty::Object(WAVES),
+        "Correlated reclaims: one zone loses a share of the pool at once.",
+    ),
+    field(
+        "trace",
+        Ty::Name,
+        "CSV of reclaims to replay: time_s,zone,count (or share), relative to the scenario file.",
+    ),
+];
+
+pub const WAVES: &[FieldSpec] = &[
+    required(
+        "mean_time_between",
+        Ty::Duration,
+        "Mean time between waves (Poisson).",
+    ),
+    required(
+        "share",
+        Ty::Share,
+        "Share of the zone's ready nodes reclaimed by a wave.",
+    ),
+];
+
+pub const SHARE: &[FieldSpec] = &[field(
+    "uniform",
+    Ty::Object(SHARE_RANGE),
+    "Uniform between two fractions.",
+)];
+
+pub const SHARE_RANGE: &[FieldSpec] = &[
+    required(
+        "min",
+        Ty::Number {
+            min: 0.0,
+            min_inclusive: true,
+            max: 1.0,
+        },
+        "Smallest share.",
+    ),
+    required(
+        "max",
+        Ty::Number {
+            min: 0.0,
+            min_inclusive: true,
+            max: 1.0,
+        },
+        "Largest share.",
+    ),
+];
+
+pub const BURN_IN: &[FieldSpec] = &[
+    required("duration", Ty::Dist, "How long a new node's checks take."),
+    field(
+        "failure_probability",
+        Ty::Number {
+            min: 0.0,
+            min_inclusive: true,
+            max: 1.0,
+        },
+        "Probability that a node fails its checks and is replaced (default 0).",
+    ),
+];
+
+pub const UNAVAILABLE: &[FieldSpec] = &[
+    field(
+        "zone",
+        Ty::Name,
+        "The zone short of capacity (default every zone of the pool).",
+    ),
+    field("at", Ty::Duration, "Start of a scheduled window."),
+    field(
+        "mean_time_between",
+        Ty::Duration,
+        "Random windows: mean time between starts (Poisson), instead of at.",
+    ),
+    required("duration", Ty::Dist, "Length of a window."),
 ];
 
 pub const CLUSTER: &[FieldSpec] = &[
@@ -240,6 +381,41 @@ pub const POOL: &[FieldSpec] = &[
         "provisioning_delay",
         Ty::Dist,
         "Time from launch to ready for nodes launched during the run (default 0s).",
+    ),
+    field(
+        "replace",
+        Ty::Enum(REPLACE_POLICIES),
+        "When a lost node is replaced: on-notice (default), on-termination or never.",
+    ),
+    field(
+        "interruption",
+        Ty::Object(INTERRUPTION),
+        "Spot interruptions (only for capacity_type spot).",
+    ),
+    field(
+        "mtbf",
+        Ty::Duration,
+        "Mean time between failures of one ready node (exponential).",
+    ),
+    field(
+        "repair",
+        Ty::Dist,
+        "Time from a node failure until its replacement is ready (default the provisioning delay).",
+    ),
+    field(
+        "burn_in",
+        Ty::Object(BURN_IN),
+        "Checks new nodes run before joining the pool (nodes present at the start skip them).",
+    ),
+    field(
+        "unavailable",
+        Ty::List(UNAVAILABLE),
+        "Capacity shortages: windows during which the pool cannot launch nodes in a zone.",
+    ),
+    field(
+        "price_trace",
+        Ty::Name,
+        "CSV of prices over time: time_s,price_per_hour, relative to the scenario file.",
     ),
 ];
 
@@ -392,6 +568,19 @@ pub const WORKLOAD: &[FieldSpec] = &[
     for_kind(
         BATCH,
         field("start", Ty::Duration, "When arrivals begin (default 0s)."),
+    ),
+    for_kind(
+        BATCH_OR_TRACE,
+        field(
+            "checkpoint_interval",
+            Ty::Duration,
+            "Work is saved this often; an evicted pod loses only the progress since (default none).",
+        ),
+    ),
+    field(
+        "termination_grace_period",
+        Ty::Duration,
+        "Time a pod is given to stop when evicted (default 30s).",
     ),
     for_kind(
         DEPLOYMENT,

@@ -11,10 +11,13 @@ pub mod fields;
 pub mod model;
 pub mod overrides;
 pub mod parse;
+pub mod pool_traces;
 pub mod schema;
 pub mod trace;
 pub mod yaml;
 
+#[cfg(test)]
+mod failure_tests;
 #[cfg(test)]
 mod tests;
 

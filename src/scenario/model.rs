@@ -22,6 +22,10 @@ pub struct Scenario {
     pub cluster: ClusterSpec,
     pub scheduler: SchedulerSpec,
     pub workloads: Vec<WorkloadSpec>,
+    /// Scheduled cluster events (zone outages).
+    pub events: Vec<ClusterEvent>,
+    /// Variants for `clustersim compare`.
+    pub variants: Vec<Variant>,
     /// Kubernetes PriorityClasses that workloads may name (`priority_class_name`).
     pub priority_classes: Vec<PriorityClass>,
     /// Namespace resource quotas: a pod whose namespace would exceed its quota stays pending.
@@ -34,6 +38,9 @@ pub struct Scenario {
 pub struct ClusterSpec {
     pub zones: Vec<String>,
     pub pools: Vec<PoolSpec>,
+    /// Interruptions, failures, burn-in, capacity shortages and price trace of each pool,
+    /// indexed like `pools` (kept apart so the scheduler's view of a pool stays small).
+    pub pool_failures: Vec<PoolFailures>,
 }
 
 /// How a pool's nodes are bought.
@@ -225,6 +232,11 @@ pub struct PodTemplate {
     pub topology_spread: Vec<TopologySpreadConstraint>,
     /// Required pod anti-affinity terms.
     pub anti_affinity: Vec<AntiAffinityTerm>,
+    /// Batch work is saved this often; an evicted pod loses the progress since its last
+    /// checkpoint (`None`: no checkpoints, all progress is lost).
+    pub checkpoint_interval: Option<SimDuration>,
+    /// Kubernetes' terminationGracePeriodSeconds (default 30s).
+    pub termination_grace_period: SimDuration,
 }
 
 /// Kubernetes' `preemptionPolicy`.
@@ -377,8 +389,8 @@ pub struct TopologySpreadConstraint {
 pub enum LabelSelector {
     /// Pods whose labels include every pair.
     Labels(BTreeMap<String, String>),
-    /// Pods of this template (the workload's own pods).
-    Template(u32),
+    /// Pods of this workload (the workload's own pods), by index in the scenario.
+    Workload(u32),
 }
 
 /// Required pod anti-affinity: no two matching pods in one topology domain.
@@ -438,4 +450,169 @@ pub struct TraceRow {
     pub name: Option<String>,
     pub namespace: Option<String>,
     pub priority: Option<i32>,
+}
+
+/// When a pool replaces a node it lost (the pool keeps its `count`, as an auto-scaling group does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplacePolicy {
+    /// Launch the replacement when the interruption notice arrives (Karpenter's behaviour).
+    OnNotice,
+    /// Launch the replacement when the node is gone.
+    OnTermination,
+    /// Never: the pool shrinks.
+    Never,
+}
+
+impl ReplacePolicy {
+    pub const NAMES: [&'static str; 3] = ["on-notice", "on-termination", "never"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "on-notice" => Some(ReplacePolicy::OnNotice),
+            "on-termination" => Some(ReplacePolicy::OnTermination),
+            "never" => Some(ReplacePolicy::Never),
+            _ => None,
+        }
+    }
+}
+
+/// AWS Spot Instance Advisor interruption-frequency buckets: the share of instances reclaimed
+/// in a month.
+pub const FREQUENCY_BUCKETS: [&str; 5] = ["<5%", "5-10%", "10-15%", "15-20%", ">20%"];
+
+/// The share of instances a bucket reclaims in 30 days, taken as the bucket's midpoint
+/// (25% for the open bucket ">20%").
+pub fn frequency_bucket_share(bucket: &str) -> Option<f64> {
+    match bucket {
+        "<5%" => Some(0.025),
+        "5-10%" => Some(0.075),
+        "10-15%" => Some(0.125),
+        "15-20%" => Some(0.175),
+        ">20%" => Some(0.25),
+        _ => None,
+    }
+}
+
+/// Mean time between interruptions of one node for a frequency bucket, assuming a constant
+/// hazard λ that reclaims the bucket's share p of instances in 30 days:
+/// 1 − exp(−λ·30d) = p, so the mean 1/λ = 30d / −ln(1 − p).
+pub fn frequency_bucket_mean(bucket: &str) -> Option<SimDuration> {
+    let p = frequency_bucket_share(bucket)?;
+    let month_s = 30.0 * 86_400.0;
+    Some(SimDuration::from_secs_f64(month_s / -libm::log(1.0 - p)))
+}
+
+/// A share of nodes: a fixed fraction or uniform between two fractions.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ShareDist {
+    Fixed(f64),
+    Uniform { min: f64, max: f64 },
+}
+
+/// Correlated reclaims: at Poisson times one zone loses a share of the pool's ready nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WaveSpec {
+    pub mean_time_between: SimDuration,
+    pub share: ShareDist,
+}
+
+/// How many nodes a reclaim-trace row takes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ReclaimAmount {
+    Count(u32),
+    Share(f64),
+}
+
+/// One row of a reclaim trace: at `time`, zone `zone` (index into the cluster's zones) loses
+/// `amount` of the pool's ready nodes there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReclaimRow {
+    pub time: SimTime,
+    pub zone: usize,
+    pub amount: ReclaimAmount,
+}
+
+/// Spot interruptions of a pool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InterruptionSpec {
+    /// Mean time between interruptions of one ready node (exponential); `None`: no independent
+    /// interruptions (only waves or a trace).
+    pub mean_time_between: Option<SimDuration>,
+    /// Time from the notice to the node's termination.
+    pub notice: SimDuration,
+    pub waves: Option<WaveSpec>,
+    pub trace: Vec<ReclaimRow>,
+}
+
+/// New nodes run checks before joining the pool; a share fails and is replaced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BurnInSpec {
+    pub duration: DurationDist,
+    pub failure_probability: f64,
+}
+
+/// A window during which a pool cannot launch nodes in a zone (a capacity shortage).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnavailableSpec {
+    /// Zone index; `None`: every zone of the pool.
+    pub zone: Option<usize>,
+    pub when: WindowTiming,
+    pub duration: DurationDist,
+}
+
+/// When a window or outage starts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WindowTiming {
+    /// Once, at this time.
+    At(SimTime),
+    /// At Poisson times with this mean gap.
+    Random { mean_time_between: SimDuration },
+}
+
+/// Failure behaviour of a pool (all optional; the default is a pool that never loses nodes).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolFailures {
+    pub replace: ReplacePolicy,
+    pub interruption: Option<InterruptionSpec>,
+    /// Mean time between failures of one ready node (exponential).
+    pub mtbf: Option<SimDuration>,
+    /// Time from a failure until the replacement is ready (default: the provisioning delay).
+    pub repair: Option<DurationDist>,
+    pub burn_in: Option<BurnInSpec>,
+    pub unavailable: Vec<UnavailableSpec>,
+    /// Spot price over time, `(from, price_per_hour)`, sorted; before the first row the pool's
+    /// `price_per_hour` applies.
+    pub price_trace: Vec<(SimTime, f64)>,
+}
+
+impl Default for PoolFailures {
+    fn default() -> Self {
+        PoolFailures {
+            replace: ReplacePolicy::OnNotice,
+            interruption: None,
+            mtbf: None,
+            repair: None,
+            burn_in: None,
+            unavailable: Vec::new(),
+            price_trace: Vec::new(),
+        }
+    }
+}
+
+/// A scheduled cluster event (top-level `events`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClusterEvent {
+    /// Every node in `zone` becomes not ready for `duration`.
+    ZoneOutage {
+        at: SimTime,
+        zone: usize,
+        duration: SimDuration,
+    },
+}
+
+/// A named set of overrides for `clustersim compare`, in file order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    pub name: String,
+    pub set: Vec<(String, String)>,
 }

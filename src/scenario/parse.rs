@@ -17,7 +17,7 @@ use super::yaml::{Located, LocatedKey, Node, Origin, error_at};
 use crate::dist::DurationDist;
 use crate::quantity::{Resources, parse_count, parse_cpu, parse_memory};
 use crate::suggest::did_you_mean;
-use crate::time::{SimDuration, parse_duration};
+use crate::time::{SimDuration, SimTime, parse_duration};
 
 /// Policy names come from the scheduler registry, so a new policy is accepted everywhere at once.
 pub use crate::scheduler::POLICY_NAMES as KNOWN_POLICIES;
@@ -93,6 +93,7 @@ pub(crate) fn expected(ty: &Ty) -> String {
             list_names(fields.iter().map(|f| f.name))
         ),
         Ty::List(_) => "a list".into(),
+        Ty::Share => "a fraction such as 0.3 or {uniform: {min: 0.2, max: 0.6}}".into(),
     }
 }
 
@@ -565,6 +566,7 @@ fn read_dist(cx: &mut Ctx, v: &Located, path: &str) -> Option<DurationDist> {
 pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
     let top = open(cx, root, "", fields::SCENARIO, None)?;
     let name = top.string(cx, "name").unwrap_or_default();
+    check_name_is_a_file_name(cx, &top, &name);
     let seed = top.uint(cx, "seed").unwrap_or(DEFAULT_SEED);
     let duration = top.duration(cx, "duration");
     let sample_interval = top.duration(cx, "sample_interval");
@@ -575,6 +577,7 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
         None => ClusterSpec {
             zones: vec![],
             pools: vec![],
+            pool_failures: vec![],
         },
     };
     let scheduler_obj = top.object(cx, "scheduler");
@@ -582,6 +585,11 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
     let priority_classes = parse_priority_classes(cx, &top);
     let quotas = parse_quotas(cx, &top);
     let workloads = parse_workloads(cx, &top, &priority_classes);
+    if let Some(d) = duration {
+        check_expected_pods(cx, &top, d, &workloads);
+    }
+    let events = parse_events(cx, &top, &cluster.zones);
+    let variants = parse_variants(cx, &top);
 
     Some(Scenario {
         name,
@@ -591,6 +599,8 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
         cluster,
         scheduler,
         workloads,
+        events,
+        variants,
         priority_classes,
         quotas,
         source: None,
@@ -690,6 +700,59 @@ fn parse_quotas(cx: &mut Ctx, top: &Obj) -> Vec<QuotaSpec> {
     out
 }
 
+/// The name becomes the default output directory `results/<name>/`, so it must be a plain file
+/// name: no path separators, not `.` or `..`.
+fn check_name_is_a_file_name(cx: &mut Ctx, top: &Obj, name: &str) {
+    let plain = name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !name.is_empty()
+        && (!plain || name == "." || name == "..")
+        && let Some((_, v)) = top.entries.iter().find(|(k, _)| k.name == "name")
+    {
+        cx.err(
+            &v.origin,
+            "name",
+            format!(
+                "'{name}' cannot name the output directory; use letters, digits, '-', '_' and '.' (e.g. spot-vs-reserved)"
+            ),
+        );
+    }
+}
+
+/// Refuses runs that would create an absurd number of pods (every pod is kept for reporting).
+fn check_expected_pods(cx: &mut Ctx, top: &Obj, duration: SimDuration, workloads: &[WorkloadSpec]) {
+    let hours = duration.as_hours_f64();
+    let expected: f64 = workloads
+        .iter()
+        .map(|w| match &w.kind {
+            WorkloadKind::Batch {
+                poisson_per_hour,
+                limit,
+                start,
+                ..
+            } => {
+                let mean = poisson_per_hour * (hours - start.as_hours_f64()).max(0.0);
+                limit.map_or(mean, |l| mean.min(l as f64))
+            }
+            WorkloadKind::Deployment { replicas, .. } => f64::from(*replicas),
+            WorkloadKind::Trace { rows, .. } => rows.len() as f64,
+        })
+        .sum();
+    if expected > fields::MAX_EXPECTED_PODS
+        && let Some((_, v)) = top.entries.iter().find(|(k, _)| k.name == "workloads")
+    {
+        cx.err(
+            &v.origin,
+            "workloads",
+            format!(
+                "about {expected:.0} pods would be created over {duration}; the limit is {:.0}: lower the arrival rates, set a `limit`, or shorten the run",
+                fields::MAX_EXPECTED_PODS
+            ),
+        );
+    }
+}
+
 /// The run must be longer than zero and not produce an absurd number of samples.
 fn check_sampling(
     cx: &mut Ctx,
@@ -749,6 +812,7 @@ fn parse_cluster(cx: &mut Ctx, obj: &Obj) -> ClusterSpec {
     };
 
     let mut pools = Vec::new();
+    let mut pool_failures = Vec::new();
     if let Some((list_node, items)) = obj.list(cx, "pools") {
         if items.is_empty() {
             cx.err(
@@ -764,6 +828,13 @@ fn parse_cluster(cx: &mut Ctx, obj: &Obj) -> ClusterSpec {
                 continue;
             };
             let pool = parse_pool(cx, &pool_obj, zones.as_deref());
+            let capacity_type = pool.capacity_type;
+            pool_failures.push(parse_pool_failures(
+                cx,
+                &pool_obj,
+                capacity_type,
+                zones.as_deref(),
+            ));
             if !pool.name.is_empty()
                 && !seen.insert(pool.name.clone())
                 && let Some((v, p)) = pool_obj.value(cx, "name")
@@ -776,6 +847,37 @@ fn parse_cluster(cx: &mut Ctx, obj: &Obj) -> ClusterSpec {
             }
             total_nodes += u64::from(pool.count);
             pools.push(pool);
+        }
+        for (resource, total) in [
+            (
+                "cpu",
+                pools
+                    .iter()
+                    .map(|p: &PoolSpec| p.count as u128 * p.node.cpu_m as u128)
+                    .sum::<u128>(),
+            ),
+            (
+                "memory",
+                pools
+                    .iter()
+                    .map(|p| p.count as u128 * p.node.memory as u128)
+                    .sum(),
+            ),
+            (
+                "gpu",
+                pools
+                    .iter()
+                    .map(|p| p.count as u128 * p.node.gpu as u128)
+                    .sum(),
+            ),
+        ] {
+            if total > fields::MAX_CLUSTER_RESOURCE {
+                cx.err(
+                    &list_node.origin,
+                    &join(&obj.path, "pools"),
+                    format!("the pools hold an absurd amount of {resource} in all (count × node summed over pools)"),
+                );
+            }
         }
         if total_nodes > fields::MAX_TOTAL_NODES {
             cx.err(
@@ -791,6 +893,7 @@ fn parse_cluster(cx: &mut Ctx, obj: &Obj) -> ClusterSpec {
     ClusterSpec {
         zones: zones.unwrap_or_default(),
         pools,
+        pool_failures,
     }
 }
 
@@ -882,6 +985,278 @@ fn parse_pool(cx: &mut Ctx, obj: &Obj, cluster_zones: Option<&[String]>) -> Pool
         taints,
         provisioning_delay,
     }
+}
+
+/// The zone index of a zone name, or an error naming the choices.
+fn resolve_zone(
+    cx: &mut Ctx,
+    v: &Located,
+    path: &str,
+    name: &str,
+    zones: &[String],
+) -> Option<usize> {
+    if let Some(ix) = zones.iter().position(|z| z == name) {
+        return Some(ix);
+    }
+    let mut message = format!(
+        "unknown zone '{name}'; the cluster's zones are {}",
+        list_names(zones.iter().map(String::as_str))
+    );
+    if let Some(s) = did_you_mean(name, zones.iter().map(String::as_str)) {
+        message.push_str(&format!("; did you mean '{s}'?"));
+    }
+    cx.err(&v.origin, path, message);
+    None
+}
+
+fn resolve_path(cx: &Ctx, text: &str) -> PathBuf {
+    match cx.base_dir {
+        Some(dir) => dir.join(text),
+        None => PathBuf::from(text),
+    }
+}
+
+fn parse_pool_failures(
+    cx: &mut Ctx,
+    obj: &Obj,
+    capacity_type: CapacityType,
+    cluster_zones: Option<&[String]>,
+) -> PoolFailures {
+    let zones = cluster_zones.unwrap_or(&[]);
+    let mut out = PoolFailures {
+        replace: obj
+            .enumerated(cx, "replace")
+            .and_then(ReplacePolicy::parse)
+            .unwrap_or(ReplacePolicy::OnNotice),
+        ..PoolFailures::default()
+    };
+    if let Some(i) = obj.object(cx, "interruption") {
+        if capacity_type != CapacityType::Spot
+            && let Some((v, path)) = obj.value(cx, "interruption")
+        {
+            cx.err(
+                &v.origin,
+                &path,
+                format!(
+                    "interruptions are for capacity_type spot; this pool is {}",
+                    capacity_type.as_str()
+                ),
+            );
+        }
+        let mean = i.duration(cx, "mean_time_between");
+        let bucket = i.enumerated(cx, "frequency");
+        if mean.is_some() && bucket.is_some() {
+            cx.err(
+                i.origin,
+                &i.path,
+                "give mean_time_between or frequency, not both",
+            );
+        }
+        if mean == Some(SimDuration::ZERO)
+            && let Some((v, path)) = i.value(cx, "mean_time_between")
+        {
+            cx.err(&v.origin, &path, "must be longer than 0s");
+        }
+        let mean_time_between = mean.or_else(|| bucket.and_then(frequency_bucket_mean));
+        let notice = i
+            .duration(cx, "notice")
+            .unwrap_or(SimDuration::from_secs(120));
+        let waves = i.object(cx, "waves").and_then(|w| {
+            let mean = w.duration(cx, "mean_time_between");
+            if mean == Some(SimDuration::ZERO)
+                && let Some((v, path)) = w.value(cx, "mean_time_between")
+            {
+                cx.err(&v.origin, &path, "must be longer than 0s");
+            }
+            let share = w
+                .value(cx, "share")
+                .and_then(|(v, path)| read_share(cx, v, &path));
+            Some(WaveSpec {
+                mean_time_between: mean?,
+                share: share?,
+            })
+        });
+        let mut trace = Vec::new();
+        if let Some(text) = i.string(cx, "trace") {
+            let resolved = resolve_path(cx, &text);
+            match super::pool_traces::load_reclaim_trace(&resolved, zones) {
+                Ok(rows) => trace = rows,
+                Err(errors) => cx.errors.extend(errors),
+            }
+        }
+        out.interruption = Some(InterruptionSpec {
+            mean_time_between,
+            notice,
+            waves,
+            trace,
+        });
+    }
+    out.mtbf = obj.duration(cx, "mtbf");
+    if out.mtbf == Some(SimDuration::ZERO)
+        && let Some((v, path)) = obj.value(cx, "mtbf")
+    {
+        cx.err(&v.origin, &path, "must be longer than 0s");
+    }
+    out.repair = obj.dist(cx, "repair");
+    out.burn_in = obj.object(cx, "burn_in").and_then(|b| {
+        let duration = b.dist(cx, "duration");
+        let failure_probability = b.number(cx, "failure_probability").unwrap_or(0.0);
+        Some(BurnInSpec {
+            duration: duration?,
+            failure_probability,
+        })
+    });
+    if let Some((_, items)) = obj.list(cx, "unavailable") {
+        for (item, path) in items {
+            let Some(u) = open(cx, item, &path, fields::UNAVAILABLE, None) else {
+                continue;
+            };
+            let zone = match u.value(cx, "zone") {
+                Some((v, zpath)) => match read_string(cx, v, &zpath, &Ty::Name) {
+                    Some(name) => match resolve_zone(cx, v, &zpath, &name, zones) {
+                        Some(z) => Some(z),
+                        None => continue,
+                    },
+                    None => continue,
+                },
+                None => None,
+            };
+            let at = u.duration(cx, "at");
+            let mean = u.duration(cx, "mean_time_between");
+            let when = match (at, mean) {
+                (Some(at), None) => WindowTiming::At(SimTime::ZERO + at),
+                (None, Some(m)) if m > SimDuration::ZERO => WindowTiming::Random {
+                    mean_time_between: m,
+                },
+                _ => {
+                    cx.err(
+                        &item.origin,
+                        &path,
+                        "give exactly one of at or mean_time_between (longer than 0s)",
+                    );
+                    continue;
+                }
+            };
+            if let Some(duration) = u.dist(cx, "duration") {
+                out.unavailable.push(UnavailableSpec {
+                    zone,
+                    when,
+                    duration,
+                });
+            }
+        }
+    }
+    if let Some(text) = obj.string(cx, "price_trace") {
+        let resolved = resolve_path(cx, &text);
+        match super::pool_traces::load_price_trace(&resolved) {
+            Ok(rows) => out.price_trace = rows,
+            Err(errors) => cx.errors.extend(errors),
+        }
+    }
+    out
+}
+
+/// A share: a fraction in (0, 1], or `{uniform: {min, max}}`.
+fn read_share(cx: &mut Ctx, v: &Located, path: &str) -> Option<ShareDist> {
+    match v.node {
+        Node::Int(1) => return Some(ShareDist::Fixed(1.0)),
+        Node::Float(x) if x > 0.0 && x <= 1.0 => return Some(ShareDist::Fixed(x)),
+        Node::Map(_) => {}
+        _ => {
+            type_error(cx, v, path, &Ty::Share);
+            return None;
+        }
+    }
+    let obj = open(cx, v, path, fields::SHARE, None)?;
+    let u = obj.object(cx, "uniform");
+    let Some(u) = u else {
+        type_error(cx, v, path, &Ty::Share);
+        return None;
+    };
+    let (min, max) = (u.number(cx, "min")?, u.number(cx, "max")?);
+    if min > max {
+        cx.err(
+            &v.origin,
+            path,
+            format!("uniform min {min} is greater than max {max}"),
+        );
+        return None;
+    }
+    Some(ShareDist::Uniform { min, max })
+}
+
+fn parse_events(cx: &mut Ctx, top: &Obj, zones: &[String]) -> Vec<ClusterEvent> {
+    let mut out = Vec::new();
+    let Some((_, items)) = top.list(cx, "events") else {
+        return out;
+    };
+    for (item, path) in items {
+        let Some(e) = open(cx, item, &path, fields::CLUSTER_EVENT, None) else {
+            continue;
+        };
+        let at = e.duration(cx, "at");
+        let Some(o) = e.object(cx, "zone_outage") else {
+            cx.err(
+                &item.origin,
+                &path,
+                "an event needs a kind: zone_outage: {zone, duration}",
+            );
+            continue;
+        };
+        let zone = o.value(cx, "zone").and_then(|(v, zpath)| {
+            let name = read_string(cx, v, &zpath, &Ty::Name)?;
+            resolve_zone(cx, v, &zpath, &name, zones)
+        });
+        let duration = o.duration(cx, "duration");
+        if let (Some(at), Some(zone), Some(duration)) = (at, zone, duration) {
+            out.push(ClusterEvent::ZoneOutage {
+                at: SimTime::ZERO + at,
+                zone,
+                duration,
+            });
+        }
+    }
+    out
+}
+
+fn parse_variants(cx: &mut Ctx, top: &Obj) -> Vec<Variant> {
+    let mut out: Vec<Variant> = Vec::new();
+    let Some((_, items)) = top.list(cx, "variants") else {
+        return out;
+    };
+    for (item, path) in items {
+        let Some(v) = open(cx, item, &path, fields::VARIANT, None) else {
+            continue;
+        };
+        let name = v.string(cx, "name");
+        let mut set = Vec::new();
+        if let Some((node, set_path)) = v.value(cx, "set") {
+            match &node.node {
+                Node::Map(entries) => {
+                    for (key, value) in entries {
+                        match value.node.scalar_text() {
+                            Some(text) => set.push((key.name.clone(), text)),
+                            None => cx.err(
+                                &value.origin,
+                                &join(&set_path, &key.name),
+                                format!("expected a scalar value, found {}", found(&value.node)),
+                            ),
+                        }
+                    }
+                }
+                _ => type_error(cx, node, &set_path, &Ty::StrMap),
+            }
+        }
+        if let Some(name) = name {
+            if out.iter().any(|o| o.name == name)
+                && let Some((n, p)) = v.value(cx, "name")
+            {
+                cx.err(&n.origin, &p, format!("duplicate variant name '{name}'"));
+            }
+            out.push(Variant { name, set });
+        }
+    }
+    out
 }
 
 fn parse_scheduler(cx: &mut Ctx, obj: Option<Obj>) -> SchedulerSpec {
@@ -1045,7 +1420,16 @@ fn parse_workload(
         },
         node_selector: obj.str_map(cx, "node_selector").unwrap_or_default(),
         tolerations: parse_tolerations(cx, obj),
+        checkpoint_interval: obj.duration(cx, "checkpoint_interval"),
+        termination_grace_period: obj
+            .duration(cx, "termination_grace_period")
+            .unwrap_or(SimDuration::from_secs(30)),
     };
+    if template.checkpoint_interval == Some(SimDuration::ZERO)
+        && let Some((v, path)) = obj.value(cx, "checkpoint_interval")
+    {
+        cx.err(&v.origin, &path, "must be longer than 0s");
+    }
     let kind = match obj.kind? {
         "Batch" => WorkloadKind::Batch {
             poisson_per_hour: obj
@@ -1192,7 +1576,7 @@ fn parse_affinity(cx: &mut Ctx, obj: &Obj) -> NodeAffinitySpec {
 fn selector(cx: &mut Ctx, obj: &Obj, index: u32) -> LabelSelector {
     match obj.str_map(cx, "label_selector") {
         Some(labels) => LabelSelector::Labels(labels),
-        None => LabelSelector::Template(index),
+        None => LabelSelector::Workload(index),
     }
 }
 

@@ -165,6 +165,12 @@ fn type_schema(ty: &Ty) -> Value {
         }),
         Ty::Object(fields) => object_schema(fields),
         Ty::List(fields) => json!({ "type": "array", "items": object_schema(fields) }),
+        Ty::Share => json!({
+            "oneOf": [
+                { "type": "number", "exclusiveMinimum": 0, "maximum": 1 },
+                object_schema(fields::SHARE),
+            ]
+        }),
     }
 }
 

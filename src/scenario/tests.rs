@@ -219,7 +219,7 @@ fn unknown_field_points_at_the_key_and_suggests() {
     assert_eq!(
         errors(&quickstart_with("seed: 7", "colour: 7")),
         [
-            "quickstart.yaml:2:1: unknown field 'colour', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads, priority_classes, quotas"
+            "quickstart.yaml:2:1: unknown field 'colour', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas"
         ]
     );
 }
@@ -262,7 +262,7 @@ fn type_errors_say_what_was_expected() {
         )),
         [
             "quickstart.yaml:5:10: cluster: expected a mapping with fields zones, pools, found 3",
-            "quickstart.yaml:6:1: unknown field 'x', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads, priority_classes, quotas",
+            "quickstart.yaml:6:1: unknown field 'x', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas",
         ]
     );
 }
@@ -473,7 +473,7 @@ fn yaml_syntax_errors_have_a_location() {
     assert_eq!(
         errors(""),
         [
-            "quickstart.yaml:1:1: expected a mapping with fields name, seed, duration, sample_interval, cluster, scheduler, workloads, priority_classes, quotas, found null"
+            "quickstart.yaml:1:1: expected a mapping with fields name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas, found null"
         ]
     );
 }
@@ -770,7 +770,7 @@ fn placement_constraints_quotas_and_shapes_are_read_and_checked() {
         (c.max_skew, c.topology_key, c.when_unsatisfiable),
         (2, TopologyKey::Zone, WhenUnsatisfiable::ScheduleAnyway)
     );
-    assert_eq!(c.label_selector, LabelSelector::Template(0)); // default: own pods
+    assert_eq!(c.label_selector, LabelSelector::Workload(0)); // default: own pods
     assert_eq!(t.anti_affinity[0].topology_key, TopologyKey::Hostname);
     assert_eq!(s.quotas[0].cpu_m, Some(4000));
     assert_eq!(s.quotas[0].memory, None);

@@ -67,6 +67,7 @@ pub fn read_trace(input: impl std::io::Read, label: &str) -> Result<Vec<TraceRow
     };
 
     let mut rows = Vec::new();
+    let mut seen_names: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -103,6 +104,16 @@ pub fn read_trace(input: impl std::io::Read, label: &str) -> Result<Vec<TraceRow
             continue;
         }
         if let Some(row) = parse_row(&record, &cols, line, &mut errors) {
+            // Names identify pods in events.csv and `explain --pod`: they must be unique.
+            if let Some(name) = &row.name
+                && let Some(first) = seen_names.insert(name.clone(), line)
+            {
+                errors.push(
+                    line,
+                    "name",
+                    format!("pod name '{name}' is used already, on line {first}"),
+                );
+            }
             rows.push(row);
         }
     }
@@ -342,5 +353,17 @@ mod tests {
     fn ragged_rows_are_errors() {
         let errs = read("submit_time,cpu,memory,duration\n1,1,1\n").unwrap_err();
         assert_eq!(errs, ["t.csv:2: 3 fields, but the header has 4"]);
+    }
+
+    #[test]
+    fn duplicate_pod_names_are_errors() {
+        let text = "submit_time,cpu,memory,duration,name\n0,1,1Gi,1,a\n1,1,1Gi,1,b\n2,1,1Gi,1,a\n";
+        let Err(TraceLoadError::Invalid(errors)) = read_trace(text.as_bytes(), "t.csv") else {
+            panic!("duplicates must be refused");
+        };
+        assert_eq!(
+            errors[0].to_string(),
+            "t.csv:4: name: pod name 'a' is used already, on line 2"
+        );
     }
 }

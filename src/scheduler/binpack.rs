@@ -26,7 +26,8 @@ pub struct Instance {
 impl Instance {
     /// `ceil(total size / capacity)`: no packing uses fewer bins.
     pub fn lower_bound(&self) -> u64 {
-        self.items.iter().sum::<u64>().div_ceil(self.capacity)
+        let total: u128 = self.items.iter().map(|&s| s as u128).sum();
+        total.div_ceil(self.capacity as u128) as u64
     }
 }
 
@@ -36,6 +37,11 @@ pub const HEURISTICS: [(&str, QueueOrder, &str); 3] = [
     ("FFD", QueueOrder::LargestFirst, "first-fit"),
     ("BFD", QueueOrder::LargestFirst, "best-fit"),
 ];
+
+/// Largest bin capacity accepted (it becomes a node's cpu in millicores).
+const MAX_CAPACITY: u64 = 1 << 40;
+/// Most items per instance (each gets its own node, so none is ever short).
+const MAX_ITEMS: u64 = 100_000;
 
 /// Reads a BPPLIB file: item count, capacity, then one size per item (whitespace separated).
 pub fn read_instance(path: &Path) -> Result<Instance, String> {
@@ -52,8 +58,17 @@ pub fn read_instance(path: &Path) -> Result<Instance, String> {
     };
     let count = next("item count")?;
     let capacity = next("capacity")?;
-    if capacity == 0 {
-        return Err(format!("{}: capacity must be positive", path.display()));
+    if capacity == 0 || capacity > MAX_CAPACITY {
+        return Err(format!(
+            "{}: capacity must be from 1 to {MAX_CAPACITY}",
+            path.display()
+        ));
+    }
+    if count > MAX_ITEMS {
+        return Err(format!(
+            "{}: {count} items is more than the {MAX_ITEMS} this validation runs (one node per item)",
+            path.display()
+        ));
     }
     let items = (0..count)
         .map(|_| next("item size"))

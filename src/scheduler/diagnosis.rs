@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::Cluster;
+use crate::model::{Cluster, NodeId, PoolId};
 use crate::scheduler::framework::{Filter, PodRef, Reason};
 
 /// Runs `filters` over every live node and renders Kubernetes' message, e.g.
@@ -29,21 +29,38 @@ pub fn render_message(reasons: &BTreeMap<String, usize>, total: usize) -> String
 }
 
 /// Reason text → number of nodes rejected for it.
+///
+/// Rejections are first counted by a compact key (the reason, the node's pool, and the node
+/// itself only if it has run-time taints, the one thing besides the pool a text depends on), so
+/// texts are rendered once per distinct key rather than once per node.
 pub fn count_reasons(
     filters: &[Box<dyn Filter>],
     pod: &PodRef,
     cluster: &Cluster,
 ) -> BTreeMap<String, usize> {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    type Key = (Reason, PoolId, Option<NodeId>);
+    let mut by_key: Vec<(Key, usize, NodeId)> = Vec::new();
     for &id in cluster.node_order() {
         let node = cluster.node(id);
         if let Some(reason) = filters
             .iter()
             .find_map(|f| f.filter(pod, node, cluster).err())
         {
-            for text in reason_texts(reason, node, cluster) {
-                *counts.entry(text).or_default() += 1;
+            let key = (
+                reason,
+                node.pool,
+                (!node.extra_taints.is_empty()).then_some(id),
+            );
+            match by_key.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, n, _)) => *n += 1,
+                None => by_key.push((key, 1, id)),
             }
+        }
+    }
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for ((reason, _, _), n, example) in by_key {
+        for text in reason_texts(reason, cluster.node(example), cluster) {
+            *counts.entry(text).or_default() += n;
         }
     }
     counts

@@ -18,5 +18,5 @@ pub use framework::{
 };
 pub use preemption::DefaultPreemption;
 pub use profile::Profile;
-pub use queue::{PendingQueue, QueueKey};
+pub use queue::{CursorBuffer, PassCursor, PendingQueue, PodClass, QueueKey};
 pub use registry::{FILTER_NAMES, POLICY_NAMES, PolicyContext, SCORE_NAMES, build_policy};

@@ -29,6 +29,7 @@ pub fn pool(name: &str, node: Resources) -> PoolSpec {
 pub fn pod(requests: Resources) -> Pod {
     Pod {
         id: PodId(u32::MAX),
+        workload: 0,
         template: TemplateId(0),
         ordinal: 0,
         name_override: None,

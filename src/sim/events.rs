@@ -6,15 +6,72 @@ use crate::model::{NodeId, PodId};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// The next pod of a Batch workload arrives.
-    BatchArrival { workload: u32 },
+    BatchArrival {
+        workload: u32,
+    },
     /// The next row of a Trace workload is due.
-    TraceArrival { workload: u32 },
+    TraceArrival {
+        workload: u32,
+    },
     /// A running pod's run time is over.
-    PodFinished { pod: PodId },
+    PodFinished {
+        pod: PodId,
+    },
     /// A Deployment pod's startup delay is over; it now counts as ready.
-    PodReady { pod: PodId },
+    PodReady {
+        pod: PodId,
+    },
     /// A provisioning node becomes ready.
-    NodeReady { node: NodeId },
+    NodeReady {
+        node: NodeId,
+    },
+    /// A spot node gets its interruption notice.
+    InterruptionNotice {
+        node: NodeId,
+    },
+    /// A node's notice has run out: it terminates.
+    NodeTerminate {
+        node: NodeId,
+    },
+    /// A node fails (mtbf).
+    NodeFailure {
+        node: NodeId,
+    },
+    /// A burn-in period ends: the node passes or fails its checks.
+    BurnInDone {
+        node: NodeId,
+    },
+    /// A correlated reclaim of a spot pool's nodes in one zone.
+    InterruptionWave {
+        pool: u32,
+    },
+    /// A row of a pool's reclaim trace is due.
+    ReclaimTraceRow {
+        pool: u32,
+        row: u32,
+    },
+    /// A capacity-shortage window of a pool starts or ends.
+    UnavailableStart {
+        pool: u32,
+        window: u32,
+    },
+    UnavailableEnd {
+        pool: u32,
+        window: u32,
+        zone: u32,
+    },
+    /// A scheduled zone outage (index into the scenario's events) starts, or a zone recovers.
+    ZoneOutageStart {
+        event: u32,
+    },
+    ZoneOutageEnd {
+        zone: u32,
+    },
+    /// A pool's price changes (row of its price trace).
+    PriceStep {
+        pool: u32,
+        row: u32,
+    },
 }
 
 /// What the event log records for one transition.

@@ -10,16 +10,20 @@
 //!    the instant of the pass: a pod that finds room waits zero time.
 //! 3. Samples for `timeseries.csv` are taken at multiples of `sample_interval`; a sample at time
 //!    t shows the state after every event at t and the pass that followed.
-//!
-//! 4. A pending pod that fits nowhere may preempt (see [`crate::scheduler::preemption`]): the
+//! 4. An event a pass schedules for the same instant (a pod with zero run time finishes as it
+//!    starts) runs right after that pass, followed by a pass of its own.
+//! 5. A pending pod that fits nowhere may preempt (see [`crate::scheduler::preemption`]): the
 //!    victims are evicted at once and the preemptor binds in the same pass (Kubernetes nominates
 //!    the node and binds on a later cycle). Victims go back to the queue (Batch, Trace) or are
 //!    replaced (Deployment) and are tried no earlier than the next pass.
+//!    After a preemption, the rest of the pass no longer skips pods because an earlier pod
+//!    failed (the victims freed capacity).
 //!
 //! Handlers take the simulation state as `&mut self`; the metrics are updated by the handlers
 //! through small calls, never by rescanning the cluster.
 
 mod events;
+mod failures;
 
 pub use events::{Event, EventRecord, EventSink};
 
@@ -29,13 +33,13 @@ use crate::metrics::{Metrics, Sample, TimeSeries, ratio, summary};
 use crate::model::{Cluster, NodeId, Pod, PodId, PodPhase, PoolId, TemplateId};
 use crate::quantity::Resources;
 use crate::rng::{SimRng, stream};
-use crate::scenario::{QuotaSpec, Scenario, WorkloadKind};
+use crate::scenario::{PodTemplate, QuotaSpec, Scenario, WorkloadKind};
 use std::collections::BTreeMap;
 
 use crate::scheduler::explain::Explanation;
 use crate::scheduler::{
-    DefaultPreemption, PendingQueue, PodRef, Policy, PolicyContext, PostFilter, Profile,
-    build_policy, diagnosis,
+    CursorBuffer, DefaultPreemption, PendingQueue, PodClass, PodRef, Policy, PolicyContext,
+    PostFilter, Profile, QueueKey, build_policy, diagnosis,
 };
 use crate::time::{SimDuration, SimTime};
 use crate::workload::WorkloadState;
@@ -99,6 +103,15 @@ pub struct Simulation<'a> {
     /// FailedScheduling reason → how many times a newly pending pod was found unschedulable
     /// with that reason on at least one node (`unschedulable_reasons` in summary.json).
     unschedulable_reasons: BTreeMap<String, u64>,
+    /// Pods queued since the last pass: each gets its FailedScheduling diagnosis once, after
+    /// the pass, if it is still pending.
+    newly_pending: Vec<PodId>,
+    /// (trace workload, namespace) → template for trace rows with their own namespace.
+    trace_templates: BTreeMap<(usize, String), TemplateId>,
+    /// Memory of the last pass's queue walk, reused by the next.
+    cursor_buffer: CursorBuffer,
+    /// Interruptions, failures, outages (see `failures.rs`).
+    fail: failures::FailureState,
     /// The post-filter tried for pods that fit nowhere.
     preemption: Box<dyn PostFilter>,
     /// False when every pod has the same priority, so preemption can never find a victim.
@@ -110,6 +123,10 @@ pub struct Simulation<'a> {
     quotas: Vec<QuotaUsage>,
     /// Per template, the index into `quotas` of its namespace's quota.
     quota_of_template: Vec<Option<usize>>,
+    /// A scheduling pass is walking the queue: pods queued now (preemption victims and their
+    /// replacements) wait in `queued_during_pass` and join the queue after the walk.
+    in_pass: bool,
+    queued_during_pass: Vec<PodId>,
 }
 
 /// A namespace quota and the requests of the namespace's running pods.
@@ -120,6 +137,16 @@ struct QuotaUsage {
 }
 
 impl QuotaUsage {
+    /// True if one more running pod asking `requests` stays within the quota.
+    fn admits(&self, requests: &Resources) -> bool {
+        let within =
+            |used: u64, ask: u64, limit: Option<u64>| limit.is_none_or(|l| used + ask <= l);
+        within(self.used.cpu_m, requests.cpu_m, self.spec.cpu_m)
+            && within(self.used.memory, requests.memory, self.spec.memory)
+            && within(self.used.gpu, requests.gpu, self.spec.gpu)
+            && within(self.pods, 1, self.spec.pods)
+    }
+
     /// Why `requests` would exceed the quota, if it would.
     fn exceeded_by(&self, requests: &Resources) -> Option<String> {
         let checks = [
@@ -166,12 +193,37 @@ impl<'a> Simulation<'a> {
             },
         )
         .map_err(SimError::Config)?;
-        let templates = scenario
+        let mut templates: Vec<PodTemplate> = scenario
             .workloads
             .iter()
             .map(|w| w.template.clone())
             .collect();
-        let names = scenario.workloads.iter().map(|w| w.name.clone()).collect();
+        let mut names: Vec<String> = scenario.workloads.iter().map(|w| w.name.clone()).collect();
+        // A trace row may name its own namespace: such pods get a copy of the workload's
+        // template in that namespace, so everything keyed by template (cost shares, quotas)
+        // sees the right namespace.
+        let mut trace_templates = BTreeMap::new();
+        for (w, workload) in scenario.workloads.iter().enumerate() {
+            if let WorkloadKind::Trace { rows, .. } = &workload.kind {
+                for ns in rows.iter().filter_map(|r| r.namespace.as_ref()) {
+                    if let std::collections::btree_map::Entry::Vacant(slot) =
+                        trace_templates.entry((w, ns.clone()))
+                    {
+                        let id = if *ns == workload.template.namespace {
+                            TemplateId(w as u32)
+                        } else {
+                            templates.push(PodTemplate {
+                                namespace: ns.clone(),
+                                ..workload.template.clone()
+                            });
+                            names.push(workload.name.clone());
+                            TemplateId(templates.len() as u32 - 1)
+                        };
+                        slot.insert(id);
+                    }
+                }
+            }
+        }
         let cluster = Cluster::new(
             scenario.cluster.zones.clone(),
             scenario.cluster.pools.clone(),
@@ -187,14 +239,11 @@ impl<'a> Simulation<'a> {
                 pods: 0,
             })
             .collect();
-        let quota_of_template = scenario
-            .workloads
+        // By template, not workload: a trace row's own namespace has its own template.
+        let quota_of_template = cluster
+            .templates
             .iter()
-            .map(|w| {
-                quotas
-                    .iter()
-                    .position(|q| q.spec.namespace == w.template.namespace)
-            })
+            .map(|t| quotas.iter().position(|q| q.spec.namespace == t.namespace))
             .collect();
         let provisioning_rngs = scenario
             .cluster
@@ -226,6 +275,10 @@ impl<'a> Simulation<'a> {
             events,
             explain: None,
             unschedulable_reasons: BTreeMap::new(),
+            newly_pending: Vec::new(),
+            trace_templates,
+            cursor_buffer: CursorBuffer::default(),
+            fail: failures::FailureState::new(scenario),
             preemption: Box::new(DefaultPreemption),
             preemption_possible: has_several_priorities(scenario),
             pod_constraints: scenario.workloads.iter().any(|w| {
@@ -233,6 +286,8 @@ impl<'a> Simulation<'a> {
             }),
             quotas,
             quota_of_template,
+            in_pass: false,
+            queued_during_pass: Vec::new(),
         };
         sim.start();
         Ok(sim)
@@ -268,12 +323,16 @@ impl<'a> Simulation<'a> {
                 }
             }
         }
+        self.start_failures();
     }
 
     /// Runs every instant up to and including `end`.
     pub fn run_until(&mut self, end: SimTime, mut progress: Option<&mut dyn FnMut(SimTime)>) {
-        // Pods submitted at start get their pass at time 0, like any other instant.
-        self.after_instant(SimTime::ZERO);
+        // Pods submitted at start get their pass at time 0. If events are also due at 0, the
+        // loop below runs that pass after them, so time 0 has one pass like any instant.
+        if self.queue.peek_time() != Some(SimTime::ZERO) {
+            self.after_instant(SimTime::ZERO);
+        }
         while let Some(t) = self.queue.peek_time() {
             if t > end {
                 break;
@@ -323,11 +382,18 @@ impl<'a> Simulation<'a> {
             Event::TraceArrival { workload } => self.on_trace_arrival(now, workload as usize),
             Event::PodFinished { pod } => self.on_pod_finished(now, pod),
             Event::PodReady { pod } => self.on_pod_ready(pod),
-            Event::NodeReady { node } => {
-                self.cluster.mark_ready(node, now);
-                self.dirty = true;
-                self.log_node(node, "NodeReady", "");
-            }
+            Event::NodeReady { node } => self.on_node_ready(now, node),
+            Event::InterruptionNotice { .. }
+            | Event::NodeTerminate { .. }
+            | Event::NodeFailure { .. }
+            | Event::BurnInDone { .. }
+            | Event::InterruptionWave { .. }
+            | Event::ReclaimTraceRow { .. }
+            | Event::UnavailableStart { .. }
+            | Event::UnavailableEnd { .. }
+            | Event::ZoneOutageStart { .. }
+            | Event::ZoneOutageEnd { .. }
+            | Event::PriceStep { .. } => self.on_failure_event(now, event),
         }
     }
 
@@ -374,6 +440,7 @@ impl<'a> Simulation<'a> {
         let run = run_time.sample(run_time_rng);
         let template = &self.scenario.workloads[w].template;
         let pod = new_pod(
+            w,
             TemplateId(w as u32),
             ordinal,
             template.requests,
@@ -396,8 +463,13 @@ impl<'a> Simulation<'a> {
         *next_row += 1;
         let row = &rows[index];
         let template = &self.scenario.workloads[w].template;
+        let template_id = match &row.namespace {
+            Some(ns) => self.trace_templates[&(w, ns.clone())],
+            None => TemplateId(w as u32),
+        };
         let mut pod = new_pod(
-            TemplateId(w as u32),
+            w,
+            template_id,
             index as u64,
             row.requests,
             row.priority.unwrap_or(template.priority),
@@ -422,6 +494,7 @@ impl<'a> Simulation<'a> {
         *live += 1;
         let template = &self.scenario.workloads[w].template;
         let pod = new_pod(
+            w,
             TemplateId(w as u32),
             ordinal,
             template.requests,
@@ -433,23 +506,39 @@ impl<'a> Simulation<'a> {
     }
 
     fn submit(&mut self, pod: Pod) {
-        let priority = pod.priority;
-        let requests = pod.requests;
         let id = self.cluster.submit_pod(pod);
         self.metrics.pods_submitted += 1;
-        let key = self.pending.push(id, priority, &requests);
+        self.log_pod(id, "Submitted", "");
+        self.enqueue(id);
+    }
+
+    /// Puts a pending pod into the scheduling queue; the next pass will try it. During a pass
+    /// the pod joins the queue only after the walk (the queue must not change under it).
+    pub(crate) fn enqueue(&mut self, id: PodId) {
+        self.dirty = true;
+        if self.in_pass {
+            self.queued_during_pass.push(id);
+            return;
+        }
+        let pod = self.cluster.pod(id);
+        let class = PodClass {
+            template: pod.template,
+            requests: pod.requests,
+            priority: pod.priority,
+        };
+        let key = self.pending.push(id, class);
         if self.queue_keys.len() <= id.0 as usize {
             self.queue_keys.resize(id.0 as usize + 1, None);
         }
         self.queue_keys[id.0 as usize] = Some(key);
-        self.dirty = true;
-        self.log_pod(id, "Submitted", "");
+        self.newly_pending.push(id);
     }
 
     // ---- pods ------------------------------------------------------------------------------
 
     fn on_pod_finished(&mut self, _now: SimTime, pod: PodId) {
         self.cluster.pod_mut(pod).timer = None;
+        self.note_completed_work(pod);
         self.end_pod(pod, PodPhase::Succeeded, "Completed", "");
         self.metrics.pods_completed += 1;
     }
@@ -461,11 +550,15 @@ impl<'a> Simulation<'a> {
             return;
         }
         p.ready = true;
-        let w = p.template.0 as usize;
+        let w = p.workload as usize;
+        let node = p.node;
         if let WorkloadState::Deployment { ready, .. } = &mut self.workloads[w] {
             *ready += 1;
         }
-        self.log_pod(pod, "Ready", "");
+        match node {
+            Some(node) => self.log_pod_on(pod, node, "Ready", ""),
+            None => self.log_pod(pod, "Ready", ""),
+        }
     }
 
     /// Ends a running pod in a terminal phase, frees its node, and lets its Deployment replace it.
@@ -481,7 +574,7 @@ impl<'a> Simulation<'a> {
         self.release_quota(pod);
         self.cluster.unbind(pod, phase);
         self.dirty = true;
-        let w = self.cluster.pod(pod).template.0 as usize;
+        let w = self.cluster.pod(pod).workload as usize;
         if let WorkloadState::Deployment { live, ready, .. } = &mut self.workloads[w] {
             *live -= 1;
             if was_ready {
@@ -493,32 +586,56 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Evicts a running Batch or Trace pod back to the pending queue with the run time it has
-    /// left (a Deployment pod is ended with [`Simulation::end_pod`] and replaced instead).
-    pub fn requeue(&mut self, pod: PodId, reason: &'static str, message: &str) {
+    /// Evicts a running Batch or Trace pod back to the pending queue (a Deployment pod is ended
+    /// with [`Simulation::end_pod`] and replaced instead); `event` and `message` go to the log.
+    ///
+    /// Work accounting: of the time the pod ran since it was bound, the part it keeps
+    /// (`progress`) is counted as useful work now and taken off its remaining run time; the rest
+    /// is lost work and runs again. Completion counts the remaining run time as useful
+    /// ([`Simulation::note_completed_work`]), so a pod that completes adds exactly its full run
+    /// time to the useful work, however often it was evicted.
+    pub(crate) fn requeue(
+        &mut self,
+        pod: PodId,
+        progress: Progress,
+        event: &'static str,
+        message: &str,
+    ) {
         let now = self.queue.now();
+        let p = self.cluster.pod(pod);
+        let node = p.node.expect("a requeued pod is running");
+        if let Some(remaining) = p.run_time {
+            let elapsed = now.since(p.bound_at.unwrap_or(now));
+            let saved = match progress {
+                Progress::Kept => elapsed,
+                Progress::SinceCheckpoint => {
+                    match self.cluster.template(p.template).checkpoint_interval {
+                        Some(step) if step.0 > 0 => SimDuration(elapsed.0 / step.0 * step.0),
+                        _ => SimDuration::ZERO,
+                    }
+                }
+            };
+            let saved = SimDuration(saved.0.min(remaining.0));
+            let cpu_m = p.requests.cpu_m as u128;
+            self.metrics.lost_cpu_m_ms += cpu_m * elapsed.0.saturating_sub(saved.0) as u128;
+            self.metrics.useful_cpu_m_ms += cpu_m * saved.0 as u128;
+            self.cluster.pod_mut(pod).run_time = Some(SimDuration(remaining.0 - saved.0));
+        }
         if let Some(timer) = self.cluster.pod_mut(pod).timer.take() {
             self.queue.cancel(timer);
         }
-        if let Some(node) = self.cluster.pod(pod).node {
-            self.log_pod_on(pod, node, reason, message);
-        }
+        self.log_pod_on(pod, node, event, message);
         self.release_quota(pod);
         self.cluster.unbind(pod, PodPhase::Pending);
         let p = self.cluster.pod_mut(pod);
-        let ran = now.since(p.bound_at.unwrap_or(now));
-        p.run_time = p.run_time.map(|r| SimDuration(r.0.saturating_sub(ran.0)));
         p.queued_at = now;
         p.requeues += 1;
         p.reported_unschedulable = false;
-        let (priority, requests) = (p.priority, p.requests);
-        let key = self.pending.push(pod, priority, &requests);
-        self.queue_keys[pod.0 as usize] = Some(key);
-        self.dirty = true;
+        self.enqueue(pod);
     }
 
     /// Evicts `victim` to make room for `preemptor`: a Deployment pod ends and is replaced,
-    /// a Batch or Trace pod goes back to the queue.
+    /// a Batch or Trace pod goes back to the queue keeping its progress.
     fn preempt(&mut self, victim: PodId, preemptor: PodId, node: NodeId) {
         let message = format!(
             "Preempted by pod {} (priority {}) on node {}",
@@ -527,12 +644,11 @@ impl<'a> Simulation<'a> {
             self.cluster.node(node).name
         );
         self.metrics.count_eviction("Preempted");
-        let w = self.cluster.pod(victim).template.0 as usize;
-        match self.scenario.workloads[w].kind {
-            WorkloadKind::Deployment { .. } => {
-                self.end_pod(victim, PodPhase::Evicted, "Preempted", &message)
-            }
-            _ => self.requeue(victim, "Preempted", &message),
+        let w = self.cluster.pod(victim).workload as usize;
+        if matches!(self.workloads[w], WorkloadState::Deployment { .. }) {
+            self.end_pod(victim, PodPhase::Evicted, "Preempted", &message);
+        } else {
+            self.requeue(victim, Progress::Kept, "Preempted", &message);
         }
     }
 
@@ -547,7 +663,14 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// The FailedScheduling message if `pod`'s namespace quota has no room for it.
+    /// True if `pod`'s namespace quota has no room for it now.
+    fn blocked_by_quota(&self, pod: PodId) -> bool {
+        let p = self.cluster.pod(pod);
+        self.quota_of_template[p.template.0 as usize]
+            .is_some_and(|q| !self.quotas[q].admits(&p.requests))
+    }
+
+    /// The FailedScheduling reason and message if `pod`'s namespace quota has no room for it.
     fn quota_message(&self, pod: PodId) -> Option<(String, String)> {
         let p = self.cluster.pod(pod);
         let q = &self.quotas[self.quota_of_template[p.template.0 as usize]?];
@@ -565,19 +688,29 @@ impl<'a> Simulation<'a> {
     /// One pass over the pending queue (rules 2 and 4 in the module docs).
     fn scheduling_pass(&mut self, now: SimTime) {
         if self.pending.is_empty() {
+            self.newly_pending.clear();
             return;
         }
-        // Within one pass capacity only shrinks, so a pod that failed (and could not preempt)
-        // proves that every later pod of the same template asking at least as much, at no higher
-        // priority, fails too; skip those. A preemption frees capacity and clears the cache.
-        // Policies whose filters look at other pods turn the cache off.
-        let use_cache = self.policy.failures_persist_within_pass() || !self.pod_constraints;
+        // Within one pass capacity only shrinks, so a pod that failed proves that every later
+        // pod of the same template asking at least as much, at no higher priority, fails too;
+        // skip those, and the rest of the failed pod's class. Policies whose filters look at
+        // other pods turn this off when some workload has topology spread or anti-affinity
+        // constraints. A preemption frees capacity, so after one the pass trusts no failure.
+        let mut use_cache = self.policy.failures_persist_within_pass() || !self.pod_constraints;
         let mut failed: Vec<(TemplateId, Resources, i32)> = Vec::new();
-        // The queue as it stands: pods requeued during the pass wait for the next one.
-        let order: Vec<(crate::scheduler::QueueKey, PodId)> = self.pending.iter().collect();
-        for (key, pod_id) in order {
-            if let Some((reason, message)) = self.quota_message(pod_id) {
-                self.report_unschedulable(pod_id, [reason].into_iter(), message);
+        // Bound pods leave the queue after the walk (the queue must not change during it).
+        let mut bound: Vec<QueueKey> = Vec::new();
+        self.in_pass = true;
+        let mut cursor = self
+            .pending
+            .cursor_reusing(std::mem::take(&mut self.cursor_buffer));
+        while let Some((key, pod_id)) = cursor.next(&self.pending) {
+            if !self.quotas.is_empty() && self.blocked_by_quota(pod_id) {
+                // The namespace quota is checked before any node. The rest of the class has the
+                // same namespace (same template) and requests, so it is blocked too.
+                if use_cache {
+                    cursor.skip_rest_of_class();
+                }
                 continue;
             }
             let pod = &self.cluster.pods[pod_id.0 as usize];
@@ -594,6 +727,7 @@ impl<'a> Simulation<'a> {
             if choice.is_none() && !known_failure && self.preemption_possible {
                 choice = self.try_preemption(pod_id);
                 if choice.is_some() {
+                    use_cache = false;
                     failed.clear();
                 }
             }
@@ -613,44 +747,68 @@ impl<'a> Simulation<'a> {
                         );
                     }
                     self.cluster.bind(pod_id, node, now);
-                    self.pending.remove(key);
-                    self.queue_keys[pod_id.0 as usize] = None;
+                    // Bookkeeping at once: a later pod of this pass sees the quota used and may
+                    // preempt this one.
                     self.on_bound(now, pod_id, node);
+                    bound.push(key);
                 }
                 None => {
-                    if !known_failure && failed.len() < 32 {
-                        failed.push((pod.template, pod.requests, pod.priority));
-                    }
-                    if !pod.reported_unschedulable {
-                        let reasons = diagnosis::count_reasons(
-                            self.policy.filters(),
-                            &PodRef::new(&self.cluster, pod),
-                            &self.cluster,
-                        );
-                        let message =
-                            diagnosis::render_message(&reasons, self.cluster.node_order().len());
-                        self.report_unschedulable(pod_id, reasons.into_keys(), message);
+                    if use_cache {
+                        // The rest of this pod's class fails too: skip it. Pods new to the
+                        // queue are diagnosed after the pass.
+                        cursor.skip_rest_of_class();
+                        if !known_failure && failed.len() < 32 {
+                            failed.push((pod.template, pod.requests, pod.priority));
+                        }
                     }
                 }
             }
         }
+        self.cursor_buffer = cursor.into_buffer();
+        self.in_pass = false;
+        for key in bound {
+            if let Some(pod_id) = self.pending.remove(key) {
+                self.queue_keys[pod_id.0 as usize] = None;
+            }
+        }
+        self.diagnose_newly_pending();
+        // Victims and replacements queued during the walk: tried from the next pass on.
+        for pod_id in std::mem::take(&mut self.queued_during_pass) {
+            self.enqueue(pod_id);
+        }
     }
 
-    /// Logs FailedScheduling once per wait and counts its reasons.
-    fn report_unschedulable(
-        &mut self,
-        pod: PodId,
-        reasons: impl Iterator<Item = String>,
-        message: String,
-    ) {
-        if self.cluster.pod(pod).reported_unschedulable {
-            return;
+    /// Gives every pod queued since the last pass that is still pending Kubernetes'
+    /// FailedScheduling message, once per wait (rendered against the cluster after the pass).
+    /// A pod over its namespace quota gets the quota's message instead.
+    fn diagnose_newly_pending(&mut self) {
+        for pod_id in std::mem::take(&mut self.newly_pending) {
+            let pod = self.cluster.pod(pod_id);
+            if pod.phase != PodPhase::Pending || pod.reported_unschedulable {
+                continue;
+            }
+            if let Some((reason, message)) = self.quota_message(pod_id) {
+                if self.events.is_some() {
+                    self.log_pod(pod_id, "FailedScheduling", &message);
+                }
+                *self.unschedulable_reasons.entry(reason).or_default() += 1;
+            } else {
+                let reasons = diagnosis::count_reasons(
+                    self.policy.filters(),
+                    &PodRef::new(&self.cluster, pod),
+                    &self.cluster,
+                );
+                if self.events.is_some() {
+                    let message =
+                        diagnosis::render_message(&reasons, self.cluster.node_order().len());
+                    self.log_pod(pod_id, "FailedScheduling", &message);
+                }
+                for reason in reasons.into_keys() {
+                    *self.unschedulable_reasons.entry(reason).or_default() += 1;
+                }
+            }
+            self.cluster.pod_mut(pod_id).reported_unschedulable = true;
         }
-        for reason in reasons {
-            *self.unschedulable_reasons.entry(reason).or_default() += 1;
-        }
-        self.cluster.pod_mut(pod).reported_unschedulable = true;
-        self.log_pod(pod, "FailedScheduling", &message);
     }
 
     /// Runs the post-filter for a pod that fits nowhere; evicts the victims and returns the
@@ -709,14 +867,12 @@ impl<'a> Simulation<'a> {
         pod.reported_unschedulable = false;
         let wait = now.since(pod.queued_at).0;
         let run_time = pod.run_time;
-        let w = pod.template.0 as usize;
-        let first_binding = pod.requeues == 0;
+        let w = pod.workload as usize;
+        let template = pod.template.0 as usize;
         let requests = pod.requests;
         self.metrics.waits_ms.push(wait);
-        if first_binding {
-            self.metrics.pods_scheduled += 1;
-        }
-        if let Some(q) = self.quota_of_template[w] {
+        self.metrics.pods_scheduled += 1;
+        if let Some(q) = self.quota_of_template[template] {
             self.quotas[q].used += requests;
             self.quotas[q].pods += 1;
         }
@@ -820,16 +976,30 @@ impl<'a> Simulation<'a> {
 
     /// Launches a node of `pool` in `zone`; it becomes ready after the pool's provisioning delay.
     pub fn launch_node(&mut self, pool: PoolId, zone: u32) -> NodeId {
-        let now = self.queue.now();
-        let id = self.cluster.launch_node(pool, zone, now, false);
         let delay = self.scenario.cluster.pools[pool.0 as usize]
             .provisioning_delay
             .sample(&mut self.provisioning_rngs[pool.0 as usize]);
+        self.launch_node_after(pool, zone, delay)
+    }
+
+    /// Launches a node of `pool` in `zone` that becomes ready after `delay`.
+    pub fn launch_node_after(&mut self, pool: PoolId, zone: u32, delay: SimDuration) -> NodeId {
+        let now = self.queue.now();
+        let id = self.cluster.launch_node(pool, zone, now, false);
         self.queue
             .schedule(now + delay, Event::NodeReady { node: id });
         self.log_node(id, "NodeLaunched", "");
         id
     }
+}
+
+/// How much of the run since binding an evicted batch pod keeps (see [`Simulation::requeue`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Progress {
+    /// All of it: a preempted pod resumes where it stopped (docs/scheduling.md).
+    Kept,
+    /// Up to its last checkpoint (`checkpoint_interval`); none without checkpoints.
+    SinceCheckpoint,
 }
 
 /// True if pods of more than one priority can exist (templates and trace rows).
@@ -864,6 +1034,7 @@ fn largest_node_shape(scenario: &Scenario) -> Resources {
 }
 
 fn new_pod(
+    workload: usize,
     template: TemplateId,
     ordinal: u64,
     requests: Resources,
@@ -873,6 +1044,7 @@ fn new_pod(
 ) -> Pod {
     Pod {
         id: PodId(u32::MAX),
+        workload: workload as u32,
         template,
         ordinal,
         name_override: None,

@@ -226,3 +226,89 @@ fn schema_is_json_and_names_the_fields() {
     assert!(schema.pointer("/properties/workloads").is_some());
     assert_eq!(schema["additionalProperties"], false);
 }
+
+/// Writes `text` as `name` in a fresh directory and returns its path.
+fn scenario_file(dir: &str, name: &str, text: &str) -> std::path::PathBuf {
+    let path = scratch_dir(dir).join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn time_zero_has_one_scheduling_pass_so_priority_wins() {
+    // A 1-cpu node; a priority-0 Deployment pod (submitted at start) and a priority-100 trace
+    // pod at time 0. With one pass after every time-0 event, the queue order decides.
+    let dir = scratch_dir("t0-pass");
+    std::fs::write(
+        dir.join("pods.csv"),
+        "submit_time,cpu,memory,duration,name,priority\n0,1,0,,hi,100\n",
+    )
+    .unwrap();
+    let file = dir.join("t0.yaml");
+    std::fs::write(
+        &file,
+        "name: t0\nduration: 1m\ncluster:\n  pools:\n    - {name: p, node: {cpu: 1, memory: 1Gi}, count: 1}\nscheduler: {queue: priority}\nworkloads:\n  - {name: low, kind: Deployment, replicas: 1, requests: {cpu: 1}}\n  - {name: trace, kind: Trace, path: pods.csv}\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = clustersim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--events",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let events = std::fs::read_to_string(out.join("events.csv")).unwrap();
+    assert!(events.contains(",pod,hi,Scheduled,p-0,"), "{events}");
+    assert!(events.contains(",pod,low-0,FailedScheduling,"), "{events}");
+}
+
+#[test]
+fn names_that_are_not_file_names_are_refused() {
+    for bad in ["/", "../x", ".", "a/b"] {
+        let file = scenario_file(
+            "bad-name",
+            "s.yaml",
+            &format!(
+                "name: \"{bad}\"\nduration: 1h\ncluster:\n  pools: [{{name: p, node: {{cpu: 1}}, count: 1}}]\n"
+            ),
+        );
+        let o = clustersim(&["validate", file.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(
+            stderr(&o).contains("cannot name the output directory"),
+            "{bad}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn absurd_pod_counts_and_cluster_sizes_are_refused_before_running() {
+    let flood = scenario_file(
+        "flood",
+        "s.yaml",
+        "name: flood\nduration: 1h\ncluster:\n  pools: [{name: p, node: {cpu: 1}, count: 1}]\nworkloads:\n  - {name: b, kind: Batch, arrivals: {poisson_per_hour: 1e9}, duration: 1s, requests: {cpu: 1}}\n",
+    );
+    let o = clustersim(&["run", flood.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("pods would be created"),
+        "{}",
+        stderr(&o)
+    );
+    let huge = scenario_file(
+        "huge-cluster",
+        "s.yaml",
+        "name: huge\nduration: 1h\ncluster:\n  pools: [{name: p, node: {cpu: 1, memory: 4Pi}, count: 5000}]\n",
+    );
+    let o = clustersim(&["run", huge.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("absurd amount of memory"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -2,10 +2,12 @@
 
 mod binpacking;
 mod cli;
+mod compare;
 mod constraints;
 mod custom_heuristic;
 mod determinism;
 mod explain_and_scenarios;
+mod failures;
 mod preemption;
 mod properties;
 mod queueing;

@@ -60,7 +60,7 @@ fn run(workloads: &str) -> (serde_json::Value, Recorder) {
 fn batch_victim_is_requeued_with_its_remaining_run_time() {
     let (summary, rec) = run("
   - { name: soak, kind: Batch, limit: 1, arrivals: { poisson_per_hour: 3600 }, duration: 1h,
-      requests: { gpu: 4 } }
+      requests: { cpu: 1, gpu: 4 } }
   - { name: urgent, kind: Batch, priority_class_name: team, limit: 1, start: 10m,
       arrivals: { poisson_per_hour: 3600 }, duration: 10m, requests: { gpu: 4 } }
 ");
@@ -85,8 +85,12 @@ fn batch_victim_is_requeued_with_its_remaining_run_time() {
         .4;
     assert!(msg.contains("urgent-0"), "{msg}");
     assert_eq!(summary["pods"]["evicted_by_reason"]["Preempted"], 1);
-    assert_eq!(summary["pods"]["scheduled"], 2); // soak counts once
+    assert_eq!(summary["pods"]["scheduled"], 3); // bindings: soak twice, urgent once
     assert_eq!(summary["pods"]["completed"], 2);
+    // A preempted pod keeps its progress: nothing is lost, and its one core-hour counts once
+    // (the part before the preemption at once, the rest at completion).
+    assert_eq!(summary["work"]["lost_core_hours"], 0.0);
+    assert_eq!(summary["work"]["useful_core_hours"], 1.0);
 }
 
 #[test]

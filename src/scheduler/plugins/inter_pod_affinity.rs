@@ -1,7 +1,7 @@
 use crate::model::{Cluster, Node};
 use crate::scheduler::framework::{Filter, PodRef, Reason};
 
-use super::topology::{count_in_domain, domain, selects_template};
+use super::topology::{count_in_domain, domain, selects, selects_own};
 
 /// Kubernetes' InterPodAffinity filter, for required anti-affinity: the node is rejected if its
 /// domain (zone or host) holds a pod the pod's terms select, or a pod whose own anti-affinity
@@ -21,13 +21,9 @@ impl Filter for InterPodAffinity {
         let t = pod.template;
         for term in &t.anti_affinity {
             let d = domain(term.topology_key, node);
-            if count_in_domain(
-                cluster,
-                term.topology_key,
-                d,
-                &t.namespace,
-                &term.label_selector,
-            ) > 0
+            if count_in_domain(cluster, term.topology_key, d, |p| {
+                selects(cluster, &term.label_selector, &t.namespace, p)
+            }) > 0
             {
                 return Err(Reason::AntiAffinity);
             }
@@ -38,12 +34,13 @@ impl Filter for InterPodAffinity {
                 continue;
             }
             for term in &other.anti_affinity {
-                if !selects_template(&term.label_selector, pod.pod.template.0, t) {
+                if !selects_own(&term.label_selector, pod.pod.workload, t) {
                     continue;
                 }
+                // The pods carrying the term: those of template `i`.
                 let d = domain(term.topology_key, node);
-                let own = crate::scenario::LabelSelector::Template(i as u32);
-                if count_in_domain(cluster, term.topology_key, d, &other.namespace, &own) > 0 {
+                if count_in_domain(cluster, term.topology_key, d, |p| p.template.0 == i as u32) > 0
+                {
                     return Err(Reason::AntiAffinity);
                 }
             }
@@ -77,7 +74,7 @@ mod tests {
         // n0 zone a: one template-0 pod; n1 zone a: empty; n2 zone b: one template-1 pod;
         // n3 zone c: empty.
         let nodes: &[(u32, &[u32])] = &[(0, &[1, 0]), (0, &[0, 0]), (1, &[0, 1]), (2, &[0, 0])];
-        let own = LabelSelector::Template(0);
+        let own = LabelSelector::Workload(0);
         let table = [
             // Template 0 away from its own pods per host: only n0 holds one.
             (
@@ -95,7 +92,7 @@ mod tests {
             // template 0 has no terms of its own.
             (
                 PodTemplate::default(),
-                anti(Zone, LabelSelector::Template(0)),
+                anti(Zone, LabelSelector::Workload(0)),
                 [true, true, false, true],
             ),
         ];

@@ -2,7 +2,7 @@ use crate::model::{Cluster, Node};
 use crate::scenario::WhenUnsatisfiable;
 use crate::scheduler::framework::{Filter, MAX_NODE_SCORE, PodRef, Reason, Score};
 
-use super::topology::{domain, domain_counts, selects_template};
+use super::topology::{domain, domain_counts, selects_own};
 
 /// Kubernetes' PodTopologySpread filter, for `DoNotSchedule` constraints: placing the pod on
 /// the node must keep `count(node's domain) + self − min(count over domains) ≤ max_skew`, where
@@ -31,7 +31,7 @@ impl Filter for PodTopologySpread {
             let here = counts
                 .binary_search_by_key(&d, |c| c.0)
                 .map_or(0, |i| counts[i].1);
-            let self_match = selects_template(&c.label_selector, pod.pod.template.0, t) as u32;
+            let self_match = selects_own(&c.label_selector, pod.pod.workload, t) as u32;
             if (here + self_match).saturating_sub(min) > c.max_skew {
                 return Err(Reason::TopologySpread);
             }
@@ -93,7 +93,7 @@ mod tests {
                 max_skew,
                 topology_key: key,
                 when_unsatisfiable: when,
-                label_selector: LabelSelector::Template(0),
+                label_selector: LabelSelector::Workload(0),
             }],
             ..PodTemplate::default()
         }

@@ -9,20 +9,20 @@ use crate::model::{Cluster, Node, Pod};
 use crate::scenario::{LabelSelector, PodTemplate, TopologyKey};
 
 /// True if `pod` is counted by `selector`, a selector of a pod in `namespace`: the same
-/// namespace, and the labels (or the template) match.
+/// namespace, and the labels (or the workload) match.
 pub fn selects(cluster: &Cluster, selector: &LabelSelector, namespace: &str, pod: &Pod) -> bool {
     let t = cluster.template(pod.template);
     t.namespace == namespace
         && match selector {
-            LabelSelector::Template(i) => pod.template.0 == *i,
+            LabelSelector::Workload(w) => pod.workload == *w,
             LabelSelector::Labels(want) => want.iter().all(|(k, v)| t.labels.get(k) == Some(v)),
         }
 }
 
-/// True if the pod being scheduled (template `t`, template id `id`) is itself selected.
-pub fn selects_template(selector: &LabelSelector, id: u32, t: &PodTemplate) -> bool {
+/// True if the pod being scheduled (template `t`, of workload `workload`) is itself selected.
+pub fn selects_own(selector: &LabelSelector, workload: u32, t: &PodTemplate) -> bool {
     match selector {
-        LabelSelector::Template(i) => *i == id,
+        LabelSelector::Workload(w) => *w == workload,
         LabelSelector::Labels(want) => want.iter().all(|(k, v)| t.labels.get(k) == Some(v)),
     }
 }
@@ -75,20 +75,20 @@ pub fn domain_counts(
     counts
 }
 
-/// Matching pods in the domain `d` under `key` (all live nodes, eligible or not).
+/// Pods for which `counts` is true in the domain `d` under `key` (all live nodes, eligible
+/// or not).
 pub fn count_in_domain(
     cluster: &Cluster,
     key: TopologyKey,
     d: u32,
-    namespace: &str,
-    selector: &LabelSelector,
+    counts: impl Fn(&Pod) -> bool,
 ) -> u32 {
     let mut n = 0;
     let mut visit = |node: &Node| {
         n += node
             .pods
             .iter()
-            .filter(|&&p| selects(cluster, selector, namespace, cluster.pod(p)))
+            .filter(|&&p| counts(cluster.pod(p)))
             .count() as u32;
     };
     match key {
@@ -113,7 +113,8 @@ pub(crate) mod testing {
     use crate::scheduler::testkit::{pod, pool};
     use crate::time::SimTime;
 
-    /// Three zones a, b, c; `nodes[i] = (zone, pods of each template on it)`. Returns the
+    /// Three zones a, b, c; `nodes[i] = (zone, pods of each template on it)` (template `t` is
+    /// workload `t`). Returns the
     /// cluster and the node ids.
     pub fn cluster(templates: Vec<PodTemplate>, nodes: &[(u32, &[u32])]) -> (Cluster, Vec<NodeId>) {
         let names = (0..templates.len()).map(|i| format!("w{i}")).collect();
@@ -130,6 +131,7 @@ pub(crate) mod testing {
                 for _ in 0..n {
                     let mut p = pod(Resources::new(1, 0, 0));
                     p.template = TemplateId(t as u32);
+                    p.workload = t as u32;
                     let pid = c.submit_pod(p);
                     c.bind(pid, id, SimTime::ZERO);
                 }

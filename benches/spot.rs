@@ -1,0 +1,72 @@
+//! Speed target (issue: spot capacity and failures): a 30-day run of 2,000 spot nodes with
+//! interruptions (mean 72 h per node, 2-minute notice, replaced at the notice) and 500,000
+//! batch pods. Run with
+//! `cargo bench --bench spot -- --warm-up-time 1 --measurement-time 10 --sample-size 10`;
+//! criterion prints the median.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use clustersim::dist::DurationDist;
+use clustersim::quantity::Resources;
+use clustersim::reference_models::{pool, scenario};
+use clustersim::scenario::{
+    CapacityType, InterruptionSpec, PodTemplate, Scenario, WorkloadKind, WorkloadSpec,
+};
+use clustersim::sim::{RunOptions, run};
+use clustersim::time::SimDuration;
+
+fn spot_month() -> Scenario {
+    let mut p = pool("spot", Resources::new(16_000, 64 << 30, 0), 2000, 0.23);
+    p.capacity_type = CapacityType::Spot;
+    p.provisioning_delay = DurationDist::Uniform {
+        min: SimDuration::from_secs(60),
+        max: SimDuration::from_secs(180),
+    };
+    let pods = 500_000u64;
+    let month = SimDuration::from_secs(30 * 86_400);
+    let batch = WorkloadSpec {
+        name: "batch".into(),
+        template: PodTemplate {
+            namespace: "default".into(),
+            requests: Resources::new(4000, 8 << 30, 0),
+            checkpoint_interval: Some(SimDuration::from_secs(900)),
+            ..Default::default()
+        },
+        kind: WorkloadKind::Batch {
+            poisson_per_hour: pods as f64 / month.as_hours_f64(),
+            limit: Some(pods),
+            duration: DurationDist::Exponential {
+                mean: SimDuration::from_secs(4 * 3600),
+            },
+            start: SimDuration::ZERO,
+        },
+    };
+    let mut s = scenario("spot-month", 1, month, vec![p], vec![batch]);
+    s.cluster.zones = vec!["zone-a".into(), "zone-b".into(), "zone-c".into()];
+    s.cluster.pools[0].zones = vec![0, 1, 2];
+    s.cluster.pool_failures[0].interruption = Some(InterruptionSpec {
+        mean_time_between: Some(SimDuration::from_secs(72 * 3600)),
+        notice: SimDuration::from_secs(120),
+        waves: None,
+        trace: vec![],
+    });
+    s
+}
+
+fn spot_2000_nodes(c: &mut Criterion) {
+    let scenario = spot_month();
+    let mut group = c.benchmark_group("spot");
+    group.sample_size(10);
+    group.bench_function("30d_2000_nodes_500k_pods", |b| {
+        b.iter(|| {
+            let r = run(&scenario, RunOptions::default()).expect("runs");
+            black_box(r.metrics.interruption_notices)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, spot_2000_nodes);
+criterion_main!(benches);

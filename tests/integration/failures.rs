@@ -1,0 +1,366 @@
+//! Spot interruptions, node failures, outages, burn-in and checkpoints: closed forms and event
+//! order.
+
+use clustersim::dist::DurationDist;
+use clustersim::quantity::Resources;
+use clustersim::reference_models::{pool, scenario};
+use clustersim::scenario::{
+    BurnInSpec, CapacityType, ClusterEvent, InterruptionSpec, PodTemplate, ReclaimAmount,
+    ReclaimRow, ReplacePolicy, Scenario, TraceRow, UnavailableSpec, WindowTiming, WorkloadKind,
+    WorkloadSpec,
+};
+use clustersim::sim::{EventRecord, EventSink, RunOptions, run};
+use clustersim::theory::alternating_renewal_availability;
+use clustersim::time::{SimDuration, SimTime};
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+const H: u64 = 3_600_000;
+
+#[derive(Default)]
+struct Log(Vec<(u64, String, String, String)>);
+
+impl EventSink for Log {
+    fn record(&mut self, r: &EventRecord<'_>) {
+        self.0.push((
+            r.time_ms,
+            r.name.to_string(),
+            r.event.to_string(),
+            r.message.to_string(),
+        ));
+    }
+}
+
+fn hours(h: f64) -> SimDuration {
+    SimDuration::from_secs_f64(h * 3600.0)
+}
+
+fn spot_pool_scenario(
+    n: u32,
+    mean: SimDuration,
+    notice: SimDuration,
+    delay: SimDuration,
+) -> Scenario {
+    let mut p = pool("spot", Resources::new(16_000, 64 << 30, 0), n, 0.23);
+    p.capacity_type = CapacityType::Spot;
+    p.provisioning_delay = DurationDist::Constant(delay);
+    let mut s = scenario("spot", 1, hours(2000.0), vec![p], vec![]);
+    s.cluster.pool_failures[0].interruption = Some(InterruptionSpec {
+        mean_time_between: Some(mean),
+        notice,
+        waves: None,
+        trace: vec![],
+    });
+    s
+}
+
+fn ready_mean(s: &Scenario) -> f64 {
+    let r = run(s, RunOptions::default()).unwrap();
+    r.summary["nodes"]["ready_mean"].as_f64().unwrap()
+}
+
+/// Mean and 99% confidence half-width over independent replicates (Student t).
+fn ci99(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let t = StudentsT::new(0.0, 1.0, n - 1.0)
+        .unwrap()
+        .inverse_cdf(0.995);
+    (mean, t * (var / n).sqrt())
+}
+
+#[test]
+fn spot_pool_ready_mean_matches_alternating_renewal() {
+    // N·M/(M+D): 20 nodes, interruptions every 10 h on average, replaced after exactly 1 h.
+    let (n, m, d) = (20u32, 10.0, 1.0);
+    let estimates: Vec<f64> = (1..=8)
+        .map(|seed| {
+            let mut s = spot_pool_scenario(n, hours(m), SimDuration::ZERO, hours(d));
+            s.seed = seed;
+            ready_mean(&s)
+        })
+        .collect();
+    let expected = n as f64 * alternating_renewal_availability(m, d);
+    let (mean, half) = ci99(&estimates);
+    println!("spot ready_mean {mean:.4} ± {half:.4} (99%), closed form {expected:.4}");
+    assert!(
+        (mean - expected).abs() <= half,
+        "{mean} ± {half} vs {expected}"
+    );
+}
+
+#[test]
+fn failing_pool_ready_mean_matches_alternating_renewal() {
+    // 20 on-demand nodes, mtbf 10 h, exponential repair of mean 2 h: 20·10/12.
+    let (n, m, r) = (20u32, 10.0, 2.0);
+    let estimates: Vec<f64> = (1..=8)
+        .map(|seed| {
+            let mut s = scenario(
+                "mtbf",
+                seed,
+                hours(2000.0),
+                vec![pool("general", Resources::new(4000, 0, 0), n, 0.1)],
+                vec![],
+            );
+            s.cluster.pool_failures[0].mtbf = Some(hours(m));
+            s.cluster.pool_failures[0].repair = Some(DurationDist::Exponential { mean: hours(r) });
+            ready_mean(&s)
+        })
+        .collect();
+    let expected = n as f64 * alternating_renewal_availability(m, r);
+    let (mean, half) = ci99(&estimates);
+    println!("mtbf ready_mean {mean:.4} ± {half:.4} (99%), closed form {expected:.4}");
+    assert!(
+        (mean - expected).abs() <= half,
+        "{mean} ± {half} vs {expected}"
+    );
+}
+
+/// Every node's billed span from the event log: launch (or time 0) to termination (or end).
+fn cost_from_events(log: &Log, price: f64, end_ms: u64) -> f64 {
+    let mut spans: std::collections::BTreeMap<&str, (u64, Option<u64>)> = Default::default();
+    for (t, name, event, _) in &log.0 {
+        match event.as_str() {
+            "NodeLaunched" | "NodeReady" => {
+                spans.entry(name).or_insert((*t, None));
+            }
+            "NodeTerminated" => spans.get_mut(name.as_str()).unwrap().1 = Some(*t),
+            _ => {}
+        }
+    }
+    spans
+        .values()
+        .map(|(a, b)| (b.unwrap_or(end_ms) - a) as f64 / H as f64 * price)
+        .sum()
+}
+
+#[test]
+fn total_cost_is_node_uptime_times_price() {
+    let mut s = spot_pool_scenario(10, hours(5.0), SimDuration::from_secs(120), hours(0.05));
+    s.duration = hours(200.0);
+    let mut log = Log::default();
+    let r = run(
+        &s,
+        RunOptions {
+            events: Some(&mut log),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let total = r.summary["cost"]["total_usd"].as_f64().unwrap();
+    let from_events = cost_from_events(&log, 0.23, s.duration.0);
+    assert!(r.summary["interruptions"]["notices"].as_u64().unwrap() > 100);
+    assert!(
+        (total - from_events).abs() < 1e-9 * total,
+        "{total} vs {from_events}"
+    );
+    let by_type = r.summary["cost"]["by_capacity_type"]["spot"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(by_type, total);
+}
+
+/// One spot node running one 10 h batch pod; a reclaim at 3.5 h.
+fn one_pod_reclaimed(replace: ReplacePolicy, checkpoint: Option<SimDuration>) -> (Scenario, Log) {
+    let mut s = spot_pool_scenario(1, hours(1.0), SimDuration::from_secs(120), hours(0.25));
+    s.duration = hours(24.0);
+    let f = &mut s.cluster.pool_failures[0];
+    f.replace = replace;
+    let i = f.interruption.as_mut().unwrap();
+    i.mean_time_between = None;
+    i.trace = vec![ReclaimRow {
+        time: SimTime(7 * H / 2),
+        zone: 0,
+        amount: ReclaimAmount::Count(1),
+    }];
+    s.workloads = vec![WorkloadSpec {
+        name: "job".into(),
+        template: PodTemplate {
+            namespace: "research".into(),
+            requests: Resources::new(4000, 0, 0),
+            checkpoint_interval: checkpoint,
+            ..Default::default()
+        },
+        kind: WorkloadKind::Trace {
+            path: "inline".into(),
+            rows: vec![TraceRow {
+                submit: SimTime::ZERO,
+                requests: Resources::new(4000, 0, 0),
+                duration: Some(hours(10.0)),
+                name: None,
+                namespace: None,
+                priority: None,
+            }],
+        },
+    }];
+    let mut log = Log::default();
+    run(
+        &s,
+        RunOptions {
+            events: Some(&mut log),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    (s, log)
+}
+
+fn events_of(log: &Log) -> Vec<(u64, &str, &str)> {
+    log.0
+        .iter()
+        .filter(|e| e.2 != "Submitted" && e.2 != "FailedScheduling")
+        .map(|(t, n, e, _)| (*t, n.as_str(), e.as_str()))
+        .collect()
+}
+
+#[test]
+fn notice_evicts_then_replaces_then_terminates() {
+    let t = 7 * H / 2;
+    let (_, log) = one_pod_reclaimed(ReplacePolicy::OnNotice, None);
+    let e = events_of(&log);
+    let at = e.iter().position(|x| x.2 == "InterruptionNotice").unwrap();
+    assert_eq!(
+        &e[at - 1..at + 6],
+        &[
+            (t, "spot", "InterruptionWave"),
+            (t, "spot-0", "InterruptionNotice"),
+            (t, "job-0", "Evicted"),
+            (t, "spot-1", "NodeLaunched"),
+            (t + 120_000, "spot-0", "NodeTerminated"),
+            (t + H / 4, "spot-1", "NodeReady"),
+            (t + H / 4, "job-0", "Scheduled"),
+        ]
+    );
+    let (_, log) = one_pod_reclaimed(ReplacePolicy::OnTermination, None);
+    let e = events_of(&log);
+    let at = e.iter().position(|x| x.2 == "NodeTerminated").unwrap();
+    assert_eq!(
+        &e[at..at + 3],
+        &[
+            (t + 120_000, "spot-0", "NodeTerminated"),
+            (t + 120_000, "spot-1", "NodeLaunched"),
+            (t + 120_000 + H / 4, "spot-1", "NodeReady"),
+        ]
+    );
+    let (_, log) = one_pod_reclaimed(ReplacePolicy::Never, None);
+    assert!(!events_of(&log).iter().any(|x| x.1 == "spot-1"));
+}
+
+#[test]
+fn checkpoints_bound_the_lost_work() {
+    // Evicted at 3.5 h with checkpoints every hour: 3 h are saved, 0.5 h lost; the pod restarts
+    // on the replacement at 3.75 h with 7 h left and completes at 10.75 h.
+    let (s, log) = one_pod_reclaimed(ReplacePolicy::OnNotice, Some(hours(1.0)));
+    let done = log.0.iter().find(|e| e.2 == "Completed").unwrap();
+    assert_eq!(done.0, 43 * H / 4);
+    let r = run(&s, RunOptions::default()).unwrap();
+    let work = &r.summary["work"];
+    assert!((work["lost_core_hours"].as_f64().unwrap() - 4.0 * 0.5).abs() < 1e-9);
+    assert!((work["useful_core_hours"].as_f64().unwrap() - 4.0 * 10.0).abs() < 1e-9);
+    assert_eq!(
+        r.summary["pods"]["evicted_by_reason"]["SpotInterruption"],
+        1
+    );
+    // Without checkpoints all 3.5 h are lost and the pod runs 10 h again: done at 13.75 h.
+    let (_, log) = one_pod_reclaimed(ReplacePolicy::OnNotice, None);
+    let done = log.0.iter().find(|e| e.2 == "Completed").unwrap();
+    assert_eq!(done.0, 55 * H / 4);
+    // Namespace cost: 4 of 16 cores for the pod's 10.5 h on nodes; the rest is idle.
+    let ns = r.summary["cost"]["by_namespace"]["research"]
+        .as_f64()
+        .unwrap();
+    let idle = r.summary["cost"]["idle_usd"].as_f64().unwrap();
+    let total = r.summary["cost"]["total_usd"].as_f64().unwrap();
+    assert!((ns - 0.23 * 0.25 * 10.5).abs() < 1e-9, "{ns}");
+    assert!((ns + idle - total).abs() < 1e-9);
+}
+
+#[test]
+fn zone_outage_downs_the_zone_and_blocks_launches() {
+    let mut p = pool("general", Resources::new(1000, 0, 0), 4, 1.0);
+    p.zones = vec![0, 1];
+    let mut s = scenario("outage", 1, hours(10.0), vec![p], vec![]);
+    s.cluster.zones = vec!["zone-a".into(), "zone-b".into()];
+    s.events = vec![ClusterEvent::ZoneOutage {
+        at: SimTime(2 * H),
+        zone: 1,
+        duration: hours(1.0),
+    }];
+    s.workloads = vec![WorkloadSpec {
+        name: "web".into(),
+        template: PodTemplate {
+            requests: Resources::new(1000, 0, 0),
+            ..Default::default()
+        },
+        kind: WorkloadKind::Deployment {
+            replicas: 4,
+            startup: None,
+        },
+    }];
+    let r = run(&s, RunOptions::default()).unwrap();
+    // Two of four nodes down for 1 h of 10: 4 − 2·0.1.
+    let ready = r.summary["nodes"]["ready_mean"].as_f64().unwrap();
+    assert!((ready - 3.8).abs() < 1e-9, "{ready}");
+    assert_eq!(r.summary["pods"]["evicted_by_reason"]["ZoneOutage"], 2);
+    // The two lost replicas wait out the outage: the Deployment is short for 1 h.
+    let avail = r.summary["deployments"]["web"]["availability"]
+        .as_f64()
+        .unwrap();
+    assert!((avail - 0.9).abs() < 1e-9, "{avail}");
+
+    // A capacity shortage in the only zone delays a replacement until the window ends.
+    let mut s = spot_pool_scenario(1, hours(1.0), SimDuration::ZERO, SimDuration::ZERO);
+    s.duration = hours(5.0);
+    let f = &mut s.cluster.pool_failures[0];
+    let i = f.interruption.as_mut().unwrap();
+    i.mean_time_between = None;
+    i.trace = vec![ReclaimRow {
+        time: SimTime(H),
+        zone: 0,
+        amount: ReclaimAmount::Share(1.0),
+    }];
+    f.unavailable = vec![UnavailableSpec {
+        zone: Some(0),
+        when: WindowTiming::At(SimTime(H / 2)),
+        duration: DurationDist::Constant(hours(1.0)),
+    }];
+    let r = run(&s, RunOptions::default()).unwrap();
+    let ready = r.summary["nodes"]["ready_mean"].as_f64().unwrap();
+    assert!((ready - 4.5 / 5.0).abs() < 1e-9, "{ready}");
+}
+
+#[test]
+fn burn_in_failures_are_replaced() {
+    let mut p = pool("gpu", Resources::new(8000, 0, 8), 10, 2.0);
+    p.provisioning_delay = DurationDist::Constant(hours(0.1));
+    let mut s = scenario("gpu", 3, hours(500.0), vec![p], vec![]);
+    let f = &mut s.cluster.pool_failures[0];
+    f.mtbf = Some(hours(50.0));
+    f.burn_in = Some(BurnInSpec {
+        duration: DurationDist::Constant(hours(1.0)),
+        failure_probability: 0.3,
+    });
+    let mut log = Log::default();
+    let r = run(
+        &s,
+        RunOptions {
+            events: Some(&mut log),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let failed = r.summary["nodes"]["burn_in_failures"].as_u64().unwrap();
+    let failures = r.summary["nodes"]["failures"].as_u64().unwrap();
+    assert!(failures > 50 && failed > 10, "{failures} {failed}");
+    // Each failure and each failed burn-in launches exactly one replacement.
+    let launched = log.0.iter().filter(|e| e.2 == "NodeLaunched").count() as u64;
+    assert_eq!(launched, failures + failed);
+    // A node joins only after passing: every NodeReady of a launched node follows BurnInPassed.
+    let passed = log.0.iter().filter(|e| e.2 == "BurnInPassed").count();
+    let ready_later = log
+        .0
+        .iter()
+        .filter(|e| e.2 == "NodeReady" && e.0 > 0)
+        .count();
+    assert_eq!(passed, ready_later);
+}
