@@ -184,9 +184,27 @@ fn bad_input_never_panics_and_exits_2() {
     let missing = clustersim(&["run", "no/such/file.yaml"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains("no/such/file.yaml"));
-    let bad_until = clustersim(&["run", "scenarios/quickstart.yaml", "--until", "soon"]);
+    // Every run below gets a scratch --out, so a check that fails to refuse never writes into
+    // the repository's results/.
+    let out = scratch_dir("refused-runs");
+    let out = out.to_str().unwrap();
+    let bad_until = clustersim(&[
+        "run",
+        "scenarios/quickstart.yaml",
+        "--until",
+        "soon",
+        "--out",
+        out,
+    ]);
     assert_eq!(bad_until.status.code(), Some(2));
-    let absurd_until = clustersim(&["run", "scenarios/quickstart.yaml", "--until", "36500d"]);
+    let absurd_until = clustersim(&[
+        "run",
+        "scenarios/quickstart.yaml",
+        "--until",
+        "36500d",
+        "--out",
+        out,
+    ]);
     assert_eq!(
         absurd_until.status.code(),
         Some(2),
@@ -199,6 +217,8 @@ fn bad_input_never_panics_and_exits_2() {
         "scenarios/quickstart.yaml",
         "--set",
         "no-equals-sign",
+        "--out",
+        out,
     ]);
     assert_eq!(bad_set.status.code(), Some(2));
     let unknown_policy = clustersim(&[
@@ -292,7 +312,13 @@ fn absurd_pod_counts_and_cluster_sizes_are_refused_before_running() {
         "s.yaml",
         "name: flood\nduration: 1h\ncluster:\n  pools: [{name: p, node: {cpu: 1}, count: 1}]\nworkloads:\n  - {name: b, kind: Batch, arrivals: {poisson_per_hour: 1e9}, duration: 1s, requests: {cpu: 1}}\n",
     );
-    let o = clustersim(&["run", flood.to_str().unwrap()]);
+    let out = scratch_dir("refused-flood");
+    let o = clustersim(&[
+        "run",
+        flood.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("pods would be created"),
@@ -304,7 +330,12 @@ fn absurd_pod_counts_and_cluster_sizes_are_refused_before_running() {
         "s.yaml",
         "name: huge\nduration: 1h\ncluster:\n  pools: [{name: p, node: {cpu: 1, memory: 4Pi}, count: 5000}]\n",
     );
-    let o = clustersim(&["run", huge.to_str().unwrap()]);
+    let o = clustersim(&[
+        "run",
+        huge.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("absurd amount of memory"),
