@@ -28,8 +28,10 @@ pub struct Metrics {
     pub pods_completed: u64,
     pub pods_evicted: u64,
     pub pods_failed: u64,
-    /// Time each scheduled pod waited in the pending queue, in ms, per binding.
+    /// Time from submission to first binding of each scheduled pod, in ms.
     pub waits_ms: Vec<u64>,
+    /// Time from requeue (eviction, preemption) to binding again, in ms, per re-binding.
+    pub rescheduling_waits_ms: Vec<u64>,
     /// ∫ up nodes dt per pool, in node·ms.
     pub up_node_ms: Vec<u128>,
     /// ∫ launched-and-not-terminated nodes dt per pool (what is billed), in node·ms.

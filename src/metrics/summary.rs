@@ -156,6 +156,7 @@ pub fn build(
             "max": secs(waits.last().copied().unwrap_or(0)),
             "waited_fraction": ratio(waited as u64, waits.len() as u64),
         },
+        "rescheduling": rescheduling(&metrics.rescheduling_waits_ms),
         "nodes": {
             "ready_mean": ready_mean,
             "ready_mean_by_pool": ready_by_pool,
@@ -185,6 +186,27 @@ pub fn build(
             "idle_usd": idle_usd,
         },
         "deployments": deployments,
+    })
+}
+
+/// Pods put back in the queue by an eviction or preemption: how many times, and how long they
+/// waited to run again.
+fn rescheduling(waits_ms: &[u64]) -> Value {
+    let mut waits = waits_ms.to_vec();
+    waits.sort_unstable();
+    let secs = |ms: u64| ms as f64 / 1000.0;
+    let mean = if waits.is_empty() {
+        0.0
+    } else {
+        waits.iter().map(|&w| w as f64).sum::<f64>() / waits.len() as f64 / 1000.0
+    };
+    json!({
+        "bindings": waits.len(),
+        "wait_s": {
+            "mean": mean,
+            "p95": secs(percentile(&waits, 0.95)),
+            "max": secs(waits.last().copied().unwrap_or(0)),
+        },
     })
 }
 

@@ -870,8 +870,14 @@ impl<'a> Simulation<'a> {
         let w = pod.workload as usize;
         let template = pod.template.0 as usize;
         let requests = pod.requests;
-        self.metrics.waits_ms.push(wait);
-        self.metrics.pods_scheduled += 1;
+        // A pod's first binding measures how long it waited to start; a requeued pod's later
+        // bindings measure how long an eviction or preemption kept it off a node.
+        if pod.requeues == 0 {
+            self.metrics.waits_ms.push(wait);
+            self.metrics.pods_scheduled += 1;
+        } else {
+            self.metrics.rescheduling_waits_ms.push(wait);
+        }
         if let Some(q) = self.quota_of_template[template] {
             self.quotas[q].used += requests;
             self.quotas[q].pods += 1;

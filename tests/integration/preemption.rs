@@ -85,7 +85,10 @@ fn batch_victim_is_requeued_with_its_remaining_run_time() {
         .4;
     assert!(msg.contains("urgent-0"), "{msg}");
     assert_eq!(summary["pods"]["evicted_by_reason"]["Preempted"], 1);
-    assert_eq!(summary["pods"]["scheduled"], 3); // bindings: soak twice, urgent once
+    assert_eq!(summary["pods"]["scheduled"], 2); // pods: soak and urgent
+    // soak's second binding, 10 minutes after it was preempted.
+    assert_eq!(summary["rescheduling"]["bindings"], 1);
+    assert_eq!(summary["rescheduling"]["wait_s"]["max"], 600.0);
     assert_eq!(summary["pods"]["completed"], 2);
     // A preempted pod keeps its progress: nothing is lost, and its one core-hour counts once
     // (the part before the preemption at once, the rest at completion).
