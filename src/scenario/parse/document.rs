@@ -1,0 +1,317 @@
+//! The document's top level: the scenario fields, priority classes, quotas, cluster events,
+//! variants, and the checks that span several fields.
+
+use super::*;
+
+/// Walks the whole document. The result is meaningful only when `cx.errors` stays empty.
+pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
+    let top = open(cx, root, "", fields::SCENARIO, None)?;
+    let name = top.string(cx, "name").unwrap_or_default();
+    check_name_is_a_file_name(cx, &top, &name);
+    let seed = top.uint(cx, "seed").unwrap_or(DEFAULT_SEED);
+    let duration = top.duration(cx, "duration");
+    let sample_interval = top.duration(cx, "sample_interval");
+    check_sampling(cx, &top, duration, sample_interval);
+
+    let cluster = match top.object(cx, "cluster") {
+        Some(obj) => parse_cluster(cx, &obj),
+        None => ClusterSpec {
+            zones: vec![],
+            pools: vec![],
+            pool_failures: vec![],
+        },
+    };
+    let scheduler_obj = top.object(cx, "scheduler");
+    let scheduler = parse_scheduler(cx, scheduler_obj);
+    let priority_classes = parse_priority_classes(cx, &top);
+    let quotas = parse_quotas(cx, &top);
+    let workloads = parse_workloads(cx, &top, &priority_classes);
+    if let Some(d) = duration {
+        check_expected_pods(cx, &top, d, &workloads);
+    }
+    let events = parse_events(cx, &top, &cluster.zones);
+    let variants = parse_variants(cx, &top);
+
+    Some(Scenario {
+        name,
+        seed,
+        duration: duration.unwrap_or_default(),
+        sample_interval: sample_interval.unwrap_or(DEFAULT_SAMPLE_INTERVAL),
+        cluster,
+        scheduler,
+        workloads,
+        events,
+        variants,
+        priority_classes,
+        quotas,
+        source: None,
+    })
+}
+
+pub(super) fn parse_priority_classes(cx: &mut Ctx, top: &Obj) -> Vec<PriorityClass> {
+    let mut out: Vec<PriorityClass> = Vec::new();
+    let Some((list_node, items)) = top.list(cx, "priority_classes") else {
+        return out;
+    };
+    if items.len() > fields::MAX_PRIORITY_CLASSES {
+        cx.err(
+            &list_node.origin,
+            "priority_classes",
+            format!(
+                "{} classes is absurdly many; the limit is {}",
+                items.len(),
+                fields::MAX_PRIORITY_CLASSES
+            ),
+        );
+        return out;
+    }
+    let mut default_seen: Option<String> = None;
+    for (item, path) in items {
+        let Some(o) = open(cx, item, &path, fields::PRIORITY_CLASS, None) else {
+            continue;
+        };
+        let name = o.string(cx, "name");
+        let value = o.int32(cx, "value");
+        let default = o.boolean(cx, "default").unwrap_or(false);
+        let preemption_policy = o
+            .enumerated(cx, "preemption_policy")
+            .and_then(PreemptionPolicy::parse)
+            .unwrap_or_default();
+        let (Some(name), Some(value)) = (name, value) else {
+            continue;
+        };
+        if out.iter().any(|c| c.name == name) {
+            if let Some((v, p)) = o.value(cx, "name") {
+                cx.err(&v.origin, &p, format!("duplicate priority class '{name}'"));
+            }
+            continue;
+        }
+        if default {
+            if let Some(first) = &default_seen
+                && let Some((v, p)) = o.value(cx, "default")
+            {
+                cx.err(
+                    &v.origin,
+                    &p,
+                    format!("only one priority class may be the default; '{first}' already is"),
+                );
+            }
+            default_seen.get_or_insert_with(|| name.clone());
+        }
+        out.push(PriorityClass {
+            name,
+            value,
+            default,
+            preemption_policy,
+        });
+    }
+    out
+}
+
+pub(super) fn parse_quotas(cx: &mut Ctx, top: &Obj) -> Vec<QuotaSpec> {
+    let mut out: Vec<QuotaSpec> = Vec::new();
+    let Some((_, items)) = top.list(cx, "quotas") else {
+        return out;
+    };
+    for (item, path) in items {
+        let Some(o) = open(cx, item, &path, fields::QUOTA, None) else {
+            continue;
+        };
+        let Some(namespace) = o.string(cx, "namespace") else {
+            continue;
+        };
+        if out.iter().any(|q| q.namespace == namespace) {
+            if let Some((v, p)) = o.value(cx, "namespace") {
+                cx.err(
+                    &v.origin,
+                    &p,
+                    format!("namespace '{namespace}' has a quota already"),
+                );
+            }
+            continue;
+        }
+        out.push(QuotaSpec {
+            namespace,
+            cpu_m: o.quantity(cx, "cpu"),
+            memory: o.quantity(cx, "memory"),
+            gpu: o.quantity(cx, "gpu"),
+            pods: o.uint(cx, "pods"),
+        });
+    }
+    out
+}
+
+/// The name becomes the default output directory `results/<name>/`, so it must be a plain file
+/// name: no path separators, not `.` or `..`.
+pub(super) fn check_name_is_a_file_name(cx: &mut Ctx, top: &Obj, name: &str) {
+    let plain = name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !name.is_empty()
+        && (!plain || name == "." || name == "..")
+        && let Some((_, v)) = top.entries.iter().find(|(k, _)| k.name == "name")
+    {
+        cx.err(
+            &v.origin,
+            "name",
+            format!(
+                "'{name}' cannot name the output directory; use letters, digits, '-', '_' and '.' (e.g. spot-vs-reserved)"
+            ),
+        );
+    }
+}
+
+/// Refuses runs that would create an absurd number of pods (every pod is kept for reporting).
+pub(super) fn check_expected_pods(
+    cx: &mut Ctx,
+    top: &Obj,
+    duration: SimDuration,
+    workloads: &[WorkloadSpec],
+) {
+    let hours = duration.as_hours_f64();
+    let expected: f64 = workloads
+        .iter()
+        .map(|w| match &w.kind {
+            WorkloadKind::Batch {
+                poisson_per_hour,
+                limit,
+                start,
+                ..
+            } => {
+                let mean = poisson_per_hour * (hours - start.as_hours_f64()).max(0.0);
+                limit.map_or(mean, |l| mean.min(l as f64))
+            }
+            WorkloadKind::Deployment { replicas, .. } => f64::from(*replicas),
+            WorkloadKind::Trace { rows, .. } => rows.len() as f64,
+        })
+        .sum();
+    if expected > fields::MAX_EXPECTED_PODS
+        && let Some((_, v)) = top.entries.iter().find(|(k, _)| k.name == "workloads")
+    {
+        cx.err(
+            &v.origin,
+            "workloads",
+            format!(
+                "about {expected:.0} pods would be created over {duration}; the limit is {:.0}: lower the arrival rates, set a `limit`, or shorten the run",
+                fields::MAX_EXPECTED_PODS
+            ),
+        );
+    }
+}
+
+/// The run must be longer than zero and not produce an absurd number of samples.
+pub(super) fn check_sampling(
+    cx: &mut Ctx,
+    top: &Obj,
+    duration: Option<SimDuration>,
+    sample_interval: Option<SimDuration>,
+) {
+    let at = |name: &str| {
+        top.entries
+            .iter()
+            .find(|(k, _)| k.name == name)
+            .map(|(_, v)| (v.origin.clone(), join("", name)))
+    };
+    if duration == Some(SimDuration::ZERO)
+        && let Some((origin, path)) = at("duration")
+    {
+        cx.err(&origin, &path, "must be longer than 0s");
+    }
+    if sample_interval == Some(SimDuration::ZERO)
+        && let Some((origin, path)) = at("sample_interval")
+    {
+        cx.err(&origin, &path, "must be longer than 0s");
+        return;
+    }
+    if let Some(d) = duration {
+        let interval = sample_interval.unwrap_or(DEFAULT_SAMPLE_INTERVAL);
+        let rows = d.0 / interval.0.max(1);
+        if rows > fields::MAX_SAMPLE_ROWS {
+            let (origin, path) = at("sample_interval")
+                .or_else(|| at("duration"))
+                .unwrap_or((top.origin.clone(), String::new()));
+            cx.err(
+                &origin,
+                &path,
+                format!(
+                    "sampling {d} every {interval} gives {rows} rows; the limit is {}, so use a longer sample_interval",
+                    fields::MAX_SAMPLE_ROWS
+                ),
+            );
+        }
+    }
+}
+
+pub(super) fn parse_events(cx: &mut Ctx, top: &Obj, zones: &[String]) -> Vec<ClusterEvent> {
+    let mut out = Vec::new();
+    let Some((_, items)) = top.list(cx, "events") else {
+        return out;
+    };
+    for (item, path) in items {
+        let Some(e) = open(cx, item, &path, fields::CLUSTER_EVENT, None) else {
+            continue;
+        };
+        let at = e.duration(cx, "at");
+        let Some(o) = e.object(cx, "zone_outage") else {
+            cx.err(
+                &item.origin,
+                &path,
+                "an event needs a kind: zone_outage: {zone, duration}",
+            );
+            continue;
+        };
+        let zone = o.value(cx, "zone").and_then(|(v, zpath)| {
+            let name = read_string(cx, v, &zpath, &Ty::Name)?;
+            resolve_zone(cx, v, &zpath, &name, zones)
+        });
+        let duration = o.duration(cx, "duration");
+        if let (Some(at), Some(zone), Some(duration)) = (at, zone, duration) {
+            out.push(ClusterEvent::ZoneOutage {
+                at: SimTime::ZERO + at,
+                zone,
+                duration,
+            });
+        }
+    }
+    out
+}
+
+pub(super) fn parse_variants(cx: &mut Ctx, top: &Obj) -> Vec<Variant> {
+    let mut out: Vec<Variant> = Vec::new();
+    let Some((_, items)) = top.list(cx, "variants") else {
+        return out;
+    };
+    for (item, path) in items {
+        let Some(v) = open(cx, item, &path, fields::VARIANT, None) else {
+            continue;
+        };
+        let name = v.string(cx, "name");
+        let mut set = Vec::new();
+        if let Some((node, set_path)) = v.value(cx, "set") {
+            match &node.node {
+                Node::Map(entries) => {
+                    for (key, value) in entries {
+                        match value.node.scalar_text() {
+                            Some(text) => set.push((key.name.clone(), text)),
+                            None => cx.err(
+                                &value.origin,
+                                &join(&set_path, &key.name),
+                                format!("expected a scalar value, found {}", found(&value.node)),
+                            ),
+                        }
+                    }
+                }
+                _ => type_error(cx, node, &set_path, &Ty::StrMap),
+            }
+        }
+        if let Some(name) = name {
+            if out.iter().any(|o| o.name == name)
+                && let Some((n, p)) = v.value(cx, "name")
+            {
+                cx.err(&n.origin, &p, format!("duplicate variant name '{name}'"));
+            }
+            out.push(Variant { name, set });
+        }
+    }
+    out
+}

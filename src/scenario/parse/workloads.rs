@@ -1,0 +1,471 @@
+//! The scheduler section and the workloads: pod templates, priorities, affinity, spread,
+//! tolerations and kinds.
+
+use super::*;
+
+pub(super) fn parse_scheduler(cx: &mut Ctx, obj: Option<Obj>) -> SchedulerSpec {
+    let Some(o) = obj else {
+        return SchedulerSpec::named("least-allocated", QueueOrder::Fifo);
+    };
+    let policy = o.enumerated(cx, "policy");
+    let queue = o.enumerated(cx, "queue");
+    let filters = o.name_list(cx, "filters").map(|list| {
+        let mut names = Vec::new();
+        for (name, node) in list {
+            match crate::scheduler::registry::filter_plugin(&name) {
+                Ok(_) => names.push(name),
+                Err(message) => cx.err(&node.origin, &join(&o.path, "filters"), message),
+            }
+        }
+        names
+    });
+    let mut shape = None;
+    let scores = o.list(cx, "scores").map(|(_, items)| {
+        let mut out = Vec::new();
+        for (item, path) in items {
+            let Some(s) = open(cx, item, &path, fields::SCORE, None) else {
+                continue;
+            };
+            if let Some(name) = s.enumerated(cx, "name") {
+                out.push((name.to_string(), s.uint(cx, "weight").unwrap_or(1) as i64));
+                if let Some(points) = parse_shape(cx, &s) {
+                    if name != "RequestedToCapacityRatio" {
+                        cx.err(
+                            &item.origin,
+                            &path,
+                            "only RequestedToCapacityRatio takes a shape",
+                        );
+                    } else if shape.is_some() {
+                        cx.err(&item.origin, &path, "only one shape may be given");
+                    } else {
+                        shape = Some(points);
+                    }
+                }
+            }
+        }
+        out
+    });
+    if policy.is_some()
+        && (filters.is_some() || scores.is_some())
+        && let Some((v, path)) = o.value(cx, "policy")
+    {
+        cx.err(
+            &v.origin,
+            &path,
+            "give either a named policy or a custom profile (filters/scores), not both",
+        );
+    }
+    SchedulerSpec {
+        policy: policy
+            .unwrap_or(if filters.is_some() || scores.is_some() {
+                "custom"
+            } else {
+                "least-allocated"
+            })
+            .to_string(),
+        queue: queue
+            .and_then(QueueOrder::parse)
+            .unwrap_or(QueueOrder::Fifo),
+        filters,
+        scores,
+        percentage_of_nodes_to_score: o.uint(cx, "percentage_of_nodes_to_score").map(|p| p as u32),
+        shape,
+    }
+}
+
+/// A RequestedToCapacityRatio shape: at least one point, utilisation strictly increasing.
+pub(super) fn parse_shape(cx: &mut Ctx, score: &Obj) -> Option<Vec<(u64, u64)>> {
+    let (list, items) = score.list(cx, "shape")?;
+    let path = join(&score.path, "shape");
+    if items.is_empty() {
+        cx.err(&list.origin, &path, "a shape needs at least one point");
+        return None;
+    }
+    let mut points: Vec<(u64, u64)> = Vec::new();
+    for (item, p) in items {
+        let o = open(cx, item, &p, fields::SHAPE_POINT, None)?;
+        let (u, s) = (o.uint(cx, "utilization")?, o.uint(cx, "score")?);
+        if points.last().is_some_and(|&(prev, _)| u <= prev) {
+            cx.err(
+                &item.origin,
+                &p,
+                "utilization must increase strictly along the shape",
+            );
+            return None;
+        }
+        points.push((u, s));
+    }
+    Some(points)
+}
+
+pub(super) fn parse_workloads(
+    cx: &mut Ctx,
+    top: &Obj,
+    classes: &[PriorityClass],
+) -> Vec<WorkloadSpec> {
+    let mut out = Vec::new();
+    let Some((_, items)) = top.list(cx, "workloads") else {
+        return out;
+    };
+    let mut seen: HashSet<String> = HashSet::new();
+    for (item, path) in items {
+        // The kind decides which fields are valid, so look at it before opening the mapping.
+        let kind = match item.get("kind").map(|k| &k.node) {
+            Some(Node::Str(s)) => fields::KINDS.iter().copied().find(|k| k == s),
+            _ => None,
+        };
+        let Some(obj) = open(cx, item, &path, fields::WORKLOAD, kind) else {
+            continue;
+        };
+        let Some(w) = parse_workload(cx, &obj, out.len() as u32, classes) else {
+            continue;
+        };
+        if !seen.insert(w.name.clone())
+            && let Some((v, p)) = obj.value(cx, "name")
+        {
+            cx.err(
+                &v.origin,
+                &p,
+                format!("duplicate workload name '{}'", w.name),
+            );
+        }
+        out.push(w);
+    }
+    out
+}
+
+pub(super) fn parse_workload(
+    cx: &mut Ctx,
+    obj: &Obj,
+    index: u32,
+    classes: &[PriorityClass],
+) -> Option<WorkloadSpec> {
+    let name = obj.string(cx, "name");
+    // Reports a missing or unknown kind; `obj.kind` already holds a valid one.
+    let _ = obj.enumerated(cx, "kind");
+    let (priority, class_policy) = parse_priority(cx, obj, classes);
+    let preemption_policy = obj
+        .enumerated(cx, "preemption_policy")
+        .and_then(PreemptionPolicy::parse)
+        .unwrap_or(class_policy);
+    let template = PodTemplate {
+        namespace: obj
+            .string(cx, "namespace")
+            .unwrap_or_else(|| "default".to_string()),
+        labels: obj.str_map(cx, "labels").unwrap_or_default(),
+        priority,
+        preemption_policy,
+        node_affinity: parse_affinity(cx, obj),
+        topology_spread: parse_topology_spread(cx, obj, index),
+        anti_affinity: parse_anti_affinity(cx, obj, index),
+        requests: match obj.object(cx, "requests") {
+            Some(r) => Resources::new(
+                r.quantity(cx, "cpu").unwrap_or(0),
+                r.quantity(cx, "memory").unwrap_or(0),
+                r.quantity(cx, "gpu").unwrap_or(0),
+            ),
+            None => Resources::ZERO,
+        },
+        node_selector: obj.str_map(cx, "node_selector").unwrap_or_default(),
+        tolerations: parse_tolerations(cx, obj),
+        checkpoint_interval: obj.duration(cx, "checkpoint_interval"),
+        termination_grace_period: obj
+            .duration(cx, "termination_grace_period")
+            .unwrap_or(SimDuration::from_secs(30)),
+    };
+    if template.checkpoint_interval == Some(SimDuration::ZERO)
+        && let Some((v, path)) = obj.value(cx, "checkpoint_interval")
+    {
+        cx.err(&v.origin, &path, "must be longer than 0s");
+    }
+    let kind = match obj.kind? {
+        "Batch" => WorkloadKind::Batch {
+            poisson_per_hour: obj
+                .object(cx, "arrivals")
+                .and_then(|a| a.number(cx, "poisson_per_hour"))
+                .unwrap_or(1.0),
+            limit: obj.uint(cx, "limit"),
+            duration: obj
+                .dist(cx, "duration")
+                .unwrap_or(DurationDist::Constant(SimDuration::ZERO)),
+            start: obj.duration(cx, "start").unwrap_or(SimDuration::ZERO),
+        },
+        "Deployment" => WorkloadKind::Deployment {
+            replicas: obj
+                .uint(cx, "replicas")
+                .map_or(0, |r| u32::try_from(r).unwrap_or(u32::MAX)),
+            startup: obj.dist(cx, "startup"),
+        },
+        _ => parse_trace_kind(cx, obj),
+    };
+    Some(WorkloadSpec {
+        name: name?,
+        template,
+        kind,
+    })
+}
+
+/// The workload's priority and its class's preemption policy: `priority`, or the named class,
+/// or the default class, or 0.
+pub(super) fn parse_priority(
+    cx: &mut Ctx,
+    obj: &Obj,
+    classes: &[PriorityClass],
+) -> (i32, PreemptionPolicy) {
+    let priority = obj.int32(cx, "priority");
+    let class_name = obj.string(cx, "priority_class_name");
+    if let Some(name) = class_name {
+        let Some((v, path)) = obj.value(cx, "priority_class_name") else {
+            return (0, PreemptionPolicy::default());
+        };
+        if priority.is_some() {
+            cx.err(
+                &v.origin,
+                &path,
+                "give either priority or priority_class_name, not both",
+            );
+        }
+        return match classes.iter().find(|c| c.name == name) {
+            Some(c) => (c.value, c.preemption_policy),
+            None => {
+                let mut message = if classes.is_empty() {
+                    format!("unknown priority class '{name}'; priority_classes lists none")
+                } else {
+                    format!(
+                        "unknown priority class '{name}', expected one of {}",
+                        list_names(classes.iter().map(|c| c.name.as_str()))
+                    )
+                };
+                if let Some(s) = did_you_mean(&name, classes.iter().map(|c| c.name.as_str())) {
+                    message.push_str(&format!("; did you mean '{s}'?"));
+                }
+                cx.err(&v.origin, &path, message);
+                (0, PreemptionPolicy::default())
+            }
+        };
+    }
+    match (priority, classes.iter().find(|c| c.default)) {
+        (Some(p), _) => (p, PreemptionPolicy::default()),
+        (None, Some(c)) => (c.value, c.preemption_policy),
+        (None, None) => (0, PreemptionPolicy::default()),
+    }
+}
+
+pub(super) fn parse_requirements(cx: &mut Ctx, obj: &Obj, name: &str) -> Vec<LabelRequirement> {
+    let mut out = Vec::new();
+    let Some((_, items)) = obj.list(cx, name) else {
+        return out;
+    };
+    for (item, path) in items {
+        let Some(r) = open(cx, item, &path, fields::LABEL_REQUIREMENT, None) else {
+            continue;
+        };
+        let key = r.string(cx, "key");
+        let operator = r.enumerated(cx, "operator").and_then(LabelOperator::parse);
+        let values: Vec<String> = r
+            .name_list(cx, "values")
+            .map(|l| l.into_iter().map(|(v, _)| v).collect())
+            .unwrap_or_default();
+        let (Some(key), Some(operator)) = (key, operator) else {
+            continue;
+        };
+        let takes_values = matches!(operator, LabelOperator::In | LabelOperator::NotIn);
+        if takes_values && values.is_empty() {
+            cx.err(
+                &item.origin,
+                &path,
+                "operators In and NotIn need at least one value",
+            );
+        }
+        if !takes_values && !values.is_empty() {
+            cx.err(
+                &item.origin,
+                &path,
+                "operators Exists and DoesNotExist take no values",
+            );
+        }
+        out.push(LabelRequirement {
+            key,
+            operator,
+            values,
+        });
+    }
+    out
+}
+
+pub(super) fn parse_affinity(cx: &mut Ctx, obj: &Obj) -> NodeAffinitySpec {
+    let mut spec = NodeAffinitySpec::default();
+    let Some(a) = obj.object(cx, "affinity") else {
+        return spec;
+    };
+    let Some(na) = a.object(cx, "node_affinity") else {
+        return spec;
+    };
+    spec.required = parse_requirements(cx, &na, "required");
+    if let Some((_, items)) = na.list(cx, "preferred") {
+        for (item, path) in items {
+            let Some(t) = open(cx, item, &path, fields::PREFERRED_TERM, None) else {
+                continue;
+            };
+            let weight = t.uint(cx, "weight");
+            let requirements = parse_requirements(cx, &t, "match");
+            if weight == Some(0)
+                && let Some((v, p)) = t.value(cx, "weight")
+            {
+                cx.err(&v.origin, &p, "weight must be between 1 and 100");
+            }
+            if let Some(weight) = weight {
+                spec.preferred.push(PreferredTerm {
+                    weight: weight as i64,
+                    requirements,
+                });
+            }
+        }
+    }
+    spec
+}
+
+pub(super) fn selector(cx: &mut Ctx, obj: &Obj, index: u32) -> LabelSelector {
+    match obj.str_map(cx, "label_selector") {
+        Some(labels) => LabelSelector::Labels(labels),
+        None => LabelSelector::Workload(index),
+    }
+}
+
+pub(super) fn parse_topology_spread(
+    cx: &mut Ctx,
+    obj: &Obj,
+    index: u32,
+) -> Vec<TopologySpreadConstraint> {
+    let mut out = Vec::new();
+    let Some((_, items)) = obj.list(cx, "topology_spread") else {
+        return out;
+    };
+    for (item, path) in items {
+        let Some(t) = open(cx, item, &path, fields::TOPOLOGY_SPREAD, None) else {
+            continue;
+        };
+        let max_skew = t.uint(cx, "max_skew");
+        if max_skew == Some(0)
+            && let Some((v, p)) = t.value(cx, "max_skew")
+        {
+            cx.err(&v.origin, &p, "max_skew must be at least 1");
+        }
+        let topology_key = t
+            .enumerated(cx, "topology_key")
+            .and_then(TopologyKey::parse);
+        let when_unsatisfiable = match t.enumerated(cx, "when_unsatisfiable") {
+            Some("ScheduleAnyway") => WhenUnsatisfiable::ScheduleAnyway,
+            _ => WhenUnsatisfiable::DoNotSchedule,
+        };
+        let label_selector = selector(cx, &t, index);
+        if let (Some(max_skew), Some(topology_key)) = (max_skew, topology_key) {
+            out.push(TopologySpreadConstraint {
+                max_skew: max_skew as u32,
+                topology_key,
+                when_unsatisfiable,
+                label_selector,
+            });
+        }
+    }
+    out
+}
+
+pub(super) fn parse_anti_affinity(cx: &mut Ctx, obj: &Obj, index: u32) -> Vec<AntiAffinityTerm> {
+    let mut out = Vec::new();
+    let Some((_, items)) = obj.list(cx, "anti_affinity") else {
+        return out;
+    };
+    for (item, path) in items {
+        let Some(t) = open(cx, item, &path, fields::ANTI_AFFINITY, None) else {
+            continue;
+        };
+        let topology_key = t
+            .enumerated(cx, "topology_key")
+            .and_then(TopologyKey::parse);
+        let label_selector = selector(cx, &t, index);
+        if let Some(topology_key) = topology_key {
+            out.push(AntiAffinityTerm {
+                topology_key,
+                label_selector,
+            });
+        }
+    }
+    out
+}
+
+pub(super) fn parse_tolerations(cx: &mut Ctx, obj: &Obj) -> Vec<Toleration> {
+    let mut out = Vec::new();
+    let Some((_, items)) = obj.list(cx, "tolerations") else {
+        return out;
+    };
+    for (item, path) in items {
+        let Some(t) = open(cx, item, &path, fields::TOLERATION, None) else {
+            continue;
+        };
+        let key = t.string(cx, "key").unwrap_or_default();
+        let operator = match t.enumerated(cx, "operator") {
+            Some("Exists") => TolerationOperator::Exists,
+            _ => TolerationOperator::Equal,
+        };
+        let value = t.string(cx, "value").unwrap_or_default();
+        let effect = t.enumerated(cx, "effect").and_then(TaintEffect::parse);
+        // Kubernetes' rules: an empty key matches all keys only with Exists, which takes no value.
+        if operator == TolerationOperator::Equal && key.is_empty() {
+            cx.err(
+                &item.origin,
+                &path,
+                "a toleration with operator Equal needs a key",
+            );
+        }
+        if operator == TolerationOperator::Exists && !value.is_empty() {
+            cx.err(
+                &item.origin,
+                &path,
+                "a toleration with operator Exists takes no value",
+            );
+        }
+        out.push(Toleration {
+            key,
+            operator,
+            value,
+            effect,
+        });
+    }
+    out
+}
+
+pub(super) fn parse_trace_kind(cx: &mut Ctx, obj: &Obj) -> WorkloadKind {
+    let empty = WorkloadKind::Trace {
+        path: PathBuf::new(),
+        rows: vec![],
+    };
+    let Some((v, field_path)) = obj.value(cx, "path") else {
+        return empty;
+    };
+    let Some(text) = read_string(cx, v, &field_path, &Ty::Name) else {
+        return empty;
+    };
+    let resolved = match cx.base_dir {
+        Some(dir) => dir.join(&text),
+        None => PathBuf::from(&text),
+    };
+    match load_trace(&resolved) {
+        Ok(rows) => WorkloadKind::Trace {
+            path: resolved,
+            rows,
+        },
+        Err(TraceLoadError::Unreadable(reason)) => {
+            cx.err(
+                &v.origin,
+                &field_path,
+                format!("cannot read trace file '{}': {reason}", resolved.display()),
+            );
+            empty
+        }
+        Err(TraceLoadError::Invalid(errors)) => {
+            cx.errors.extend(errors);
+            empty
+        }
+    }
+}
