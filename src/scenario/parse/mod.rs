@@ -5,7 +5,7 @@
 //! placeholders never reach the simulator. Which fields exist, which are required and their
 //! limits come from the tables in `fields.rs`, shared with the JSON Schema.
 //!
-//! This file holds the typed reader over the tree ([`Ctx`], `Obj`, the `read_*` functions);
+//! This file holds the typed reader over the tree (`Ctx`, `Obj`, the `read_*` functions);
 //! `document`, `cluster` and `workloads` walk their parts of the format with it.
 
 use std::collections::{BTreeMap, HashSet};
