@@ -136,3 +136,50 @@ pub fn synthetic_trace(nodes: u32, pods: u32, policy: &str) -> Scenario {
     s.scheduler.policy = policy.into();
     s
 }
+
+/// Placement alone: `pods` pods submitted at time 0 that never finish, onto `nodes` nodes of
+/// 128 cpu / 512Gi / 250 pods, under `policy`. Pods take one of four shapes (250m/1Gi,
+/// 500m/1Gi, 1 cpu/4Gi, 2 cpu/4Gi) in a fixed pseudo-random sequence; on average they use
+/// under 0.94 cpu, 2.5Gi and one pod slot each, so with at least one node per 100 pods every
+/// pod fits and a run measures the scheduler's placement cost.
+pub fn placement(nodes: u32, pods: u32, policy: &str) -> Scenario {
+    let mut x: u64 = 987_654_321;
+    let shapes: [(u64, u64); 4] = [(250, 1), (500, 1), (1000, 4), (2000, 4)];
+    let rows: Vec<TraceRow> = (0..pods)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let (cpu, mem_gi) = shapes[((x >> 33) % 4) as usize];
+            TraceRow {
+                submit: SimTime::ZERO,
+                requests: Resources::new(cpu, mem_gi << 30, 0),
+                duration: None,
+                name: None,
+                namespace: None,
+                priority: None,
+            }
+        })
+        .collect();
+    let mut node_pool = pool("big", Resources::new(128_000, 512 << 30, 0), nodes, 1.0);
+    node_pool.max_pods = 250;
+    let mut s = scenario(
+        "placement",
+        1,
+        SimDuration::from_secs(1),
+        vec![node_pool],
+        vec![WorkloadSpec {
+            name: "pods".into(),
+            template: PodTemplate {
+                namespace: "default".into(),
+                ..Default::default()
+            },
+            kind: WorkloadKind::Trace {
+                path: PathBuf::from("placement.csv"),
+                rows,
+            },
+        }],
+    );
+    s.scheduler.policy = policy.into();
+    s
+}
