@@ -24,7 +24,15 @@ pub struct Cluster {
     /// Launches per pool, for node names.
     launches: Vec<u32>,
     pub totals: Totals,
+    /// Nodes whose free capacity, state or taints changed, oldest first, for indexes kept by
+    /// scheduling policies (see [`Cluster::node_changes_since`]).
+    node_log: Vec<NodeId>,
+    /// Sequence number of `node_log[0]`.
+    node_log_start: u64,
 }
+
+/// The change log keeps at least this many entries (and at least two per node).
+const NODE_LOG_MIN: usize = 4096;
 
 /// Running totals, updated incrementally.
 #[derive(Clone, Debug, Default)]
@@ -70,7 +78,34 @@ impl Cluster {
                 allocated_cpu_by_pool_template: vec![0; slots],
                 ..Totals::default()
             },
+            node_log: Vec::new(),
+            node_log_start: 0,
         }
+    }
+
+    /// Records that a node's free capacity, state, taints or place in the order changed, so
+    /// that scheduling indexes catch up. Every method here that changes a node calls it; code
+    /// that edits a [`Node`] directly (e.g. pushes to `extra_taints`) must call it too.
+    pub fn note_node_change(&mut self, id: NodeId) {
+        if self.node_log.len() >= NODE_LOG_MIN.max(2 * self.nodes.len()) {
+            // Readers that fell this far behind rebuild instead; amortised O(1) per change.
+            let half = self.node_log.len() / 2;
+            self.node_log.drain(..half);
+            self.node_log_start += half as u64;
+        }
+        self.node_log.push(id);
+    }
+
+    /// The sequence number the next node change will get.
+    pub fn node_change_seq(&self) -> u64 {
+        self.node_log_start + self.node_log.len() as u64
+    }
+
+    /// Nodes changed since sequence number `seq` (possibly repeated), or `None` if some of
+    /// those changes were already discarded (the reader must then rebuild from scratch).
+    pub fn node_changes_since(&self, seq: u64) -> Option<&[NodeId]> {
+        let skip = seq.checked_sub(self.node_log_start)?;
+        self.node_log.get(usize::try_from(skip).ok()?..)
     }
 
     /// Live nodes in the stable order.
@@ -154,6 +189,7 @@ impl Cluster {
             .order
             .partition_point(|other| self.nodes[other.0 as usize].pool <= pool);
         self.order.insert(pos, id);
+        self.note_node_change(id);
         if ready {
             self.mark_ready(id, now);
         }
@@ -171,6 +207,7 @@ impl Cluster {
         node.ready_at.get_or_insert(now);
         self.totals.up_by_pool[node.pool.0 as usize] += 1;
         self.totals.allocatable += node.allocatable;
+        self.note_node_change(id);
     }
 
     /// Marks a node unschedulable (cordon) or draining; pods already bound stay.
@@ -180,6 +217,7 @@ impl Cluster {
         if node.is_up() {
             node.state = state;
         }
+        self.note_node_change(id);
     }
 
     /// An up node becomes NotReady (its pods must have been unbound first); it stays billed.
@@ -213,6 +251,7 @@ impl Cluster {
         if let Some(pos) = self.order.iter().position(|n| *n == id) {
             self.order.remove(pos);
         }
+        self.note_node_change(id);
     }
 
     /// Adds a pending pod and returns its id.
@@ -246,6 +285,7 @@ impl Cluster {
         self.totals.allocated_cpu_by_pool_template[slot] += pod.requests.cpu_m;
         self.totals.pending_pods -= 1;
         self.totals.running_pods += 1;
+        self.note_node_change(node_id);
     }
 
     /// Running → `phase` (a terminal phase, or `Pending` to requeue): frees the pod's requests.
@@ -274,6 +314,7 @@ impl Cluster {
         if phase == PodPhase::Pending {
             self.totals.pending_pods += 1;
         }
+        self.note_node_change(node_id);
     }
 
     /// Display name of a pod: a trace row's own name, or `<workload>-<ordinal>`.

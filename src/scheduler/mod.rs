@@ -5,6 +5,9 @@ pub mod diagnosis;
 pub mod explain;
 pub mod framework;
 pub mod heuristics;
+pub mod index;
+#[cfg(test)]
+mod index_equivalence;
 pub mod plugins;
 pub mod preemption;
 pub mod profile;

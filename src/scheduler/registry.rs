@@ -6,6 +6,7 @@ use crate::scheduler::framework::{Filter, Policy, Score};
 use crate::scheduler::heuristics::{
     BestFit, DotProduct, FirstFit, PowerOfTwo, RandomFit, WorstFit,
 };
+use crate::scheduler::index::{Rule, indexed};
 use crate::scheduler::plugins::{
     BalancedAllocation, InterPodAffinity, LeastAllocated, MostAllocated, NodeAffinity,
     NodeAffinityScore, NodeResourcesFit, NodeUnschedulable, PodTopologySpread,
@@ -159,18 +160,27 @@ pub fn build_named_policy(name: &str, cx: PolicyContext) -> Result<Box<dyn Polic
             p.percentage_of_nodes_to_score = Some(0);
             Box::new(p)
         }
-        "least-allocated" => profile(vec![(Box::new(LeastAllocated), 1)]),
-        "most-allocated" => profile(vec![(Box::new(MostAllocated), 1)]),
+        "least-allocated" => indexed(profile(vec![(Box::new(LeastAllocated), 1)]), Rule::Score),
+        "most-allocated" => indexed(profile(vec![(Box::new(MostAllocated), 1)]), Rule::Score),
         "balanced" => profile(vec![(Box::new(BalancedAllocation), 1)]),
-        "first-fit" => Box::new(FirstFit {
-            filters: default_filters(),
-        }),
-        "best-fit" => Box::new(BestFit {
-            filters: default_filters(),
-        }),
-        "worst-fit" => Box::new(WorstFit {
-            filters: default_filters(),
-        }),
+        "first-fit" => indexed(
+            Box::new(FirstFit {
+                filters: default_filters(),
+            }),
+            Rule::FirstFit,
+        ),
+        "best-fit" => indexed(
+            Box::new(BestFit {
+                filters: default_filters(),
+            }),
+            Rule::BestFit,
+        ),
+        "worst-fit" => indexed(
+            Box::new(WorstFit {
+                filters: default_filters(),
+            }),
+            Rule::WorstFit,
+        ),
         "dot-product" => Box::new(DotProduct {
             filters: default_filters(),
         }),

@@ -1,0 +1,262 @@
+//! The indexed policies decide exactly as the scans they wrap: random clusters (pools of
+//! different shapes, taints, labels, two zones), random templates (tolerations, selectors on
+//! pool, label and zone keys) and a random sequence of arrivals, completions, cordons, run-time
+//! taints, launches, readiness and terminations. At every arrival both policies are asked and
+//! must name the same node (or both none); the pod is then bound there.
+
+use std::collections::BTreeMap;
+
+use rand::RngExt;
+
+use crate::model::{Cluster, NodeId, NodeState, PodId, PodPhase, PoolId, TemplateId};
+use crate::quantity::Resources;
+use crate::rng::{SimRng, stream};
+use crate::scenario::{PodTemplate, Taint, TaintEffect, Toleration, TolerationOperator};
+use crate::scheduler::framework::{PodRef, Policy, Score};
+use crate::scheduler::heuristics::{BestFit, FirstFit, WorstFit};
+use crate::scheduler::index::{Rule, indexed};
+use crate::scheduler::plugins::{
+    BalancedAllocation, LeastAllocated, MostAllocated, TaintTolerationScore,
+};
+use crate::scheduler::profile::Profile;
+use crate::scheduler::registry::default_filters;
+use crate::scheduler::testkit;
+use crate::time::SimTime;
+
+/// The scan for `kind`, and the rule its index follows.
+fn scan(kind: usize) -> (Box<dyn Policy>, Rule) {
+    let profile = |scores: Vec<(Box<dyn Score>, i64)>| -> Box<dyn Policy> {
+        Box::new(Profile::new("p", default_filters(), scores))
+    };
+    match kind {
+        0 => (
+            Box::new(FirstFit {
+                filters: default_filters(),
+            }),
+            Rule::FirstFit,
+        ),
+        1 => (
+            Box::new(BestFit {
+                filters: default_filters(),
+            }),
+            Rule::BestFit,
+        ),
+        2 => (
+            Box::new(WorstFit {
+                filters: default_filters(),
+            }),
+            Rule::WorstFit,
+        ),
+        3 => (profile(vec![(Box::new(LeastAllocated), 1)]), Rule::Score),
+        4 => (profile(vec![(Box::new(MostAllocated), 1)]), Rule::Score),
+        _ => (
+            profile(vec![
+                (Box::new(TaintTolerationScore), 3),
+                (Box::new(LeastAllocated), 1),
+                (Box::new(BalancedAllocation), 1),
+            ]),
+            Rule::Score,
+        ),
+    }
+}
+
+fn taint(key: &str, effect: TaintEffect) -> Taint {
+    Taint {
+        key: key.into(),
+        value: "true".into(),
+        effect,
+    }
+}
+
+fn random_cluster(rng: &mut SimRng) -> Cluster {
+    let pools = (0..rng.random_range(1..=4))
+        .map(|i| {
+            let cpu = [2000u64, 4000, 8000][rng.random_range(0..3)];
+            let mem = [4u64, 8, 16][rng.random_range(0..3)];
+            let gpu = [0u64, 0, 2][rng.random_range(0..3)];
+            let mut p = testkit::pool(&format!("pool{i}"), Resources::new(cpu, mem, gpu));
+            p.max_pods = [3, 6, 110][rng.random_range(0..3)];
+            p.zones = vec![0, 1];
+            if rng.random_bool(0.5) {
+                let tier = if rng.random_bool(0.5) { "a" } else { "b" };
+                p.labels.insert("tier".into(), tier.into());
+            }
+            match rng.random_range(0..4) {
+                0 => p.taints.push(taint("dedicated", TaintEffect::NoSchedule)),
+                1 => p.taints.push(taint("soft", TaintEffect::PreferNoSchedule)),
+                _ => {}
+            }
+            p
+        })
+        .collect();
+    let templates: Vec<PodTemplate> = (0..4)
+        .map(|_| {
+            let mut t = PodTemplate::default();
+            if rng.random_bool(0.4) {
+                t.tolerations.push(Toleration {
+                    key: if rng.random_bool(0.5) {
+                        "dedicated"
+                    } else {
+                        ""
+                    }
+                    .into(),
+                    operator: TolerationOperator::Exists,
+                    value: String::new(),
+                    effect: None,
+                });
+            }
+            let mut selector = BTreeMap::new();
+            match rng.random_range(0..6) {
+                0 => {
+                    selector.insert("tier".to_string(), "a".to_string());
+                }
+                1 => {
+                    selector.insert("topology.kubernetes.io/zone".into(), "zone-b".into());
+                }
+                2 => {
+                    selector.insert("clustersim.io/pool".into(), "pool1".into());
+                }
+                _ => {}
+            }
+            t.node_selector = selector;
+            t
+        })
+        .collect();
+    let names = (0..templates.len()).map(|i| format!("w{i}")).collect();
+    let mut cluster = Cluster::new(
+        vec!["zone-a".into(), "zone-b".into()],
+        pools,
+        templates,
+        names,
+    );
+    for p in 0..cluster.pools.len() {
+        for z in 0..rng.random_range(1..6) {
+            cluster.launch_node(PoolId(p as u32), z % 2, SimTime::ZERO, true);
+        }
+    }
+    cluster
+}
+
+fn random_node(rng: &mut SimRng, cluster: &Cluster) -> Option<NodeId> {
+    let order = cluster.node_order();
+    (!order.is_empty()).then(|| order[rng.random_range(0..order.len())])
+}
+
+/// Runs one random scenario; returns how many pods were placed.
+fn run_scenario(seed: u64, kind: usize) -> usize {
+    let mut rng = stream(seed, "index-equivalence");
+    let mut cluster = random_cluster(&mut rng);
+    let (scan_policy, rule) = scan(kind);
+    let mut reference = scan_policy;
+    let mut fast = indexed(scan(kind).0, rule);
+    let mut running: Vec<PodId> = Vec::new();
+    let mut placed = 0;
+    for step in 0..600 {
+        let now = SimTime(step);
+        match rng.random_range(0..100) {
+            0..60 => {
+                let mut pod = testkit::pod(Resources::new(
+                    [0u64, 250, 500, 1000, 2000][rng.random_range(0..5)],
+                    [0u64, 1, 2, 4][rng.random_range(0..4)],
+                    [0u64, 0, 0, 1][rng.random_range(0..4)],
+                ));
+                pod.template = TemplateId(rng.random_range(0..4));
+                let id = cluster.submit_pod(pod);
+                let pod_ref = PodRef::new(&cluster, cluster.pod(id));
+                let want = reference.select(&pod_ref, &cluster);
+                let got = fast.select(&pod_ref, &cluster);
+                assert_eq!(got, want, "seed {seed}, policy {kind}, step {step}");
+                if let Some(node) = want {
+                    cluster.bind(id, node, now);
+                    running.push(id);
+                    placed += 1;
+                }
+            }
+            60..85 if !running.is_empty() => {
+                let pod = running.swap_remove(rng.random_range(0..running.len()));
+                cluster.unbind(pod, PodPhase::Succeeded);
+            }
+            85..89 => {
+                if let Some(node) = random_node(&mut rng, &cluster) {
+                    let state = if rng.random_bool(0.5) {
+                        NodeState::Cordoned
+                    } else {
+                        NodeState::Draining
+                    };
+                    cluster.set_unschedulable(node, state);
+                }
+            }
+            89..93 => {
+                if let Some(node) = random_node(&mut rng, &cluster) {
+                    let effect = if rng.random_bool(0.5) {
+                        TaintEffect::NoSchedule
+                    } else {
+                        TaintEffect::PreferNoSchedule
+                    };
+                    cluster.nodes[node.0 as usize]
+                        .extra_taints
+                        .push(taint("notice", effect));
+                    cluster.note_node_change(node);
+                }
+            }
+            93..96 => {
+                let pool = PoolId(rng.random_range(0..cluster.pools.len()) as u32);
+                let ready = rng.random_bool(0.5);
+                cluster.launch_node(pool, rng.random_range(0..2), now, ready);
+            }
+            96..98 => {
+                let provisioning: Vec<NodeId> = cluster
+                    .node_order()
+                    .iter()
+                    .copied()
+                    .filter(|&n| cluster.node(n).state == NodeState::Provisioning)
+                    .collect();
+                if let Some(&node) = provisioning.first() {
+                    cluster.mark_ready(node, now);
+                }
+            }
+            98..100 => {
+                if let Some(node) = random_node(&mut rng, &cluster) {
+                    for pod in cluster.node(node).pods.clone() {
+                        cluster.unbind(pod, PodPhase::Evicted);
+                        running.retain(|p| *p != pod);
+                    }
+                    cluster.terminate_node(node, now);
+                }
+            }
+            _ => {}
+        }
+    }
+    placed
+}
+
+#[test]
+fn indexed_policies_decide_exactly_as_the_scan() {
+    let mut placed = 0;
+    for seed in 0..40 {
+        for kind in 0..6 {
+            placed += run_scenario(seed, kind);
+        }
+    }
+    // The scenarios place pods, not only reject them.
+    assert!(placed > 20_000, "only {placed} pods placed");
+}
+
+#[test]
+fn a_sampled_search_is_left_to_the_scan() {
+    // With percentage_of_nodes_to_score set, decisions depend on the rotating start; the
+    // wrapper must give exactly the scan's answers, rotation included.
+    let nodes: Vec<(u64, u64, u64, u64)> = (0..150).map(|i| (4000, 4000, i * 10, 0)).collect();
+    let (cluster, pod) = testkit::cluster_with_nodes(&nodes, (100, 0));
+    let mut reference = scan(3).0;
+    let mut fast = indexed(scan(3).0, Rule::Score);
+    reference.as_profile().unwrap().percentage_of_nodes_to_score = Some(10);
+    fast.as_profile().unwrap().percentage_of_nodes_to_score = Some(10);
+    for _ in 0..5 {
+        let pod_ref = PodRef::new(&cluster, &pod);
+        assert_eq!(
+            fast.select(&pod_ref, &cluster),
+            reference.select(&pod_ref, &cluster)
+        );
+    }
+}
