@@ -229,6 +229,7 @@ impl Cluster {
             self.totals.up_by_pool[node.pool.0 as usize] -= 1;
             self.totals.allocatable -= node.allocatable;
         }
+        self.note_node_change(id);
     }
 
     /// Terminates a node. Its pods must have been unbound first.

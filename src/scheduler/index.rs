@@ -27,6 +27,8 @@
 //!   ([`Cluster::node_changes_since`]); before each decision the index re-files just those
 //!   nodes. A launch or termination (which shifts positions) or a log the index fell behind
 //!   rebuilds it, O(nodes log nodes).
+//! - Topology spread and anti-affinity make a node's verdict depend on the pods around it, not
+//!   just its free capacity; while any template in the cluster has such terms, the scan decides.
 //! - When `percentage_of_nodes_to_score` limits the search, the decision depends on where the
 //!   rotating scan starts, so the wrapped scan decides. If the chosen node ever fails the full
 //!   filters (a node edited without [`Cluster::note_node_change`]), the index is rebuilt and the
@@ -53,11 +55,15 @@ pub enum Rule {
 }
 
 /// The filters whose verdicts the index reproduces.
-const UNDERSTOOD_FILTERS: [&str; 4] = [
+const UNDERSTOOD_FILTERS: [&str; 6] = [
     "NodeUnschedulable",
     "TaintToleration",
     "NodeAffinity",
     "NodeResourcesFit",
+    // These two look at other pods; they pass every node while no template in the cluster has
+    // topology spread constraints or anti-affinity terms, and the index is used only then.
+    "PodTopologySpread",
+    "InterPodAffinity",
 ];
 
 /// Labels that differ between nodes of one pool.
@@ -79,6 +85,7 @@ pub fn indexed(scan: Box<dyn Policy>, rule: Rule) -> Box<dyn Policy> {
         rule,
         index: NodeIndex::default(),
         verdicts_now: Vec::new(),
+        other_pods_matter: None,
     })
 }
 
@@ -89,6 +96,9 @@ pub struct Indexed {
     index: NodeIndex,
     /// Scratch: this pod's verdict per pool.
     verdicts_now: Vec<Verdict>,
+    /// Whether some template has topology spread or anti-affinity (then the scan decides);
+    /// templates never change during a run, so this is worked out once.
+    other_pods_matter: Option<bool>,
 }
 
 /// Free capacity of a regular node: cpu, memory, gpu, pod slots.
@@ -249,12 +259,16 @@ impl NodeIndex {
         let node = cluster.node(cluster.node_order()[pos as usize]);
         let labels = &cluster.pools[pool].labels;
         let affinity = filters.iter().any(|f| f.name() == "NodeAffinity");
+        let per_node =
+            |k: &String| PER_NODE_LABELS.contains(&k.as_str()) && !labels.contains_key(k);
+        let template = pod.template;
         let verdict = if affinity
-            && pod
-                .template
-                .node_selector
-                .keys()
-                .any(|k| PER_NODE_LABELS.contains(&k.as_str()) && !labels.contains_key(k))
+            && (template.node_selector.keys().any(per_node)
+                || template
+                    .node_affinity
+                    .required
+                    .iter()
+                    .any(|r| per_node(&r.key)))
         {
             Verdict::PerNode
         } else if filters
@@ -321,6 +335,15 @@ impl Indexed {
 
     /// The index's decision, or `None` if the scan must decide.
     fn select_indexed(&mut self, pod: &PodRef, cluster: &Cluster) -> Option<Option<NodeId>> {
+        let other_pods_matter = *self.other_pods_matter.get_or_insert_with(|| {
+            cluster
+                .templates
+                .iter()
+                .any(|t| !t.topology_spread.is_empty() || !t.anti_affinity.is_empty())
+        });
+        if other_pods_matter {
+            return None;
+        }
         self.index.sync(cluster);
         let mut verdicts = std::mem::take(&mut self.verdicts_now);
         verdicts.clear();
