@@ -108,6 +108,8 @@ pub struct Simulation<'a> {
     newly_pending: Vec<PodId>,
     /// (trace workload, namespace) → template for trace rows with their own namespace.
     trace_templates: BTreeMap<(usize, String), TemplateId>,
+    /// The last FailedScheduling reasons, for a pod class at a node-change sequence number.
+    diagnosis_cache: Option<(PodClass, u64, BTreeMap<String, usize>)>,
     /// Memory of the last pass's queue walk, reused by the next.
     cursor_buffer: CursorBuffer,
     /// Interruptions, failures, outages (see `failures.rs`).
@@ -278,6 +280,7 @@ impl<'a> Simulation<'a> {
             newly_pending: Vec::new(),
             trace_templates,
             cursor_buffer: CursorBuffer::default(),
+            diagnosis_cache: None,
             fail: failures::FailureState::new(scenario),
             preemption: Box::new(DefaultPreemption),
             preemption_possible: has_several_priorities(scenario),
@@ -793,11 +796,27 @@ impl<'a> Simulation<'a> {
                 }
                 *self.unschedulable_reasons.entry(reason).or_default() += 1;
             } else {
-                let reasons = diagnosis::count_reasons(
-                    self.policy.filters(),
-                    &PodRef::new(&self.cluster, pod),
-                    &self.cluster,
-                );
+                // Filters see only the pod's class and the nodes, so while no node has changed
+                // a pod of the same class gets the same reasons (the common case while a full
+                // cluster queues a stream of alike pods).
+                let class = PodClass {
+                    template: pod.template,
+                    requests: pod.requests,
+                    priority: pod.priority,
+                };
+                let seq = self.cluster.node_change_seq();
+                let reasons = match &self.diagnosis_cache {
+                    Some((c, s, reasons)) if *c == class && *s == seq => reasons.clone(),
+                    _ => {
+                        let reasons = diagnosis::count_reasons(
+                            self.policy.filters(),
+                            &PodRef::new(&self.cluster, pod),
+                            &self.cluster,
+                        );
+                        self.diagnosis_cache = Some((class, seq, reasons.clone()));
+                        reasons
+                    }
+                };
                 if self.events.is_some() {
                     let message =
                         diagnosis::render_message(&reasons, self.cluster.node_order().len());
