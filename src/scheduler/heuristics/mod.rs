@@ -16,8 +16,9 @@ pub use power_of_two::PowerOfTwo;
 pub use random::RandomFit;
 pub use worst_fit::WorstFit;
 
-use crate::model::Node;
+use crate::model::{Cluster, Node, NodeId};
 use crate::quantity::Resources;
+use crate::scheduler::{Filter, PodRef, Profile};
 
 /// The pod's dominant resource on `node` (largest share of allocatable), and the fraction of
 /// that resource that would be left free after placing it, as an exact ratio `(left, capacity)`.
@@ -45,6 +46,28 @@ pub(crate) fn dominant_leftover(need: &Resources, node: &Node) -> (u64, u64) {
 /// `a.0 / a.1 < b.0 / b.1`, exactly.
 pub(crate) fn ratio_lt(a: (u64, u64), b: (u64, u64)) -> bool {
     (a.0 as u128) * (b.1 as u128) < (b.0 as u128) * (a.1 as u128)
+}
+
+/// The feasible node whose leftover (see [`dominant_leftover`]) `prefer(candidate, best)`
+/// favours over every other, ties to the earlier node: the scan behind best- and worst-fit.
+pub(crate) fn select_by_leftover(
+    filters: &[Box<dyn Filter>],
+    pod: &PodRef,
+    cluster: &Cluster,
+    prefer: fn((u64, u64), (u64, u64)) -> bool,
+) -> Option<NodeId> {
+    let mut best: Option<((u64, u64), NodeId)> = None;
+    for &id in cluster.node_order() {
+        let node = cluster.node(id);
+        if !Profile::feasible(filters, pod, node, cluster) {
+            continue;
+        }
+        let left = dominant_leftover(&pod.pod.requests, node);
+        if best.is_none_or(|(b, _)| prefer(left, b)) {
+            best = Some((left, id));
+        }
+    }
+    best.map(|(_, id)| id)
 }
 
 #[cfg(test)]

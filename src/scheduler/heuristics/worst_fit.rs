@@ -1,7 +1,6 @@
-use super::{dominant_leftover, ratio_lt};
+use super::{ratio_lt, select_by_leftover};
 use crate::model::{Cluster, NodeId};
 use crate::scheduler::framework::{Filter, PodRef, Policy};
-use crate::scheduler::profile::Profile;
 
 /// Worst-fit: the feasible node left with the most free capacity after placement (dominant
 /// resource share); ties go to the earlier node.
@@ -15,18 +14,9 @@ impl Policy for WorstFit {
     }
 
     fn select(&mut self, pod: &PodRef, cluster: &Cluster) -> Option<NodeId> {
-        let mut best: Option<((u64, u64), NodeId)> = None;
-        for &id in cluster.node_order() {
-            let node = cluster.node(id);
-            if !Profile::feasible(&self.filters, pod, node, cluster) {
-                continue;
-            }
-            let left = dominant_leftover(&pod.pod.requests, node);
-            if best.is_none_or(|(b, _)| ratio_lt(b, left)) {
-                best = Some((left, id));
-            }
-        }
-        best.map(|(_, id)| id)
+        select_by_leftover(&self.filters, pod, cluster, |left, best| {
+            ratio_lt(best, left)
+        })
     }
 
     fn filters(&self) -> &[Box<dyn Filter>] {

@@ -1,7 +1,7 @@
 use crate::model::{Cluster, Node};
 use crate::scheduler::framework::{MAX_NODE_SCORE, PodRef, Score};
 
-use super::cpu_memory_after;
+use super::mean_over_cpu_memory;
 
 /// Kubernetes' LeastAllocated score (the default, which spreads pods): for cpu and memory,
 /// `(allocatable − allocated_after) × 100 / allocatable`, averaged with weight 1 each, in integer
@@ -15,17 +15,14 @@ impl Score for LeastAllocated {
 
     #[inline]
     fn score(&self, pod: &PodRef, node: &Node, _: &Cluster) -> i64 {
-        let mut sum = 0i64;
-        let mut weights = 0i64;
-        for (after, allocatable) in cpu_memory_after(&pod.pod.requests, node) {
-            weights += 1;
-            if allocatable == 0 || after > allocatable {
-                continue;
+        mean_over_cpu_memory(&pod.pod.requests, node, |after, allocatable| {
+            if after > allocatable {
+                0
+            } else {
+                ((allocatable - after) as i128 * MAX_NODE_SCORE as i128 / allocatable as i128)
+                    as i64
             }
-            sum += ((allocatable - after) as i128 * MAX_NODE_SCORE as i128 / allocatable as i128)
-                as i64;
-        }
-        if weights == 0 { 0 } else { sum / weights }
+        })
     }
 }
 

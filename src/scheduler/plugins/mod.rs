@@ -38,3 +38,21 @@ pub(crate) fn cpu_memory_after(pod: &Resources, node: &Node) -> [(u64, u64); 2] 
         (node.allocated.memory + pod.memory, node.allocatable.memory),
     ]
 }
+
+/// Kubernetes' resource-allocation scoring: cpu and memory (weight 1 each) each get
+/// `per_resource(allocated_after, allocatable)`, or 0 on a node without that resource, and the
+/// score is their integer mean.
+pub(crate) fn mean_over_cpu_memory(
+    pod: &Resources,
+    node: &Node,
+    per_resource: impl Fn(u64, u64) -> i64,
+) -> i64 {
+    let scores = cpu_memory_after(pod, node).map(|(after, allocatable)| {
+        if allocatable == 0 {
+            0
+        } else {
+            per_resource(after, allocatable)
+        }
+    });
+    scores.iter().sum::<i64>() / scores.len() as i64
+}

@@ -1,7 +1,7 @@
 use crate::model::{Cluster, Node};
 use crate::scheduler::framework::{MAX_NODE_SCORE, PodRef, Score};
 
-use super::cpu_memory_after;
+use super::mean_over_cpu_memory;
 
 /// Kubernetes' MostAllocated score (packing): for cpu and memory,
 /// `allocated_after × 100 / allocatable` (capped at 100), averaged with weight 1 each.
@@ -14,17 +14,9 @@ impl Score for MostAllocated {
 
     #[inline]
     fn score(&self, pod: &PodRef, node: &Node, _: &Cluster) -> i64 {
-        let mut sum = 0i64;
-        let mut weights = 0i64;
-        for (after, allocatable) in cpu_memory_after(&pod.pod.requests, node) {
-            weights += 1;
-            if allocatable == 0 {
-                continue;
-            }
-            let after = after.min(allocatable);
-            sum += (after as i128 * MAX_NODE_SCORE as i128 / allocatable as i128) as i64;
-        }
-        if weights == 0 { 0 } else { sum / weights }
+        mean_over_cpu_memory(&pod.pod.requests, node, |after, allocatable| {
+            (after.min(allocatable) as i128 * MAX_NODE_SCORE as i128 / allocatable as i128) as i64
+        })
     }
 }
 
