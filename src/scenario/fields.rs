@@ -204,11 +204,40 @@ pub const QUOTA: &[FieldSpec] = &[
 ];
 
 pub const CLUSTER_EVENT: &[FieldSpec] = &[
-    required("at", Ty::Duration, "When the event happens."),
+    field(
+        "at",
+        Ty::Duration,
+        "When the event happens (required for zone_outage; for random_zone_outages, when they may start, default 0s).",
+    ),
     field(
         "zone_outage",
         Ty::Object(ZONE_OUTAGE),
         "Every node in the zone becomes not ready; no node launches there until it ends.",
+    ),
+    field(
+        "random_zone_outages",
+        Ty::Object(RANDOM_ZONE_OUTAGES),
+        "Zone outages at random: Poisson times, a zone drawn uniformly, a drawn duration.",
+    ),
+];
+
+pub const RANDOM_ZONE_OUTAGES: &[FieldSpec] = &[
+    required(
+        "mean_time_between",
+        Ty::Duration,
+        "Mean time between outages anywhere in the cluster (exponential gaps).",
+    ),
+    required(
+        "duration",
+        Ty::Dist,
+        "How long each outage lasts (a duration or a distribution).",
+    ),
+    field(
+        "zones",
+        Ty::NameList {
+            max_items: MAX_ZONES,
+        },
+        "Zones that may go down (default: every cluster zone).",
     ),
 ];
 

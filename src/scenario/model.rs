@@ -608,6 +608,15 @@ pub enum ClusterEvent {
         zone: usize,
         duration: SimDuration,
     },
+    /// From `at` on, outages strike at Poisson times (mean gap `mean_time_between`), each in a
+    /// zone drawn uniformly from `zones` (indices into the cluster's zones) and lasting a drawn
+    /// `duration`.
+    RandomZoneOutages {
+        at: SimTime,
+        mean_time_between: SimDuration,
+        duration: DurationDist,
+        zones: Vec<usize>,
+    },
 }
 
 /// A named set of overrides for `clustersim compare`, in file order.

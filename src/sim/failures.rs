@@ -44,6 +44,8 @@ pub(super) struct FailureState {
     zone_out: Vec<u32>,
     /// Replacements waiting for an open zone: (pool, preferred zone, ready delay).
     deferred: Vec<(PoolId, u32, Option<SimDuration>)>,
+    /// Random zone outages: when, where and how long (stream `cluster/zone_outages`).
+    zone_outages: SimRng,
 }
 
 struct PoolRngs {
@@ -90,6 +92,7 @@ impl FailureState {
             unavailable: vec![vec![0; zones]; scenario.cluster.pools.len()],
             zone_out: vec![0; zones],
             deferred: Vec::new(),
+            zone_outages: stream(scenario.seed, "cluster/zone_outages"),
         }
     }
 
@@ -156,9 +159,21 @@ impl<'a> Simulation<'a> {
             }
         }
         for (e, event) in scenario.events.iter().enumerate() {
-            let ClusterEvent::ZoneOutage { at, .. } = event;
-            self.queue
-                .schedule(*at, Event::ZoneOutageStart { event: e as u32 });
+            match event {
+                ClusterEvent::ZoneOutage { at, .. } => {
+                    self.queue
+                        .schedule(*at, Event::ZoneOutageStart { event: e as u32 });
+                }
+                ClusterEvent::RandomZoneOutages {
+                    at,
+                    mean_time_between,
+                    ..
+                } => {
+                    let gap = exponential_mean(&mut self.fail.zone_outages, *mean_time_between);
+                    self.queue
+                        .schedule(*at + gap, Event::ZoneOutageStart { event: e as u32 });
+                }
+            }
         }
     }
 
@@ -500,8 +515,27 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    /// A scheduled outage starts, or the next random one strikes (and the one after is drawn).
     fn zone_outage_start(&mut self, now: SimTime, event: u32) {
-        let ClusterEvent::ZoneOutage { zone, duration, .. } = self.scenario.events[event as usize];
+        let (zone, duration) = match &self.scenario.events[event as usize] {
+            ClusterEvent::ZoneOutage { zone, duration, .. } => (*zone, *duration),
+            ClusterEvent::RandomZoneOutages {
+                mean_time_between,
+                duration,
+                zones,
+                ..
+            } => {
+                let rng = &mut self.fail.zone_outages;
+                let gap = exponential_mean(rng, *mean_time_between);
+                self.queue
+                    .schedule(now + gap, Event::ZoneOutageStart { event });
+                if zones.is_empty() {
+                    return;
+                }
+                let zone = zones[rng.random_range(0..zones.len())];
+                (zone, duration.sample(rng))
+            }
+        };
         self.fail.zone_out[zone] += 1;
         let zone = zone as u32;
         self.queue

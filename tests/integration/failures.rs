@@ -364,3 +364,36 @@ fn burn_in_failures_are_replaced() {
         .count();
     assert_eq!(passed, ready_later);
 }
+
+#[test]
+fn random_zone_outages_take_down_the_share_theory_predicts() {
+    // Outages strike the cluster at rate 1/(10 h), each in one of 3 zones and lasting an
+    // exponential 1 h; outages of one zone overlap freely. A zone is then down whenever at least
+    // one of its outages is active: an M/G/∞ queue with arrival rate λ = 1/(3·10 h) and mean
+    // duration 1 h, so P(down) = 1 − exp(−λ·1 h) = 1 − exp(−1/30) and, with one node per zone,
+    // ready_mean = 3·exp(−1/30) = 2.9017.
+    let yaml = |seed: u64| {
+        format!(
+            "name: outages\nseed: {seed}\nduration: 3000h\nsample_interval: 1h\n\
+             cluster:\n  zones: [a, b, c]\n  pools:\n    - {{name: p, node: {{cpu: 1, memory: 1Gi}}, count: 3}}\n\
+             events:\n  - random_zone_outages: {{mean_time_between: 10h, duration: {{exponential: {{mean: 1h}}}}}}\n"
+        )
+    };
+    let values: Vec<f64> = (1..=8)
+        .map(|seed| {
+            let s = clustersim::scenario::load_str(&yaml(seed), "outages.yaml", None, &[]).unwrap();
+            ready_mean(&s)
+        })
+        .collect();
+    let (mean, hw) = ci99(&values);
+    let expected = 3.0 * (-1.0f64 / 30.0).exp();
+    eprintln!("random zone outages: ready_mean {mean:.4} ± {hw:.4} against {expected:.4}");
+    assert!(
+        (mean - expected).abs() <= hw,
+        "{mean} ± {hw} misses {expected}"
+    );
+    assert!(
+        hw < 0.01,
+        "the interval is tight enough to mean something: {hw}"
+    );
+}

@@ -252,11 +252,49 @@ pub(super) fn parse_events(cx: &mut Ctx, top: &Obj, zones: &[String]) -> Vec<Clu
             continue;
         };
         let at = e.duration(cx, "at");
+        if let Some(r) = e.object(cx, "random_zone_outages") {
+            let mean_time_between = r.duration(cx, "mean_time_between");
+            let duration = r.dist(cx, "duration");
+            let zones = match r.name_list(cx, "zones") {
+                Some(list) => list
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, (name, v))| {
+                        resolve_zone(cx, v, &index(&join(&r.path, "zones"), i), name, zones)
+                    })
+                    .collect(),
+                None => (0..zones.len()).collect(),
+            };
+            if mean_time_between == Some(SimDuration::ZERO)
+                && let Some((v, p)) = r.value(cx, "mean_time_between")
+            {
+                cx.err(&v.origin, &p, "must be longer than 0s");
+            }
+            if let (Some(mean_time_between), Some(duration)) = (mean_time_between, duration)
+                && mean_time_between > SimDuration::ZERO
+            {
+                out.push(ClusterEvent::RandomZoneOutages {
+                    at: SimTime::ZERO + at.unwrap_or_default(),
+                    mean_time_between,
+                    duration,
+                    zones,
+                });
+            }
+            continue;
+        }
         let Some(o) = e.object(cx, "zone_outage") else {
             cx.err(
                 &item.origin,
                 &path,
-                "an event needs a kind: zone_outage: {zone, duration}",
+                "an event needs a kind: zone_outage: {zone, duration} or random_zone_outages: {mean_time_between, duration}",
+            );
+            continue;
+        };
+        let Some(at) = at else {
+            cx.err(
+                &item.origin,
+                &path,
+                "a zone_outage needs `at`: when it starts",
             );
             continue;
         };
@@ -265,7 +303,7 @@ pub(super) fn parse_events(cx: &mut Ctx, top: &Obj, zones: &[String]) -> Vec<Clu
             resolve_zone(cx, v, &zpath, &name, zones)
         });
         let duration = o.duration(cx, "duration");
-        if let (Some(at), Some(zone), Some(duration)) = (at, zone, duration) {
+        if let (Some(zone), Some(duration)) = (zone, duration) {
             out.push(ClusterEvent::ZoneOutage {
                 at: SimTime::ZERO + at,
                 zone,
