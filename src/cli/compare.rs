@@ -203,35 +203,41 @@ pub fn run_compare(
 }
 
 /// Every numeric summary metric (and the derived availability), in order of first appearance.
+/// Every numeric metric over the replicates, in order of first appearance. A metric missing
+/// from a replicate is a count that did not happen there (an unschedulable reason, an eviction
+/// reason), so it counts as 0: every metric then has one value per replicate.
 fn aggregate(summaries: &[Value]) -> Vec<(String, Vec<f64>)> {
+    let per_replicate: Vec<Vec<(String, f64)>> = summaries
+        .iter()
+        .map(|s| {
+            let numbers = flatten_numbers(s);
+            let avail: Vec<f64> = numbers
+                .iter()
+                .filter(|(k, _)| k.starts_with("deployments.") && k.ends_with(".availability"))
+                .map(|(_, v)| *v)
+                .collect();
+            let a = if avail.is_empty() {
+                1.0
+            } else {
+                avail.iter().sum::<f64>() / avail.len() as f64
+            };
+            std::iter::once((AVAILABILITY.to_string(), a))
+                .chain(numbers.into_iter().filter(|(k, _)| k != "seed"))
+                .collect()
+        })
+        .collect();
     let mut names: Vec<String> = Vec::new();
-    let mut values: Vec<Vec<f64>> = Vec::new();
-    let mut push = |name: &str, x: f64, names: &mut Vec<String>| {
-        match names.iter().position(|n| n == name) {
-            Some(i) => values[i].push(x),
-            None => {
-                names.push(name.to_string());
-                values.push(vec![x]);
-            }
-        };
-    };
-    for s in summaries {
-        let numbers = flatten_numbers(s);
-        let avail: Vec<f64> = numbers
-            .iter()
-            .filter(|(k, _)| k.starts_with("deployments.") && k.ends_with(".availability"))
-            .map(|(_, v)| *v)
-            .collect();
-        let a = if avail.is_empty() {
-            1.0
-        } else {
-            avail.iter().sum::<f64>() / avail.len() as f64
-        };
-        push(AVAILABILITY, a, &mut names);
+    let mut column: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for (k, _) in per_replicate.iter().flatten() {
+        if !column.contains_key(k) {
+            column.insert(k.clone(), names.len());
+            names.push(k.clone());
+        }
+    }
+    let mut values = vec![vec![0.0; summaries.len()]; names.len()];
+    for (r, numbers) in per_replicate.iter().enumerate() {
         for (k, v) in numbers {
-            if k != "seed" {
-                push(&k, v, &mut names);
-            }
+            values[column[k]][r] = *v;
         }
     }
     names.into_iter().zip(values).collect()
@@ -487,5 +493,17 @@ mod tests {
         );
         assert_eq!(m[0].1.mean, 0.75);
         assert_eq!(m[1].1.mean, 3.0);
+    }
+
+    #[test]
+    fn a_count_missing_from_a_replicate_counts_as_zero() {
+        let a = json!({"unschedulable_reasons": {"Insufficient cpu": 8}});
+        let b = json!({"unschedulable_reasons": {}});
+        let m = aggregate_estimates(&[a, b]);
+        let (_, e) = m
+            .iter()
+            .find(|(k, _)| k == "unschedulable_reasons.Insufficient cpu")
+            .unwrap();
+        assert_eq!((e.mean, e.n), (4.0, 2));
     }
 }

@@ -22,12 +22,11 @@ pub struct Metrics {
     pub last: SimTime,
     pub events_processed: u64,
     pub pods_submitted: u64,
-    /// Bindings: a pod bound again after an eviction or a preemption counts again
-    /// (`pods.scheduled`).
+    /// Pods bound at least once (`pods.scheduled`); re-bindings after an eviction or a
+    /// preemption are counted in `rescheduling.bindings` instead.
     pub pods_scheduled: u64,
     pub pods_completed: u64,
     pub pods_evicted: u64,
-    pub pods_failed: u64,
     /// Time from submission to first binding of each scheduled pod, in ms.
     pub waits_ms: Vec<u64>,
     /// Time from requeue (eviction, preemption) to binding again, in ms, per re-binding.

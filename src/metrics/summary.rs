@@ -144,7 +144,6 @@ pub fn build(
             "completed": metrics.pods_completed,
             "evicted": metrics.pods_evicted,
             "evicted_by_reason": evicted_by_reason,
-            "failed": metrics.pods_failed,
             "running_at_end": cluster.totals.running_pods,
             "pending_at_end": cluster.totals.pending_pods,
         },

@@ -333,9 +333,9 @@ pub const BURN_IN: &[FieldSpec] = &[
         Ty::Number {
             min: 0.0,
             min_inclusive: true,
-            max: 1.0,
+            max: 0.99,
         },
-        "Probability that a node fails its checks and is replaced (default 0).",
+        "Probability that a node fails its checks and is replaced (default 0; at most 0.99, or no node would ever join).",
     ),
 ];
 

@@ -187,8 +187,10 @@ impl<'a> Simulation<'a> {
             Event::NodeTerminate { node } => {
                 let pool = self.cluster.node(node).pool;
                 let zone = self.cluster.node(node).zone;
-                self.terminate(now, node);
-                if self.failures_of(pool).replace == ReplacePolicy::OnTermination {
+                // A node that already went (it failed during its notice) was replaced then.
+                if self.terminate(now, node)
+                    && self.failures_of(pool).replace == ReplacePolicy::OnTermination
+                {
                     self.replace(pool, zone, None);
                 }
             }
@@ -361,15 +363,17 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn terminate(&mut self, now: SimTime, node: NodeId) {
+    /// Terminates a node; false if it was gone already.
+    fn terminate(&mut self, now: SimTime, node: NodeId) -> bool {
         if self.cluster.node(node).state == NodeState::Terminated {
-            return;
+            return false;
         }
         self.disarm_node_clocks(node);
         self.evict_all(node, "NodeTerminated");
         self.cluster.terminate_node(node, now);
         self.dirty = true;
         self.log_node(node, "NodeTerminated", "");
+        true
     }
 
     /// Rule 4: launches a replacement, or defers it until a zone opens.
@@ -571,6 +575,11 @@ impl<'a> Simulation<'a> {
         for node in back {
             let state = self.cluster.node(node).state;
             let waiting = std::mem::take(&mut self.fail.ext(node).awaiting_zone);
+            // A node under an interruption notice stays down: it terminates when the notice
+            // runs out, and its replacement is already accounted for.
+            if self.fail.ext(node).noticed {
+                continue;
+            }
             if state == NodeState::NotReady || (state == NodeState::Provisioning && waiting) {
                 self.cluster.mark_ready(node, now);
                 self.log_node(node, "NodeReady", "zone recovered");
@@ -582,7 +591,10 @@ impl<'a> Simulation<'a> {
     }
 
     fn evict_all(&mut self, node: NodeId, reason: &'static str) {
-        let pods = self.cluster.node(node).pods.clone();
+        // By pod id: the order of `node.pods` depends on past removals (and on preemption
+        // what-ifs), and the order of evictions decides the order pods are queued again.
+        let mut pods = self.cluster.node(node).pods.clone();
+        pods.sort_unstable();
         for pod in pods {
             self.evict_pod(pod, reason);
         }

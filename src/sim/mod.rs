@@ -728,8 +728,10 @@ impl<'a> Simulation<'a> {
                     .select(&PodRef::new(&self.cluster, pod), &self.cluster)
             };
             if choice.is_none() && !known_failure && self.preemption_possible {
-                choice = self.try_preemption(pod_id);
-                if choice.is_some() {
+                let (nominated, evicted) = self.try_preemption(pod_id);
+                choice = nominated;
+                if evicted {
+                    // Capacity grew mid-pass: earlier failures prove nothing any more.
                     use_cache = false;
                     failed.clear();
                 }
@@ -830,12 +832,15 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Runs the post-filter for a pod that fits nowhere; evicts the victims and returns the
-    /// nominated node if the pod now fits there.
-    fn try_preemption(&mut self, pod: PodId) -> Option<NodeId> {
-        let nomination =
+    /// Runs the post-filter for a pod that fits nowhere; evicts the victims. Returns the
+    /// nominated node if the pod now fits there, and whether any pod was evicted.
+    fn try_preemption(&mut self, pod: PodId) -> (Option<NodeId>, bool) {
+        let Some(nomination) =
             self.preemption
-                .post_filter(pod, &mut self.cluster, self.policy.filters())?;
+                .post_filter(pod, &mut self.cluster, self.policy.filters())
+        else {
+            return (None, false);
+        };
         let message = format!(
             "preempting {} lower-priority pod(s) on node {}",
             nomination.victims.len(),
@@ -852,7 +857,10 @@ impl<'a> Simulation<'a> {
             self.cluster.node(nomination.node),
             &self.cluster,
         );
-        fits.then_some(nomination.node)
+        (
+            fits.then_some(nomination.node),
+            !nomination.victims.is_empty(),
+        )
     }
 
     /// If the explained pod is pending now, records Kubernetes' message for it.

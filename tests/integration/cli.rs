@@ -343,3 +343,27 @@ fn absurd_pod_counts_and_cluster_sizes_are_refused_before_running() {
         stderr(&o)
     );
 }
+
+#[test]
+fn settings_that_cannot_work_are_refused() {
+    let dir = scratch_dir("cannot-work");
+    std::fs::write(dir.join("prices.csv"), "time_s,price_per_hour\n0,1\n").unwrap();
+    let file = dir.join("s.yaml");
+    std::fs::write(
+        &file,
+        "name: x\nduration: 1h\ncluster:\n  pools:\n    - {name: r, capacity_type: reserved, node: {cpu: 1, memory: 1Gi}, count: 1, price_trace: prices.csv}\n    - {name: g, node: {cpu: 1, memory: 1Gi}, count: 1, mtbf: 1h, burn_in: {duration: 0s, failure_probability: 1}}\n",
+    )
+    .unwrap();
+    let o = clustersim(&["validate", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    // A reserved pool's price is its commitment; a burn-in nothing passes would relaunch forever.
+    assert!(
+        err.contains("a price trace is for on-demand and spot pools"),
+        "{err}"
+    );
+    assert!(
+        err.contains("failure_probability: must be at most 0.99, found 1"),
+        "{err}"
+    );
+}

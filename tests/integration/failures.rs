@@ -397,3 +397,56 @@ fn random_zone_outages_take_down_the_share_theory_predicts() {
         "the interval is tight enough to mean something: {hw}"
     );
 }
+
+/// Runs a scenario given as text (with its files) through the real CLI and returns events.csv.
+fn run_cli(name: &str, yaml: &str, files: &[(&str, &str)]) -> String {
+    let dir =
+        std::env::temp_dir().join(format!("clustersim-failures-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    std::fs::write(dir.join("s.yaml"), yaml).unwrap();
+    let out = dir.join("out");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_clustersim"))
+        .args(["run", "-q", "--events", "--out"])
+        .arg(&out)
+        .arg(dir.join("s.yaml"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::read_to_string(out.join("events.csv")).unwrap()
+}
+
+#[test]
+fn a_node_under_notice_stays_down_after_a_zone_outage_ends() {
+    // The only spot node gets a 30-minute notice at 60 s; its zone goes down from 2m to 3m.
+    // When the zone comes back the node must not return (it terminates at 1860 s) and the pool
+    // must never hold more than its count of 1 live node.
+    let yaml = "name: notice-outage\nduration: 1h\ncluster:\n  zones: [a]\n  pools:\n    - name: s\n      capacity_type: spot\n      node: { cpu: 4, memory: 8Gi }\n      count: 1\n      provisioning_delay: 1m\n      replace: on-termination\n      interruption: { notice: 30m, trace: reclaims.csv }\nevents:\n  - { at: 2m, zone_outage: { zone: a, duration: 1m } }\nworkloads:\n  - { name: web, kind: Deployment, replicas: 1, tolerations: [{ operator: Exists }], requests: { cpu: 1 , memory: 1Gi} }\n";
+    let events = run_cli(
+        "notice-outage",
+        yaml,
+        &[("reclaims.csv", "time_s,zone,count\n60,a,1\n")],
+    );
+    let s0: Vec<&str> = events
+        .lines()
+        .filter(|l| l.contains(",node,s-0,"))
+        .collect();
+    assert!(
+        !s0.iter()
+            .any(|l| l.starts_with("180,") && l.contains("NodeReady")),
+        "{s0:?}"
+    );
+    assert!(
+        s0.iter()
+            .any(|l| l.starts_with("1860,") && l.contains("NodeTerminated")),
+        "{s0:?}"
+    );
+    let launches = events
+        .lines()
+        .filter(|l| l.contains(",NodeLaunched,"))
+        .count();
+    assert_eq!(launches, 1, "one replacement, at termination:\n{events}");
+}

@@ -352,7 +352,15 @@ pub(super) fn parse_pool_failures(
             }
         }
     }
-    if let Some(text) = obj.string(cx, "price_trace") {
+    if capacity_type == CapacityType::Reserved
+        && let Some((v, path)) = obj.value(cx, "price_trace")
+    {
+        cx.err(
+            &v.origin,
+            &path,
+            "a reserved pool pays its committed price_per_hour; a price trace is for on-demand and spot pools",
+        );
+    } else if let Some(text) = obj.string(cx, "price_trace") {
         let resolved = resolve_path(cx, &text);
         match crate::scenario::pool_traces::load_price_trace(&resolved) {
             Ok(rows) => out.price_trace = rows,

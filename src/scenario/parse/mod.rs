@@ -299,6 +299,9 @@ impl<'n> Obj<'n> {
             Some(format!("must be at least {min}, found {x}"))
         } else if !min_inclusive && x <= min {
             Some(format!("must be greater than {min}, found {x}"))
+        } else if x > max && max <= 1.0 {
+            // A share or probability: its bound is a rule, not a size guard.
+            Some(format!("must be at most {max}, found {x}"))
         } else if x > max {
             Some(format!("{x} is absurdly large; the limit is {max}"))
         } else {
