@@ -105,6 +105,45 @@ impl VariantResult {
 /// Deployments of the share of time each had all its replicas ready (1 without Deployments).
 pub const AVAILABILITY: &str = "availability";
 
+/// Loads `file` and each of its variants (its `set` overrides, then the command line's); a
+/// scenario without variants is its own single variant. Errors name the variant.
+pub fn load_variants(
+    file: &Path,
+    cli_overrides: &[Override],
+) -> Result<(Scenario, Vec<Scenario>), InputErrors> {
+    let base = scenario::load_file(file, cli_overrides)?;
+    if base.variants.is_empty() {
+        return Ok((base.clone(), vec![base]));
+    }
+    let mut errors = InputErrors::default();
+    let mut scenarios = Vec::new();
+    for v in &base.variants {
+        let all: Vec<Override> = v
+            .set
+            .iter()
+            .map(|(path, value)| Override {
+                path: path.clone(),
+                value: value.clone(),
+            })
+            .chain(cli_overrides.iter().cloned())
+            .collect();
+        match scenario::load_file(file, &all) {
+            Ok(s) => scenarios.push(s),
+            Err(e) => {
+                for mut err in e.0 {
+                    err.message = format!("{} (in variant '{}')", err.message, v.name);
+                    errors.push(err);
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok((base, scenarios))
+    } else {
+        Err(errors)
+    }
+}
+
 /// Runs every variant of `base` (loaded from `file`) for `replicates` replicates.
 pub fn run_compare(
     file: &Path,
@@ -113,42 +152,7 @@ pub fn run_compare(
     seed: Option<u64>,
     jobs: Option<usize>,
 ) -> Result<(Scenario, Vec<VariantResult>), Failure> {
-    let base = scenario::load_file(file, cli_overrides)?;
-    let variants: Vec<(String, Vec<Override>)> = if base.variants.is_empty() {
-        vec![(base.name.clone(), vec![])]
-    } else {
-        base.variants
-            .iter()
-            .map(|v| {
-                let set = v
-                    .set
-                    .iter()
-                    .map(|(path, value)| Override {
-                        path: path.clone(),
-                        value: value.clone(),
-                    })
-                    .collect();
-                (v.name.clone(), set)
-            })
-            .collect()
-    };
-    let mut errors = InputErrors::default();
-    let mut scenarios = Vec::new();
-    for (name, set) in &variants {
-        let all: Vec<Override> = set.iter().chain(cli_overrides).cloned().collect();
-        match scenario::load_file(file, &all) {
-            Ok(s) => scenarios.push(s),
-            Err(e) => {
-                for mut err in e.0 {
-                    err.message = format!("{} (in variant '{name}')", err.message);
-                    errors.push(err);
-                }
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Failure::Input(errors));
-    }
+    let (base, scenarios) = load_variants(file, cli_overrides)?;
     if replicates == 0 {
         return Err(Failure::Input(InputErrors::single(
             "<--replicates>",
@@ -178,9 +182,14 @@ pub fn run_compare(
             })
             .collect()
     });
+    let names: Vec<String> = if base.variants.is_empty() {
+        vec![base.name.clone()]
+    } else {
+        base.variants.iter().map(|v| v.name.clone()).collect()
+    };
     let mut runs = runs.into_iter();
     let mut results = Vec::new();
-    for (name, _) in &variants {
+    for name in &names {
         let mut summaries = Vec::new();
         let mut timeseries = TimeSeries::default();
         for _ in 0..replicates {

@@ -155,8 +155,9 @@ fn validate(files: &[PathBuf], set: &[String]) -> Result<(), Failure> {
     let overrides = parse_overrides(set)?;
     let mut all = InputErrors::default();
     for file in files {
-        match scenario::load_file(file, &overrides) {
-            Ok(s) => print_out(&format!(
+        // Each variant is checked as `compare` would load it.
+        match compare::load_variants(file, &overrides) {
+            Ok((s, _)) => print_out(&format!(
                 "{}: ok ({} pools, {} workloads)",
                 file.display(),
                 s.cluster.pools.len(),

@@ -367,3 +367,22 @@ fn settings_that_cannot_work_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn validate_checks_every_variant() {
+    let dir = scratch_dir("bad-variant");
+    let file = dir.join("v.yaml");
+    std::fs::write(
+        &file,
+        "name: v\nduration: 1h\ncluster:\n  pools:\n    - {name: general, node: {cpu: 1, memory: 1Gi}, count: 1}\nvariants:\n  - {name: fine, set: {cluster.pools.general.count: 2}}\n  - {name: broken, set: {cluster.pools.general.count: -3}}\n",
+    )
+    .unwrap();
+    let o = clustersim(&["validate", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("(in variant 'broken')"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("'fine'"), "{}", stderr(&o));
+}
