@@ -72,6 +72,8 @@ pub struct Pod {
     pub(crate) timer: Option<EventId>,
     /// Times the pod went back to the pending queue after running (preempted batch work).
     pub requeues: u32,
+    /// Told to stop (an interruption notice) and running out its termination grace period.
+    pub terminating: bool,
     /// Set once the pod was found unschedulable and that was logged, to log it once per wait.
     pub(crate) reported_unschedulable: bool,
 }

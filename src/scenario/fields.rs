@@ -609,7 +609,7 @@ pub const WORKLOAD: &[FieldSpec] = &[
     field(
         "termination_grace_period",
         Ty::Duration,
-        "Time a pod is given to stop when evicted (default 30s).",
+        "How long a batch pod keeps running after an interruption notice before it is evicted (default 30s, at most the notice).",
     ),
     for_kind(
         DEPLOYMENT,

@@ -45,6 +45,7 @@ pub fn pod(requests: Resources) -> Pod {
         ready: false,
         timer: None,
         requeues: 0,
+        terminating: false,
         reported_unschedulable: false,
     }
 }

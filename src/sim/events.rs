@@ -33,6 +33,10 @@ pub enum Event {
     NodeTerminate {
         node: NodeId,
     },
+    /// A batch pod's termination grace period (after an interruption notice) is over.
+    PodKill {
+        pod: PodId,
+    },
     /// A node fails (mtbf).
     NodeFailure {
         node: NodeId,

@@ -194,6 +194,13 @@ impl<'a> Simulation<'a> {
                     self.replace(pool, zone, None);
                 }
             }
+            Event::PodKill { pod } => {
+                // Unless it finished, or went with its node, during the grace period.
+                let p = self.cluster.pod(pod);
+                if p.terminating && p.phase == PodPhase::Running {
+                    self.evict_pod(pod, "SpotInterruption");
+                }
+            }
             Event::NodeFailure { node } => {
                 self.fail.ext(node).failure = None;
                 self.node_failure(now, node);
@@ -336,7 +343,7 @@ impl<'a> Simulation<'a> {
             "InterruptionNotice",
             &format!("terminates in {notice}"),
         );
-        self.evict_all(node, "SpotInterruption");
+        self.notify_pods(now, node, notice);
         if self.failures_of(pool).replace == ReplacePolicy::OnNotice {
             self.replace(pool, zone, None);
         }
@@ -590,12 +597,45 @@ impl<'a> Simulation<'a> {
         self.retry_deferred();
     }
 
+    /// An interruption notice reaches the node's pods. A Deployment pod is deleted at once: its
+    /// ReplicaSet starts a replacement straight away, as Kubernetes does for a terminating pod.
+    /// A batch pod gets SIGTERM and runs out its termination grace period (cut short by the
+    /// notice), so it may reach one more checkpoint; then it is evicted and queued again.
+    fn notify_pods(&mut self, now: SimTime, node: NodeId, notice: SimDuration) {
+        let mut pods = self.cluster.node(node).pods.clone();
+        pods.sort_unstable();
+        for pod in pods {
+            let p = self.cluster.pod(pod);
+            let grace = self
+                .cluster
+                .template(p.template)
+                .termination_grace_period
+                .min(notice);
+            let deployment = matches!(
+                self.workloads[p.workload as usize],
+                WorkloadState::Deployment { .. }
+            );
+            if deployment || grace == SimDuration::ZERO {
+                self.evict_pod(pod, "SpotInterruption");
+            } else {
+                self.cluster.pod_mut(pod).terminating = true;
+                self.queue.schedule(now + grace, Event::PodKill { pod });
+            }
+        }
+    }
+
     fn evict_all(&mut self, node: NodeId, reason: &'static str) {
         // By pod id: the order of `node.pods` depends on past removals (and on preemption
         // what-ifs), and the order of evictions decides the order pods are queued again.
         let mut pods = self.cluster.node(node).pods.clone();
         pods.sort_unstable();
         for pod in pods {
+            // A pod still in its grace period goes for the reason it was told to stop.
+            let reason = if self.cluster.pod(pod).terminating {
+                "SpotInterruption"
+            } else {
+                reason
+            };
             self.evict_pod(pod, reason);
         }
     }

@@ -388,6 +388,7 @@ impl<'a> Simulation<'a> {
             Event::NodeReady { node } => self.on_node_ready(now, node),
             Event::InterruptionNotice { .. }
             | Event::NodeTerminate { .. }
+            | Event::PodKill { .. }
             | Event::NodeFailure { .. }
             | Event::BurnInDone { .. }
             | Event::InterruptionWave { .. }
@@ -634,6 +635,7 @@ impl<'a> Simulation<'a> {
         p.queued_at = now;
         p.requeues += 1;
         p.reported_unschedulable = false;
+        p.terminating = false;
         self.enqueue(pod);
     }
 
@@ -1093,6 +1095,7 @@ fn new_pod(
         ready: false,
         timer: None,
         requeues: 0,
+        terminating: false,
         reported_unschedulable: false,
     }
 }

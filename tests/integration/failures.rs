@@ -450,3 +450,41 @@ fn a_node_under_notice_stays_down_after_a_zone_outage_ends() {
         .count();
     assert_eq!(launches, 1, "one replacement, at termination:\n{events}");
 }
+
+#[test]
+fn a_batch_pod_runs_out_its_grace_period_and_may_reach_a_checkpoint() {
+    // One 60-minute job checkpointing every 10 minutes starts at 0 on the only spot node. The
+    // node gets a 2-minute notice at 29.5 min. With a 60 s grace period the job runs to
+    // 30.5 min, passing its 30-minute checkpoint: it is evicted then, 30 min of work left, and
+    // restarts on the replacement (ready at 29.5 + 1 = 30.5 min), finishing at 60.5 min.
+    // Without a grace period it goes at 29.5 min with 40 min left and finishes at 70.5 min.
+    let run = |grace: &str| {
+        let yaml = format!(
+            "name: grace\nduration: 2h\ncluster:\n  zones: [a]\n  pools:\n    - name: s\n      capacity_type: spot\n      node: {{ cpu: 4, memory: 8Gi }}\n      count: 1\n      provisioning_delay: 1m\n      interruption: {{ notice: 2m, trace: reclaims.csv }}\nworkloads:\n  - {{ name: job, kind: Trace, path: jobs.csv, checkpoint_interval: 10m, termination_grace_period: {grace} }}\n"
+        );
+        run_cli(
+            &format!("grace-{grace}"),
+            &yaml,
+            &[
+                ("reclaims.csv", "time_s,zone,count\n1770,a,1\n"),
+                (
+                    "jobs.csv",
+                    "submit_time,cpu,memory,duration,name\n0,1,1Gi,3600,job\n",
+                ),
+            ],
+        )
+    };
+    let at = |events: &str, what: &str| -> Vec<String> {
+        events
+            .lines()
+            .filter(|l| l.contains(",pod,job,") && l.contains(what))
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect()
+    };
+    let with_grace = run("60s");
+    assert_eq!(at(&with_grace, ",Evicted,"), ["1830"], "{with_grace}");
+    assert_eq!(at(&with_grace, ",Completed,"), ["3630"], "{with_grace}");
+    let without = run("0s");
+    assert_eq!(at(&without, ",Evicted,"), ["1770"], "{without}");
+    assert_eq!(at(&without, ",Completed,"), ["4230"], "{without}");
+}
