@@ -25,7 +25,7 @@
 mod events;
 mod failures;
 
-pub use events::{Event, EventRecord, EventSink};
+pub use events::{Event, EventLog, EventRecord, EventSink, RecordedEvent};
 
 use crate::dist::exponential_gap;
 use crate::engine::EventQueue;
@@ -80,6 +80,19 @@ pub fn run<'a>(scenario: &'a Scenario, options: RunOptions<'a>) -> Result<RunRes
     sim.run_until(end, options.progress);
     sim.explain_pending_at_end();
     Ok(sim.finish())
+}
+
+/// Runs `scenario` keeping every transition in memory.
+pub fn run_recorded(scenario: &Scenario) -> Result<(RunResult, EventLog), SimError> {
+    let mut log = EventLog::default();
+    let result = run(
+        scenario,
+        RunOptions {
+            events: Some(&mut log),
+            ..RunOptions::default()
+        },
+    )?;
+    Ok((result, log))
 }
 
 /// The state of one run.

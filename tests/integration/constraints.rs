@@ -1,9 +1,7 @@
 //! Namespace quotas and topology spread through the whole simulation.
 
 use clustersim::scenario::{load_file, load_str};
-use clustersim::sim::{self, RunOptions};
-
-use crate::preemption::Recorder;
+use clustersim::sim::run_recorded;
 
 #[test]
 fn quota_keeps_pods_pending_with_a_namespace_message() {
@@ -21,15 +19,7 @@ workloads:
   - { name: b, kind: Deployment, replicas: 5, requests: { cpu: 1 } }
 ";
     let scenario = load_str(text, "quota.yaml", None, &[]).unwrap();
-    let mut rec = Recorder::default();
-    let result = sim::run(
-        &scenario,
-        RunOptions {
-            events: Some(&mut rec),
-            ..RunOptions::default()
-        },
-    )
-    .unwrap();
+    let (result, rec) = run_recorded(&scenario).unwrap();
     assert_eq!(result.summary["pods"]["pending_at_end"], 2);
     assert_eq!(result.summary["pods"]["running_at_end"], 8);
     assert_eq!(
@@ -39,9 +29,9 @@ workloads:
     let msg = &rec
         .0
         .iter()
-        .find(|e| e.1 == "a-3" && e.2 == "FailedScheduling")
+        .find(|e| e.name == "a-3" && e.event == "FailedScheduling")
         .unwrap()
-        .4;
+        .message;
     assert!(
         msg.starts_with("exceeded quota: team-a (cpu 3000m used + 1000m requested > 3000m)"),
         "{msg}"
@@ -53,23 +43,15 @@ workloads:
 fn zone_spread_scenario_spreads_web_and_not_the_unspread_copy() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/zone-spread.yaml");
     let scenario = load_file(&path, &[]).unwrap();
-    let mut rec = Recorder::default();
-    let result = sim::run(
-        &scenario,
-        RunOptions {
-            events: Some(&mut rec),
-            ..RunOptions::default()
-        },
-    )
-    .unwrap();
+    let (result, rec) = run_recorded(&scenario).unwrap();
     // Nodes general-0..5 alternate zones a, b, c, a, b, c.
     let zone_of = |node: &str| node.trim_start_matches("general-").parse::<u32>().unwrap() % 3;
     let zones = |prefix: &str| {
         let mut per_zone = [0; 3];
-        for e in rec.0.iter().filter(|e| e.2 == "Scheduled") {
-            let rest = e.1.strip_prefix(prefix);
+        for e in rec.0.iter().filter(|e| e.event == "Scheduled") {
+            let rest = e.name.strip_prefix(prefix);
             if rest.is_some_and(|r| r.parse::<u32>().is_ok()) {
-                per_zone[zone_of(&e.3) as usize] += 1;
+                per_zone[zone_of(&e.node) as usize] += 1;
             }
         }
         per_zone
@@ -80,8 +62,8 @@ fn zone_spread_scenario_spreads_web_and_not_the_unspread_copy() {
     let mut hosts: Vec<&str> = rec
         .0
         .iter()
-        .filter(|e| e.2 == "Scheduled" && e.1.starts_with("cache-"))
-        .map(|e| e.3.as_str())
+        .filter(|e| e.event == "Scheduled" && e.name.starts_with("cache-"))
+        .map(|e| e.node.as_str())
         .collect();
     hosts.dedup();
     assert_eq!(hosts.len(), 3);

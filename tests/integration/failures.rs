@@ -9,26 +9,12 @@ use clustersim::scenario::{
     ReclaimRow, ReplacePolicy, Scenario, TraceRow, UnavailableSpec, WindowTiming, WorkloadKind,
     WorkloadSpec,
 };
-use clustersim::sim::{EventRecord, EventSink, RunOptions, run};
+use clustersim::sim::{EventLog, RunOptions, run, run_recorded};
 use clustersim::theory::alternating_renewal_availability;
 use clustersim::time::{SimDuration, SimTime};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 const H: u64 = 3_600_000;
-
-#[derive(Default)]
-struct Log(Vec<(u64, String, String, String)>);
-
-impl EventSink for Log {
-    fn record(&mut self, r: &EventRecord<'_>) {
-        self.0.push((
-            r.time_ms,
-            r.name.to_string(),
-            r.event.to_string(),
-            r.message.to_string(),
-        ));
-    }
-}
 
 fn hours(h: f64) -> SimDuration {
     SimDuration::from_secs_f64(h * 3600.0)
@@ -117,14 +103,14 @@ fn failing_pool_ready_mean_matches_alternating_renewal() {
 }
 
 /// Every node's billed span from the event log: launch (or time 0) to termination (or end).
-fn cost_from_events(log: &Log, price: f64, end_ms: u64) -> f64 {
+fn cost_from_events(log: &EventLog, price: f64, end_ms: u64) -> f64 {
     let mut spans: std::collections::BTreeMap<&str, (u64, Option<u64>)> = Default::default();
-    for (t, name, event, _) in &log.0 {
-        match event.as_str() {
+    for e in &log.0 {
+        match e.event {
             "NodeLaunched" | "NodeReady" => {
-                spans.entry(name).or_insert((*t, None));
+                spans.entry(&e.name).or_insert((e.time_ms, None));
             }
-            "NodeTerminated" => spans.get_mut(name.as_str()).unwrap().1 = Some(*t),
+            "NodeTerminated" => spans.get_mut(e.name.as_str()).unwrap().1 = Some(e.time_ms),
             _ => {}
         }
     }
@@ -138,15 +124,7 @@ fn cost_from_events(log: &Log, price: f64, end_ms: u64) -> f64 {
 fn total_cost_is_node_uptime_times_price() {
     let mut s = spot_pool_scenario(10, hours(5.0), SimDuration::from_secs(120), hours(0.05));
     s.duration = hours(200.0);
-    let mut log = Log::default();
-    let r = run(
-        &s,
-        RunOptions {
-            events: Some(&mut log),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let (r, log) = run_recorded(&s).unwrap();
     let total = r.summary["cost"]["total_usd"].as_f64().unwrap();
     let from_events = cost_from_events(&log, 0.23, s.duration.0);
     assert!(r.summary["interruptions"]["notices"].as_u64().unwrap() > 100);
@@ -161,7 +139,10 @@ fn total_cost_is_node_uptime_times_price() {
 }
 
 /// One spot node running one 10 h batch pod; a reclaim at 3.5 h.
-fn one_pod_reclaimed(replace: ReplacePolicy, checkpoint: Option<SimDuration>) -> (Scenario, Log) {
+fn one_pod_reclaimed(
+    replace: ReplacePolicy,
+    checkpoint: Option<SimDuration>,
+) -> (Scenario, EventLog) {
     let mut s = spot_pool_scenario(1, hours(1.0), SimDuration::from_secs(120), hours(0.25));
     s.duration = hours(24.0);
     let f = &mut s.cluster.pool_failures[0];
@@ -193,23 +174,15 @@ fn one_pod_reclaimed(replace: ReplacePolicy, checkpoint: Option<SimDuration>) ->
             }],
         },
     }];
-    let mut log = Log::default();
-    run(
-        &s,
-        RunOptions {
-            events: Some(&mut log),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let (_, log) = run_recorded(&s).unwrap();
     (s, log)
 }
 
-fn events_of(log: &Log) -> Vec<(u64, &str, &str)> {
+fn events_of(log: &EventLog) -> Vec<(u64, &str, &str)> {
     log.0
         .iter()
-        .filter(|e| e.2 != "Submitted" && e.2 != "FailedScheduling")
-        .map(|(t, n, e, _)| (*t, n.as_str(), e.as_str()))
+        .filter(|e| e.event != "Submitted" && e.event != "FailedScheduling")
+        .map(|e| (e.time_ms, e.name.as_str(), e.event))
         .collect()
 }
 
@@ -251,8 +224,7 @@ fn checkpoints_bound_the_lost_work() {
     // Evicted at 3.5 h with checkpoints every hour: 3 h are saved, 0.5 h lost; the pod restarts
     // on the replacement at 3.75 h with 7 h left and completes at 10.75 h.
     let (s, log) = one_pod_reclaimed(ReplacePolicy::OnNotice, Some(hours(1.0)));
-    let done = log.0.iter().find(|e| e.2 == "Completed").unwrap();
-    assert_eq!(done.0, 43 * H / 4);
+    assert_eq!(log.times("job-0", "Completed"), [43 * H / 4]);
     let r = run(&s, RunOptions::default()).unwrap();
     let work = &r.summary["work"];
     assert!((work["lost_core_hours"].as_f64().unwrap() - 4.0 * 0.5).abs() < 1e-9);
@@ -263,8 +235,7 @@ fn checkpoints_bound_the_lost_work() {
     );
     // Without checkpoints all 3.5 h are lost and the pod runs 10 h again: done at 13.75 h.
     let (_, log) = one_pod_reclaimed(ReplacePolicy::OnNotice, None);
-    let done = log.0.iter().find(|e| e.2 == "Completed").unwrap();
-    assert_eq!(done.0, 55 * H / 4);
+    assert_eq!(log.times("job-0", "Completed"), [55 * H / 4]);
     // Namespace cost: 4 of 16 cores for the pod's 10.5 h on nodes; the rest is idle.
     let ns = r.summary["cost"]["by_namespace"]["research"]
         .as_f64()
@@ -340,27 +311,19 @@ fn burn_in_failures_are_replaced() {
         duration: DurationDist::Constant(hours(1.0)),
         failure_probability: 0.3,
     });
-    let mut log = Log::default();
-    let r = run(
-        &s,
-        RunOptions {
-            events: Some(&mut log),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let (r, log) = run_recorded(&s).unwrap();
     let failed = r.summary["nodes"]["burn_in_failures"].as_u64().unwrap();
     let failures = r.summary["nodes"]["failures"].as_u64().unwrap();
     assert!(failures > 50 && failed > 10, "{failures} {failed}");
     // Each failure and each failed burn-in launches exactly one replacement.
-    let launched = log.0.iter().filter(|e| e.2 == "NodeLaunched").count() as u64;
+    let launched = log.0.iter().filter(|e| e.event == "NodeLaunched").count() as u64;
     assert_eq!(launched, failures + failed);
     // A node joins only after passing: every NodeReady of a launched node follows BurnInPassed.
-    let passed = log.0.iter().filter(|e| e.2 == "BurnInPassed").count();
+    let passed = log.0.iter().filter(|e| e.event == "BurnInPassed").count();
     let ready_later = log
         .0
         .iter()
-        .filter(|e| e.2 == "NodeReady" && e.0 > 0)
+        .filter(|e| e.event == "NodeReady" && e.time_ms > 0)
         .count();
     assert_eq!(passed, ready_later);
 }

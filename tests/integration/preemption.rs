@@ -2,33 +2,7 @@
 //! or requeued with their remaining run time (Batch), and the preemptor binds at once.
 
 use clustersim::scenario::load_str;
-use clustersim::sim::{self, EventRecord, EventSink, RunOptions};
-
-/// Every event as `(time_ms, pod or node name, event, node, message)`.
-#[derive(Default)]
-pub struct Recorder(pub Vec<(u64, String, String, String, String)>);
-
-impl EventSink for Recorder {
-    fn record(&mut self, r: &EventRecord<'_>) {
-        self.0.push((
-            r.time_ms,
-            r.name.to_string(),
-            r.event.to_string(),
-            r.node.to_string(),
-            r.message.to_string(),
-        ));
-    }
-}
-
-impl Recorder {
-    pub fn times(&self, name: &str, event: &str) -> Vec<u64> {
-        self.0
-            .iter()
-            .filter(|e| e.1 == name && e.2 == event)
-            .map(|e| e.0)
-            .collect()
-    }
-}
+use clustersim::sim::{EventLog, run_recorded};
 
 const CLUSTER: &str = "
 name: preemption
@@ -41,19 +15,11 @@ priority_classes:
   - { name: team, value: 1000 }
 ";
 
-fn run(workloads: &str) -> (serde_json::Value, Recorder) {
+fn run(workloads: &str) -> (serde_json::Value, EventLog) {
     let text = format!("{CLUSTER}workloads:\n{workloads}");
     let scenario = load_str(&text, "test.yaml", None, &[]).expect("valid scenario");
-    let mut rec = Recorder::default();
-    let result = sim::run(
-        &scenario,
-        RunOptions {
-            events: Some(&mut rec),
-            ..RunOptions::default()
-        },
-    )
-    .unwrap();
-    (result.summary, rec)
+    let (result, log) = run_recorded(&scenario).unwrap();
+    (result.summary, log)
 }
 
 #[test]
@@ -80,9 +46,9 @@ fn batch_victim_is_requeued_with_its_remaining_run_time() {
     let msg = &rec
         .0
         .iter()
-        .find(|e| e.1 == "soak-0" && e.2 == "Preempted")
+        .find(|e| e.name == "soak-0" && e.event == "Preempted")
         .unwrap()
-        .4;
+        .message;
     assert!(msg.contains("urgent-0"), "{msg}");
     assert_eq!(summary["pods"]["evicted_by_reason"]["Preempted"], 1);
     assert_eq!(summary["pods"]["scheduled"], 2); // pods: soak and urgent
