@@ -455,17 +455,7 @@ impl<'a> Simulation<'a> {
         let ordinal = *submitted;
         *submitted += 1;
         let run = run_time.sample(run_time_rng);
-        let template = &self.scenario.workloads[w].template;
-        let pod = new_pod(
-            w,
-            TemplateId(w as u32),
-            ordinal,
-            template.requests,
-            template.priority,
-            now,
-            Some(run),
-        );
-        self.submit(pod);
+        self.submit(self.workload_pod(w, ordinal, now, Some(run)));
         self.schedule_next_batch_arrival(w, now);
     }
 
@@ -509,17 +499,22 @@ impl<'a> Simulation<'a> {
         let ordinal = *created;
         *created += 1;
         *live += 1;
+        self.submit(self.workload_pod(w, ordinal, now, None));
+    }
+
+    /// A new pod of workload `w` as its template describes it.
+    fn workload_pod(&self, w: usize, ordinal: u64, now: SimTime, run: Option<SimDuration>) -> Pod {
         let template = &self.scenario.workloads[w].template;
-        let pod = new_pod(
+        let id = TemplateId(w as u32);
+        new_pod(
             w,
-            TemplateId(w as u32),
+            id,
             ordinal,
             template.requests,
             template.priority,
             now,
-            None,
-        );
-        self.submit(pod);
+            run,
+        )
     }
 
     fn submit(&mut self, pod: Pod) {

@@ -388,13 +388,5 @@ pub(super) fn read_share(cx: &mut Ctx, v: &Located, path: &str) -> Option<ShareD
         return None;
     };
     let (min, max) = (u.number(cx, "min")?, u.number(cx, "max")?);
-    if min > max {
-        cx.err(
-            &v.origin,
-            path,
-            format!("uniform min {min} is greater than max {max}"),
-        );
-        return None;
-    }
-    Some(ShareDist::Uniform { min, max })
+    in_order(cx, v, path, min, max).then_some(ShareDist::Uniform { min, max })
 }

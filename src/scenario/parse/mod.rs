@@ -563,15 +563,25 @@ fn read_dist(cx: &mut Ctx, v: &Located, path: &str) -> Option<DurationDist> {
     }
     if let Some(o) = obj.object(cx, "uniform") {
         let (min, max) = (o.duration(cx, "min")?, o.duration(cx, "max")?);
-        if min > max {
-            cx.err(
-                &v.origin,
-                path,
-                format!("uniform min {min} is greater than max {max}"),
-            );
-            return None;
-        }
-        return Some(DurationDist::Uniform { min, max });
+        return in_order(cx, v, path, min, max).then_some(DurationDist::Uniform { min, max });
     }
     None
+}
+
+/// Checks that a `uniform` range is not upside down; reports it if it is.
+fn in_order<T: PartialOrd + fmt::Display>(
+    cx: &mut Ctx,
+    v: &Located,
+    path: &str,
+    min: T,
+    max: T,
+) -> bool {
+    if min > max {
+        cx.err(
+            &v.origin,
+            path,
+            format!("uniform min {min} is greater than max {max}"),
+        );
+    }
+    min <= max
 }
