@@ -51,33 +51,13 @@ impl Resources {
         }
     }
 
-    /// Componentwise maximum.
-    pub fn max(&self, other: &Resources) -> Resources {
+    /// Componentwise maximum (named apart from `Ord::max`, which compares whole vectors).
+    pub fn componentwise_max(&self, other: &Resources) -> Resources {
         Resources {
             cpu_m: self.cpu_m.max(other.cpu_m),
             memory: self.memory.max(other.memory),
             gpu: self.gpu.max(other.gpu),
         }
-    }
-
-    pub fn is_zero(&self) -> bool {
-        *self == Resources::ZERO
-    }
-
-    /// The largest share of `capacity` that `self` takes over cpu, memory and gpu (resources the
-    /// capacity lacks are skipped). Used by "dominant resource" orderings.
-    pub fn dominant_share(&self, capacity: &Resources) -> f64 {
-        let mut share: f64 = 0.0;
-        for (need, cap) in [
-            (self.cpu_m, capacity.cpu_m),
-            (self.memory, capacity.memory),
-            (self.gpu, capacity.gpu),
-        ] {
-            if cap > 0 {
-                share = share.max(need as f64 / cap as f64);
-            }
-        }
-        share
     }
 }
 
@@ -264,8 +244,11 @@ mod tests {
         let pod = Resources::new(2000, 16 << 30, 0);
         assert!(pod.fits_in(&node));
         assert!(!Resources::new(8001, 0, 0).fits_in(&node));
-        // cpu share 2/8 = 0.25, memory share 16/32 = 0.5 → dominant 0.5
-        assert_eq!(pod.dominant_share(&node), 0.5);
+        // cpu share 2/8 = 0.25, memory share 16/32 = 0.5 → dominant 0.5 (scaled by 1e9)
+        assert_eq!(
+            crate::scheduler::queue::dominant_share(&pod, &node),
+            500_000_000
+        );
         assert_eq!(format_memory(32 << 30), "32Gi");
         assert_eq!(format_cpu(500), "500m");
     }

@@ -389,12 +389,10 @@ impl<'a> Simulation<'a> {
             self.fail.deferred.push((pool, zone, delay));
             return;
         };
-        let delay = delay.unwrap_or_else(|| {
-            self.scenario.cluster.pools[pool.0 as usize]
-                .provisioning_delay
-                .sample(&mut self.provisioning_rngs[pool.0 as usize])
-        });
-        self.launch_node_after(pool, zone, delay);
+        match delay {
+            Some(delay) => self.launch_node_after(pool, zone, delay),
+            None => self.launch_node(pool, zone),
+        };
     }
 
     fn zone_closed(&self, pool: PoolId, zone: u32) -> bool {

@@ -1067,13 +1067,10 @@ fn has_several_priorities(scenario: &Scenario) -> bool {
 
 /// Per resource, the largest allocatable of any pool: what `largest-first` measures shares by.
 fn largest_node_shape(scenario: &Scenario) -> Resources {
-    let mut r = Resources::ZERO;
-    for p in &scenario.cluster.pools {
-        r.cpu_m = r.cpu_m.max(p.node.cpu_m);
-        r.memory = r.memory.max(p.node.memory);
-        r.gpu = r.gpu.max(p.node.gpu);
-    }
-    r
+    let pools = &scenario.cluster.pools;
+    pools
+        .iter()
+        .fold(Resources::ZERO, |r, p| r.componentwise_max(&p.node))
 }
 
 fn new_pod(
