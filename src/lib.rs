@@ -10,6 +10,12 @@
 //!   (0–100, weighted), select; policies are plug-ins looked up by name.
 //! - Every random component draws from its own named stream ([`rng::stream`]), so the same
 //!   scenario and seed reproduce byte for byte.
+//! - Each event has one owner: a control loop in [`controllers`] (Batch arrivals, trace rows,
+//!   Deployments), the [`kubelet`] (what happens to a pod on its node) or the [`cloud`] (node
+//!   launches, spot interruptions, failures, outages, prices). [`sim`] only routes events and
+//!   runs the scheduling pass; owners change the cluster through a [`sim::Context`].
+//! - The cluster's state and the types describing it are in [`model`]; the layers above it
+//!   ([`scheduler`], [`controllers`], [`scenario`]) depend on it, never the reverse.
 //! - [`metrics`] integrates the state over time; [`output`] writes `summary.json`,
 //!   `timeseries.csv`, `events.csv` and plots, each file atomically.
 //!
@@ -37,9 +43,13 @@
 //! assert!((result.summary["cost"]["total_usd"].as_f64().unwrap() - 0.4).abs() < 1e-9);
 //! ```
 
+pub mod binpack;
 pub mod cli;
+pub mod cloud;
+pub mod controllers;
 pub mod dist;
 pub mod engine;
+pub mod kubelet;
 pub mod metrics;
 pub mod model;
 pub mod output;
@@ -53,4 +63,3 @@ pub mod sim;
 pub mod suggest;
 pub mod theory;
 pub mod time;
-pub mod workload;

@@ -8,10 +8,10 @@ pub mod timeseries;
 
 use std::collections::BTreeMap;
 
-use crate::model::Cluster;
-use crate::scenario::CapacityType;
-use crate::time::{MS_PER_HOUR, SimTime};
-use crate::workload::WorkloadState;
+use crate::controllers::DeploymentController;
+use crate::model::{CapacityType, Cluster};
+use crate::scenario::Scenario;
+use crate::time::{MS_PER_HOUR, SimDuration, SimTime};
 
 pub use timeseries::{Sample, TimeSeries};
 
@@ -64,18 +64,85 @@ pub struct Metrics {
     pub share_cost_usd: Vec<f64>,
 }
 
+/// Something that happened and is counted, reported by the component it happened in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Observation {
+    InterruptionNotice,
+    /// A correlated reclaim (a wave or a reclaim-trace row).
+    InterruptionWave,
+    NodeFailure,
+    BurnInFailure,
+    /// A pool's price per hour changes (a price-trace row).
+    PriceChange {
+        pool: usize,
+        price: f64,
+    },
+}
+
 impl Metrics {
-    pub fn new(pools: usize, workloads: usize) -> Self {
+    /// Empty measurements for `scenario`, whose cluster has `templates` pod templates.
+    pub fn new(scenario: &Scenario, templates: usize) -> Self {
+        let pools = &scenario.cluster.pools;
         Metrics {
-            up_node_ms: vec![0; pools],
-            live_node_ms: vec![0; pools],
-            available_ms: vec![0; workloads],
+            up_node_ms: vec![0; pools.len()],
+            live_node_ms: vec![0; pools.len()],
+            available_ms: vec![0; scenario.workloads.len()],
+            price_now: pools.iter().map(|p| p.price_per_hour).collect(),
+            traced_price: scenario
+                .cluster
+                .pool_failures
+                .iter()
+                .map(|f| !f.price_trace.is_empty())
+                .collect(),
+            traced_cost_usd: vec![0.0; pools.len()],
+            share_cost_usd: vec![0.0; pools.len() * templates],
             ..Default::default()
         }
     }
 
+    /// A pod was bound after waiting `wait_ms`: its first binding measures how long it waited
+    /// to start; a requeued pod's later bindings measure how long an eviction or preemption
+    /// kept it off a node.
+    pub fn note_bound(&mut self, wait_ms: u64, requeues: u32) {
+        if requeues == 0 {
+            self.waits_ms.push(wait_ms);
+            self.pods_scheduled += 1;
+        } else {
+            self.rescheduling_waits_ms.push(wait_ms);
+        }
+    }
+
+    /// Counts what a component reported.
+    pub fn observe(&mut self, what: Observation) {
+        match what {
+            Observation::InterruptionNotice => self.interruption_notices += 1,
+            Observation::InterruptionWave => self.interruption_waves += 1,
+            Observation::NodeFailure => self.node_failures += 1,
+            Observation::BurnInFailure => self.burn_in_failures += 1,
+            Observation::PriceChange { pool, price } => self.price_now[pool] = price,
+        }
+    }
+
+    /// A batch pod requesting `cpu_m` completed with `remaining` run time left to count (the
+    /// progress it kept through earlier evictions was counted by [`Metrics::note_interrupted`]),
+    /// so a pod that completes adds exactly its full run time to the useful work, however often
+    /// it was evicted.
+    pub fn note_completed(&mut self, cpu_m: u64, remaining: Option<SimDuration>) {
+        if let Some(run) = remaining {
+            self.useful_cpu_m_ms += cpu_m as u128 * run.0 as u128;
+        }
+    }
+
+    /// A batch pod requesting `cpu_m` was evicted after running `elapsed`, of which it keeps
+    /// `saved`: the rest is lost work.
+    pub fn note_interrupted(&mut self, cpu_m: u64, elapsed: SimDuration, saved: SimDuration) {
+        let cpu_m = cpu_m as u128;
+        self.lost_cpu_m_ms += cpu_m * elapsed.0.saturating_sub(saved.0) as u128;
+        self.useful_cpu_m_ms += cpu_m * saved.0 as u128;
+    }
+
     /// Accumulates the current state over `[last, to)`.
-    pub fn advance(&mut self, to: SimTime, cluster: &Cluster, workloads: &[WorkloadState]) {
+    pub fn advance(&mut self, to: SimTime, cluster: &Cluster, deployments: &DeploymentController) {
         let dt = to.since(self.last).0;
         if dt == 0 {
             return;
@@ -86,31 +153,27 @@ impl Metrics {
             self.live_node_ms[i] += live as u128 * dt as u128;
         }
         let hours = dt as f64 / MS_PER_HOUR as f64;
-        if self.price_now.len() == cluster.pools.len() {
-            let templates = cluster.templates.len();
-            for (p, pool) in cluster.pools.iter().enumerate() {
-                let price = self.price_now[p];
-                if self.traced_price[p] {
-                    self.traced_cost_usd[p] += price * t.live_by_pool[p] as f64 * hours;
-                }
-                if pool.node.cpu_m == 0 {
-                    continue;
-                }
-                let per_cpu_m = price * hours / pool.node.cpu_m as f64;
-                let allocated = &t.allocated_cpu_by_pool_template[p * templates..][..templates];
-                for (i, &cpu_m) in allocated.iter().enumerate() {
-                    if cpu_m > 0 {
-                        self.share_cost_usd[p * templates + i] += cpu_m as f64 * per_cpu_m;
-                    }
+        let templates = cluster.templates.len();
+        for (p, pool) in cluster.pools.iter().enumerate() {
+            let price = self.price_now[p];
+            if self.traced_price[p] {
+                self.traced_cost_usd[p] += price * t.live_by_pool[p] as f64 * hours;
+            }
+            if pool.node.cpu_m == 0 {
+                continue;
+            }
+            let per_cpu_m = price * hours / pool.node.cpu_m as f64;
+            let allocated = &t.allocated_cpu_by_pool_template[p * templates..][..templates];
+            for (i, &cpu_m) in allocated.iter().enumerate() {
+                if cpu_m > 0 {
+                    self.share_cost_usd[p * templates + i] += cpu_m as f64 * per_cpu_m;
                 }
             }
         }
         self.cpu_util_ms += ratio(t.allocated.cpu_m, t.allocatable.cpu_m) * dt as f64;
         self.memory_util_ms += ratio(t.allocated.memory, t.allocatable.memory) * dt as f64;
-        for (i, w) in workloads.iter().enumerate() {
-            if w.is_available() == Some(true) {
-                self.available_ms[i] += dt;
-            }
+        for w in deployments.available() {
+            self.available_ms[w] += dt;
         }
         self.last = to;
     }

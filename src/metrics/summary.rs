@@ -3,10 +3,10 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::controllers::DeploymentController;
 use crate::metrics::{Metrics, percentile, ratio};
 use crate::model::Cluster;
 use crate::scenario::{CapacityType, Scenario, WorkloadKind};
-use crate::workload::WorkloadState;
 
 /// Eviction reasons always reported (as 0 when none happened), so every run has the same keys.
 pub const EVICTION_REASONS: [&str; 4] =
@@ -18,7 +18,7 @@ pub fn build(
     seed: u64,
     metrics: &Metrics,
     cluster: &Cluster,
-    workloads: &[WorkloadState],
+    deployment_state: &DeploymentController,
 ) -> Value {
     let sim_ms = metrics.last.0;
     let mut waits = metrics.waits_ms.clone();
@@ -97,20 +97,18 @@ pub fn build(
     let core_hours = |cpu_m_ms: u128| cpu_m_ms as f64 / 1000.0 / crate::time::MS_PER_HOUR as f64;
 
     let mut deployments = Map::new();
-    for ((spec, state), &avail_ms) in scenario
+    for (w, (spec, &avail_ms)) in scenario
         .workloads
         .iter()
-        .zip(workloads)
         .zip(&metrics.available_ms)
+        .enumerate()
     {
-        if let (
-            WorkloadKind::Deployment { replicas, .. },
-            WorkloadState::Deployment { ready, .. },
-        ) = (&spec.kind, state)
+        if let (WorkloadKind::Deployment { replicas, .. }, Some(ready)) =
+            (&spec.kind, deployment_state.ready(w))
         {
             // A run of zero length has no time average: report the state at its only instant.
             let availability = if sim_ms == 0 {
-                if ready >= replicas { 1.0 } else { 0.0 }
+                if ready >= *replicas { 1.0 } else { 0.0 }
             } else {
                 avail_ms as f64 / sim_ms as f64
             };

@@ -1,9 +1,9 @@
 //! The cluster: nodes in their stable order, pods, and running totals kept up to date on every
 //! change so metrics never rescan the cluster.
 
-use crate::model::{Node, NodeId, NodeState, Pod, PodId, PodPhase, PoolId, TemplateId};
+use super::{Node, NodeId, NodeState, Pod, PodId, PodPhase, PoolId, TemplateId};
+use super::{PodTemplate, PoolSpec, Taint};
 use crate::quantity::Resources;
-use crate::scenario::{PodTemplate, PoolSpec, Taint};
 use crate::time::SimTime;
 
 #[derive(Clone, Debug)]

@@ -1,4 +1,6 @@
-//! The cluster's state: nodes, pods and their lifecycles.
+//! The cluster's state: nodes, pods and their lifecycles, and the types that describe them
+//! (pools, pod templates, taints, label selectors). The model depends on nothing above it: the
+//! scenario reader builds these types, the scheduler and the controllers read and change them.
 //!
 //! Entities live in vectors and refer to each other by index (`NodeId`, `PodId`), which keeps
 //! the state compact, cheap to copy for what-if checks, and iterated in a stable order.
@@ -6,7 +8,19 @@
 mod cluster;
 mod node;
 mod pod;
+mod pool;
+mod quota;
+mod taints;
+mod template;
 
 pub use cluster::Cluster;
 pub use node::{Node, NodeId, NodeState, PoolId, WELL_KNOWN_LABELS};
 pub use pod::{Pod, PodId, PodPhase, TemplateId};
+pub use pool::{CapacityType, PoolSpec};
+pub use quota::{QuotaSpec, Quotas};
+pub use taints::{Taint, TaintEffect, Toleration, TolerationOperator};
+pub use template::{
+    AntiAffinityTerm, LabelOperator, LabelRequirement, LabelSelector, NodeAffinitySpec,
+    PodTemplate, PreemptionPolicy, PreferredTerm, TopologyKey, TopologySpreadConstraint,
+    WhenUnsatisfiable,
+};

@@ -1,11 +1,11 @@
 //! Nodes and their lifecycle: provisioning → ready → (cordoned / draining) → terminated.
 
-use crate::model::PodId;
+use super::PodId;
+use super::Taint;
 use crate::quantity::Resources;
-use crate::scenario::Taint;
 use crate::time::SimTime;
 
-/// Index of a node in [`crate::model::Cluster::nodes`]; increases with creation time.
+/// Index of a node in [`super::Cluster::nodes`]; increases with creation time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub u32);
 

@@ -1,11 +1,11 @@
 //! Pods and their phases.
 
+use super::NodeId;
 use crate::engine::EventId;
-use crate::model::NodeId;
 use crate::quantity::Resources;
 use crate::time::{SimDuration, SimTime};
 
-/// Index of a pod in [`crate::model::Cluster::pods`]; increases with submission.
+/// Index of a pod in [`super::Cluster::pods`]; increases with submission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PodId(pub u32);
 
@@ -76,4 +76,39 @@ pub struct Pod {
     pub terminating: bool,
     /// Set once the pod was found unschedulable and that was logged, to log it once per wait.
     pub(crate) reported_unschedulable: bool,
+}
+
+impl Pod {
+    /// A new pending pod of `workload`, following `template`; its id is set on submission.
+    pub fn new(
+        workload: usize,
+        template: TemplateId,
+        ordinal: u64,
+        requests: Resources,
+        priority: i32,
+        now: SimTime,
+        run_time: Option<SimDuration>,
+    ) -> Pod {
+        Pod {
+            id: PodId(u32::MAX),
+            workload: workload as u32,
+            template,
+            ordinal,
+            name_override: None,
+            requests,
+            priority,
+            phase: PodPhase::Pending,
+            node: None,
+            slot_on_node: 0,
+            submitted_at: now,
+            queued_at: now,
+            bound_at: None,
+            run_time,
+            ready: false,
+            timer: None,
+            requeues: 0,
+            terminating: false,
+            reported_unschedulable: false,
+        }
+    }
 }

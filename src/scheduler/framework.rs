@@ -7,8 +7,8 @@
 //! A [`Policy`] may implement the whole cycle itself (a research heuristic), or be a
 //! [`crate::scheduler::Profile`] built from filter and score plug-ins.
 
+use crate::model::PodTemplate;
 use crate::model::{Cluster, Node, NodeId, Pod, PodId};
-use crate::scenario::PodTemplate;
 
 /// The highest score a score plug-in may return (Kubernetes' `MaxNodeScore`).
 pub const MAX_NODE_SCORE: i64 = 100;

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use rand::RngExt;
 
 use crate::model::{Cluster, NodeId, NodeState, PodId, PodPhase, PoolId, TemplateId};
+use crate::model::{PodTemplate, Taint, TaintEffect, Toleration, TolerationOperator};
 use crate::quantity::Resources;
 use crate::rng::{SimRng, stream};
-use crate::scenario::{PodTemplate, Taint, TaintEffect, Toleration, TolerationOperator};
 use crate::scheduler::framework::{PodRef, Policy, Score};
 use crate::scheduler::heuristics::{BestFit, FirstFit, WorstFit};
 use crate::scheduler::index::{Rule, indexed};

@@ -1,6 +1,6 @@
 //! Scheduling: the pending queue, the framework's extension points, plug-ins and policies.
 
-pub mod binpack;
+pub mod config;
 pub mod diagnosis;
 pub mod explain;
 pub mod framework;
@@ -16,6 +16,9 @@ pub mod registry;
 #[cfg(test)]
 pub(crate) mod testkit;
 
+/// The bin-packing experiments moved to [`crate::binpack`]; this path still names them.
+pub use crate::binpack;
+pub use config::{QueueOrder, SchedulerSpec};
 pub use framework::{
     Filter, MAX_NODE_SCORE, Nomination, PodRef, Policy, PostFilter, Reason, Score,
 };

@@ -15,8 +15,8 @@
 //! Cost: per preempting pod, O(pods on the nodes examined × filter cost). Preemption only runs
 //! when the scenario has pods of more than one priority.
 
+use crate::model::PreemptionPolicy;
 use crate::model::{Cluster, NodeId, Pod, PodId, PodPhase};
-use crate::scenario::PreemptionPolicy;
 use crate::scheduler::framework::{Filter, Nomination, PodRef, PostFilter};
 use crate::scheduler::profile::Profile;
 use crate::time::SimTime;
@@ -146,9 +146,9 @@ impl PostFilter for DefaultPreemption {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::PodTemplate;
     use crate::model::{PoolId, TemplateId};
     use crate::quantity::Resources;
-    use crate::scenario::PodTemplate;
     use crate::scheduler::registry::default_filters;
     use crate::scheduler::testkit::{pod, pool};
 

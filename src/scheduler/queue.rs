@@ -10,9 +10,9 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::ops::Bound;
 
+use super::QueueOrder;
 use crate::model::{PodId, TemplateId};
 use crate::quantity::Resources;
-use crate::scenario::QueueOrder;
 
 /// Dominant shares are integers: the share of the largest resource, scaled by this.
 pub const SHARE_SCALE: u128 = 1_000_000_000;

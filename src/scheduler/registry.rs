@@ -1,7 +1,7 @@
 //! Names → policies and plug-ins. An unknown name is an input error with a suggestion.
 
+use super::SchedulerSpec;
 use crate::rng::stream;
-use crate::scenario::SchedulerSpec;
 use crate::scheduler::framework::{Filter, Policy, Score};
 use crate::scheduler::heuristics::{
     BestFit, DotProduct, FirstFit, PowerOfTwo, RandomFit, WorstFit,

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use crate::dist::DurationDist;
+use crate::model::{CapacityType, PodTemplate, PoolSpec};
 use crate::model::{Cluster, Pod, PodId, PodPhase, PoolId, TemplateId};
 use crate::quantity::Resources;
-use crate::scenario::{CapacityType, PodTemplate, PoolSpec};
 use crate::scheduler::framework::PodRef;
 use crate::time::{SimDuration, SimTime};
 

@@ -53,8 +53,8 @@ impl Filter for InterPodAffinity {
 mod tests {
     use super::*;
     use crate::model::TemplateId;
+    use crate::model::{AntiAffinityTerm, LabelSelector, PodTemplate, TopologyKey};
     use crate::quantity::Resources;
-    use crate::scenario::{AntiAffinityTerm, LabelSelector, PodTemplate, TopologyKey};
     use crate::scheduler::plugins::topology::testing::cluster;
     use crate::scheduler::testkit::pod;
 

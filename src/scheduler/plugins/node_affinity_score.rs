@@ -36,8 +36,8 @@ impl Score for NodeAffinityScore {
 mod tests {
     use super::*;
     use crate::model::PoolId;
+    use crate::model::{LabelOperator, LabelRequirement, PodTemplate, PreferredTerm};
     use crate::quantity::Resources;
-    use crate::scenario::{LabelOperator, LabelRequirement, PodTemplate, PreferredTerm};
     use crate::scheduler::testkit::{pod, pool};
     use crate::time::SimTime;
 

@@ -30,8 +30,8 @@ impl Filter for NodeAffinity {
 mod tests {
     use super::*;
     use crate::model::PoolId;
+    use crate::model::{LabelOperator, LabelRequirement, PodTemplate};
     use crate::quantity::Resources;
-    use crate::scenario::{LabelOperator, LabelRequirement, PodTemplate};
     use crate::scheduler::testkit::{pod, pool};
     use crate::time::SimTime;
 

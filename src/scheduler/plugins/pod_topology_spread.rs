@@ -1,5 +1,5 @@
+use crate::model::WhenUnsatisfiable;
 use crate::model::{Cluster, Node};
-use crate::scenario::WhenUnsatisfiable;
 use crate::scheduler::framework::{Filter, MAX_NODE_SCORE, PodRef, Reason, Score};
 
 use super::topology::{domain, domain_counts, selects_own};
@@ -82,8 +82,8 @@ impl Score for PodTopologySpreadScore {
 mod tests {
     use super::*;
     use crate::model::TemplateId;
+    use crate::model::{LabelSelector, PodTemplate, TopologyKey, TopologySpreadConstraint};
     use crate::quantity::Resources;
-    use crate::scenario::{LabelSelector, PodTemplate, TopologyKey, TopologySpreadConstraint};
     use crate::scheduler::plugins::topology::testing::cluster;
     use crate::scheduler::testkit::pod;
 

@@ -1,5 +1,5 @@
+use crate::model::TaintEffect;
 use crate::model::{Cluster, Node};
-use crate::scenario::TaintEffect;
 use crate::scheduler::framework::{Filter, PodRef, Reason};
 
 /// Kubernetes' TaintToleration filter: every `NoSchedule` and `NoExecute` taint on the node must

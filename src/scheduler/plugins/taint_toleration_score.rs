@@ -1,5 +1,5 @@
+use crate::model::TaintEffect;
 use crate::model::{Cluster, Node};
-use crate::scenario::TaintEffect;
 use crate::scheduler::framework::{MAX_NODE_SCORE, PodRef, Score};
 
 /// Kubernetes' TaintToleration score: nodes with fewer `PreferNoSchedule` taints the pod does
@@ -26,7 +26,7 @@ impl Score for TaintTolerationScore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Taint;
+    use crate::model::Taint;
     use crate::scheduler::testkit::{cluster_with_nodes, pod_ref_of};
 
     #[test]

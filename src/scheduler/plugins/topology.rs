@@ -6,7 +6,7 @@
 //! An index kept up to date on bind and unbind would make them O(domains).
 
 use crate::model::{Cluster, Node, Pod};
-use crate::scenario::{LabelSelector, PodTemplate, TopologyKey};
+use crate::model::{LabelSelector, PodTemplate, TopologyKey};
 
 /// True if `pod` is counted by `selector`, a selector of a pod in `namespace`: the same
 /// namespace, and the labels (or the workload) match.
@@ -107,9 +107,9 @@ pub fn count_in_domain(
 
 #[cfg(test)]
 pub(crate) mod testing {
+    use crate::model::PodTemplate;
     use crate::model::{Cluster, NodeId, PoolId, TemplateId};
     use crate::quantity::Resources;
-    use crate::scenario::PodTemplate;
     use crate::scheduler::testkit::{pod, pool};
     use crate::time::SimTime;
 

@@ -1,0 +1,173 @@
+//! Pod templates: what every pod of a workload shares (requests, priority, placement rules).
+
+use std::collections::BTreeMap;
+
+use super::Toleration;
+use crate::quantity::Resources;
+use crate::time::SimDuration;
+
+/// What every pod of a workload shares.
+#[derive(Clone, Debug, Default)]
+pub struct PodTemplate {
+    pub namespace: String,
+    pub labels: BTreeMap<String, String>,
+    /// The resolved priority: the workload's `priority`, its priority class's value, or the
+    /// default class's value.
+    pub priority: i32,
+    /// Whether the pods may preempt lower-priority pods (Kubernetes' `preemptionPolicy`).
+    pub preemption_policy: PreemptionPolicy,
+    pub requests: Resources,
+    pub node_selector: BTreeMap<String, String>,
+    pub tolerations: Vec<Toleration>,
+    /// Required and preferred node affinity.
+    pub node_affinity: NodeAffinitySpec,
+    /// Pod topology spread constraints.
+    pub topology_spread: Vec<TopologySpreadConstraint>,
+    /// Required pod anti-affinity terms.
+    pub anti_affinity: Vec<AntiAffinityTerm>,
+    /// Batch work is saved this often; an evicted pod loses the progress since its last
+    /// checkpoint (`None`: no checkpoints, all progress is lost).
+    pub checkpoint_interval: Option<SimDuration>,
+    /// Kubernetes' terminationGracePeriodSeconds (default 30s).
+    pub termination_grace_period: SimDuration,
+}
+
+/// Kubernetes' `preemptionPolicy`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PreemptionPolicy {
+    /// May evict lower-priority pods to make room (the default).
+    #[default]
+    PreemptLowerPriority,
+    /// Never preempts; waits for room like any other pod.
+    Never,
+}
+
+impl PreemptionPolicy {
+    pub const NAMES: &'static [&'static str] = &["PreemptLowerPriority", "Never"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "PreemptLowerPriority" => Some(PreemptionPolicy::PreemptLowerPriority),
+            "Never" => Some(PreemptionPolicy::Never),
+            _ => None,
+        }
+    }
+}
+
+/// A node selector requirement: `key` `operator` `values`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelRequirement {
+    pub key: String,
+    pub operator: LabelOperator,
+    pub values: Vec<String>,
+}
+
+impl LabelRequirement {
+    /// Kubernetes' node selector requirement match against a label value (`None`: absent).
+    pub fn matches(&self, value: Option<&str>) -> bool {
+        match self.operator {
+            LabelOperator::In => value.is_some_and(|v| self.values.iter().any(|x| x == v)),
+            LabelOperator::NotIn => value.is_none_or(|v| !self.values.iter().any(|x| x == v)),
+            LabelOperator::Exists => value.is_some(),
+            LabelOperator::DoesNotExist => value.is_none(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabelOperator {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+impl LabelOperator {
+    pub const NAMES: &'static [&'static str] = &["In", "NotIn", "Exists", "DoesNotExist"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "In" => Some(LabelOperator::In),
+            "NotIn" => Some(LabelOperator::NotIn),
+            "Exists" => Some(LabelOperator::Exists),
+            "DoesNotExist" => Some(LabelOperator::DoesNotExist),
+            _ => None,
+        }
+    }
+}
+
+/// Node affinity: every `required` requirement must match (one Kubernetes node selector term);
+/// each `preferred` term whose requirements all match adds its weight to the node's score.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodeAffinitySpec {
+    pub required: Vec<LabelRequirement>,
+    pub preferred: Vec<PreferredTerm>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreferredTerm {
+    /// 1–100.
+    pub weight: i64,
+    pub requirements: Vec<LabelRequirement>,
+}
+
+/// The topology domains clustersim models.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TopologyKey {
+    /// `topology.kubernetes.io/zone`.
+    Zone,
+    /// `kubernetes.io/hostname`: each node is its own domain.
+    Hostname,
+}
+
+impl TopologyKey {
+    pub const NAMES: &'static [&'static str] = &[
+        "zone",
+        "hostname",
+        "topology.kubernetes.io/zone",
+        "kubernetes.io/hostname",
+    ];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "zone" | "topology.kubernetes.io/zone" => Some(TopologyKey::Zone),
+            "hostname" | "kubernetes.io/hostname" => Some(TopologyKey::Hostname),
+            _ => None,
+        }
+    }
+}
+
+/// Kubernetes' `whenUnsatisfiable`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WhenUnsatisfiable {
+    /// A filter: nodes that would push the skew over `max_skew` are rejected.
+    DoNotSchedule,
+    /// A score: nodes that keep the skew low are preferred.
+    ScheduleAnyway,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopologySpreadConstraint {
+    pub max_skew: u32,
+    pub topology_key: TopologyKey,
+    pub when_unsatisfiable: WhenUnsatisfiable,
+    /// Pods whose labels include all of these count (default: the workload's own labels, or
+    /// its own pods when it has none).
+    pub label_selector: LabelSelector,
+}
+
+/// Which pods a spread constraint or anti-affinity term counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LabelSelector {
+    /// Pods whose labels include every pair.
+    Labels(BTreeMap<String, String>),
+    /// Pods of this workload (the workload's own pods), by index in the scenario.
+    Workload(u32),
+}
+
+/// Required pod anti-affinity: no two matching pods in one topology domain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AntiAffinityTerm {
+    pub topology_key: TopologyKey,
+    pub label_selector: LabelSelector,
+}
