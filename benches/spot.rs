@@ -34,6 +34,7 @@ fn spot_month() -> Scenario {
             checkpoint_interval: Some(SimDuration::from_secs(900)),
             ..Default::default()
         },
+        disruption_budget: None,
         kind: WorkloadKind::Batch {
             poisson_per_hour: pods as f64 / month.as_hours_f64(),
             limit: Some(pods),

@@ -132,6 +132,7 @@ pub fn instance_scenario(instance: &Instance, policy: &str, queue: QueueOrder) -
                 namespace: "default".into(),
                 ..Default::default()
             },
+            disruption_budget: None,
             kind: WorkloadKind::Trace {
                 path: PathBuf::from(format!("{}.txt", instance.name)),
                 rows,

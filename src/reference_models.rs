@@ -48,6 +48,7 @@ pub fn scenario(
         scheduler: SchedulerSpec::named("least-allocated", QueueOrder::Fifo),
         workloads,
         events: Vec::new(),
+        actions: Vec::new(),
         variants: Vec::new(),
         priority_classes: Vec::new(),
         quotas: Vec::new(),
@@ -76,6 +77,7 @@ pub fn mmc(c: u32, lambda_per_hour: f64, mean_run: SimDuration, pods: u64, seed:
         vec![WorkloadSpec {
             name: "jobs".into(),
             template,
+            disruption_budget: None,
             kind: WorkloadKind::Batch {
                 poisson_per_hour: lambda_per_hour,
                 limit: Some(pods),
@@ -127,6 +129,7 @@ pub fn synthetic_trace(nodes: u32, pods: u32, policy: &str) -> Scenario {
                 namespace: "default".into(),
                 ..Default::default()
             },
+            disruption_budget: None,
             kind: WorkloadKind::Trace {
                 path: PathBuf::from("synthetic.csv"),
                 rows,
@@ -174,6 +177,7 @@ pub fn placement(nodes: u32, pods: u32, policy: &str) -> Scenario {
                 namespace: "default".into(),
                 ..Default::default()
             },
+            disruption_budget: None,
             kind: WorkloadKind::Trace {
                 path: PathBuf::from("placement.csv"),
                 rows,

@@ -4,25 +4,40 @@
 //! - [`job`]: Batch workloads, pods arriving as a Poisson stream, each running for a sampled
 //!   time (what a stream of Kubernetes Jobs looks like to the scheduler).
 //! - [`replay`]: Trace workloads, pods replayed from a CSV file.
-//! - [`deployment`]: Deployments, which keep `replicas` pods, replacing any that fail or are
-//!   evicted (the ReplicaSet's behaviour).
+//! - [`deployment`]: Deployments: ReplicaSets per revision, rolling updates, Recreate,
+//!   progress deadlines and rollbacks.
+//! - [`disruption`]: PodDisruptionBudgets and the eviction API.
+//! - [`node_lifecycle`]: cordon, drain and surge node-pool upgrades.
 //!
 //! Every pod has one owner, the controller of its workload. When something outside the owner
-//! ends a pod (the cloud takes its node, a higher-priority pod preempts it), the owner is told
-//! at once, through [`Controllers::evict`] or [`Controllers::pod_ended`], so a replacement is
-//! queued in the same step as the loss, exactly as the events happen.
+//! ends a pod (the cloud takes its node, a higher-priority pod preempts it, a drain evicts
+//! it), the owner is told at once, through [`Controllers::evict`] or
+//! [`Controllers::pod_ended`], so a replacement is queued in the same step as the loss.
+//! Operator actions from the scenario's `events` (rollouts, drains, upgrades) arrive as
+//! [`ActionEvent`]s and go to the controller they concern.
 
 pub mod deployment;
+pub mod disruption;
 pub mod job;
+pub mod node_lifecycle;
 pub mod replay;
 
-pub use deployment::DeploymentController;
+pub use deployment::{DeploymentController, DeploymentEvent, PodLoss};
+pub use disruption::DisruptionController;
 pub use job::{JobController, JobEvent};
+pub use node_lifecycle::{NodeLifecycleController, NodeLifecycleEvent};
 pub use replay::{ReplayController, ReplayEvent, Templates};
 
+use crate::metrics::Observation;
 use crate::model::{PodId, PodPhase};
-use crate::scenario::{Scenario, WorkloadKind};
+use crate::scenario::{Action, EventTiming, NodeTarget, Scenario, WorkloadKind};
 use crate::sim::{Context, Progress};
+
+/// An operator action falls due (index into the scenario's `actions`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionEvent {
+    Due { action: u32 },
+}
 
 /// Which controller owns the pods of a workload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,11 +47,13 @@ enum Owner {
     Deployment,
 }
 
-/// Every workload controller of a run.
+/// Every controller of a run.
 pub struct Controllers {
     pub job: JobController,
     pub replay: ReplayController,
     pub deployment: DeploymentController,
+    pub disruption: DisruptionController,
+    pub lifecycle: NodeLifecycleController,
     /// The owner of each workload's pods, by workload index.
     owners: Vec<Owner>,
 }
@@ -49,18 +66,21 @@ impl Controllers {
             .map(|w| match w.kind {
                 WorkloadKind::Batch { .. } => Owner::Job,
                 WorkloadKind::Trace { .. } => Owner::Replay,
-                WorkloadKind::Deployment { .. } => Owner::Deployment,
+                WorkloadKind::Deployment(_) => Owner::Deployment,
             })
             .collect();
         Controllers {
             job: JobController::new(scenario),
             replay: ReplayController::new(scenario, templates),
             deployment: DeploymentController::new(scenario),
+            disruption: DisruptionController::new(scenario),
+            lifecycle: NodeLifecycleController::new(scenario),
             owners,
         }
     }
 
-    /// Time 0, in workload order: first arrivals, Deployment replicas, first trace rows.
+    /// Time 0, in workload order: first arrivals, Deployment replicas, first trace rows; then
+    /// the first time of each operator action.
     pub fn start(&mut self, cx: &mut Context) {
         for (w, owner) in self.owners.iter().enumerate() {
             match owner {
@@ -68,6 +88,57 @@ impl Controllers {
                 Owner::Replay => self.replay.start(cx, w),
                 Owner::Deployment => self.deployment.start(cx, w),
             }
+        }
+        for (i, a) in cx.scenario().actions.iter().enumerate() {
+            let at = match a.when {
+                EventTiming::At(at) => at,
+                EventTiming::Every { start, .. } => start,
+            };
+            cx.set_timer(at, ActionEvent::Due { action: i as u32 });
+        }
+    }
+
+    /// An operator action is due: it goes to the controller it concerns.
+    pub fn handle_action(&mut self, cx: &mut Context, event: ActionEvent) {
+        let ActionEvent::Due { action } = event;
+        let scheduled = &cx.scenario().actions[action as usize];
+        if let EventTiming::Every { every, .. } = scheduled.when {
+            let next = cx.now() + every;
+            cx.set_timer(next, event);
+        }
+        match &scheduled.action {
+            Action::Rollout {
+                workload,
+                requests,
+                healthy,
+            } => self.deployment.rollout(cx, *workload, *requests, *healthy),
+            Action::Rollback { workload } => self.deployment.rollback(cx, *workload),
+            Action::Cordon { node } => self.cordon_named(cx, node),
+            Action::Uncordon { node } => self.uncordon_named(cx, node),
+            Action::Drain {
+                target,
+                timeout,
+                on_timeout,
+            } => match target {
+                NodeTarget::Node(name) => self.drain_named(cx, name, *timeout, *on_timeout),
+                NodeTarget::Pool(pool) => self.drain_pool(cx, *pool, *timeout, *on_timeout),
+            },
+            Action::Upgrade {
+                pool,
+                max_surge,
+                max_unavailable,
+                drain_timeout,
+                on_timeout,
+                new_nodes_healthy,
+            } => self.upgrade(
+                cx,
+                *pool,
+                *max_surge,
+                *max_unavailable,
+                *drain_timeout,
+                *on_timeout,
+                *new_nodes_healthy,
+            ),
         }
     }
 
@@ -78,10 +149,31 @@ impl Controllers {
         self.owners[workload as usize] == Owner::Deployment
     }
 
-    /// An involuntary disruption: the pod's node is going, or a higher-priority pod needs the
-    /// room. The eviction is counted under `reason` and logged as `event` with `message`. A
-    /// Deployment pod ends and is replaced; a Batch or Trace pod goes back to the pending queue
-    /// keeping `progress` of its work.
+    /// The eviction API (a voluntary disruption): evicts `pod` unless its disruption budget
+    /// allows no disruption now. Returns whether it was evicted.
+    pub fn request_eviction(&mut self, cx: &mut Context, pod: PodId) -> bool {
+        let allowed = self.disruption.allowed(cx.cluster(), &self.deployment, pod);
+        if allowed == Some(0) {
+            cx.observe(Observation::EvictionRefused);
+            cx.log_pod(pod, "EvictionRefused", disruption::PDB_REFUSAL);
+            return false;
+        }
+        cx.observe(Observation::EvictionGranted);
+        self.evict(
+            cx,
+            pod,
+            "Drain",
+            "Evicted",
+            "evicted by the eviction API (drain)",
+            Progress::SinceCheckpoint,
+        );
+        true
+    }
+
+    /// Evicts a running pod without asking its budget: the pod's node is going, a
+    /// higher-priority pod needs the room, or a drain forces it. The eviction is counted under
+    /// `reason` and logged as `event` with `message`. A Deployment pod ends and is replaced; a
+    /// Batch or Trace pod goes back to the pending queue keeping `progress` of its work.
     pub fn evict(
         &mut self,
         cx: &mut Context,
@@ -94,25 +186,34 @@ impl Controllers {
         cx.count_eviction(reason);
         let workload = cx.cluster().pod(pod).workload;
         if self.replaced_while_terminating(workload) {
-            let was_ready = cx.end_pod(pod, PodPhase::Evicted, event, message);
-            self.pod_ended(cx, pod, PodPhase::Evicted, was_ready);
+            let loss = cx.end_pod(pod, PodPhase::Evicted, event, message);
+            self.pod_ended(cx, pod, loss);
         } else {
             cx.requeue(pod, progress, event, message);
         }
     }
 
-    /// `pod` ended in `phase` (and was ready before, if `was_ready`): its owner reacts.
-    pub fn pod_ended(&mut self, cx: &mut Context, pod: PodId, phase: PodPhase, was_ready: bool) {
+    /// `pod` ended (it succeeded, failed or was evicted): its owner reacts.
+    pub fn pod_ended(&mut self, cx: &mut Context, pod: PodId, loss: PodLoss) {
         let workload = cx.cluster().pod(pod).workload as usize;
         if self.owners[workload] == Owner::Deployment {
-            self.deployment.pod_ended(cx, workload, phase, was_ready);
+            self.deployment.pod_ended(cx, workload, pod, loss);
         }
     }
 
     /// `pod` became ready: its owner counts it.
-    pub fn pod_ready(&mut self, workload: u32) {
-        if self.owners[workload as usize] == Owner::Deployment {
-            self.deployment.pod_ready(workload as usize);
+    pub fn pod_ready(&mut self, cx: &mut Context, pod: PodId) {
+        let workload = cx.cluster().pod(pod).workload as usize;
+        if self.owners[workload] == Owner::Deployment {
+            self.deployment.pod_ready(cx, pod);
+        }
+    }
+
+    /// `pod` stopped being ready while running.
+    pub fn pod_unready(&mut self, cx: &mut Context, pod: PodId, loss: PodLoss) {
+        let workload = cx.cluster().pod(pod).workload as usize;
+        if self.owners[workload] == Owner::Deployment {
+            self.deployment.pod_unready(cx, pod, loss);
         }
     }
 }

@@ -3,6 +3,8 @@
 //! The simulation calls [`Metrics::advance`] before it applies the events of each new instant,
 //! so every integral is exact: the state is constant between instants.
 
+pub mod controllers;
+pub mod serving;
 pub mod summary;
 pub mod timeseries;
 
@@ -13,7 +15,8 @@ use crate::model::{CapacityType, Cluster};
 use crate::scenario::Scenario;
 use crate::time::{MS_PER_HOUR, SimDuration, SimTime};
 
-pub use timeseries::{Sample, TimeSeries};
+pub use serving::Serving;
+pub use timeseries::{DeploymentSample, Sample, TimeSeries};
 
 /// Counters and integrals of one run.
 #[derive(Clone, Debug, Default)]
@@ -62,6 +65,57 @@ pub struct Metrics {
     /// Cost shared out to pods per pool and template (`pool * templates + template`), in USD:
     /// ∫ price × (requested cpu / node cpu) dt.
     pub share_cost_usd: Vec<f64>,
+    /// Cpu requested by crash-looping pods now, in millicores, and its integral.
+    pub crashloop_cpu_m: u64,
+    pub crashloop_cpu_m_ms: u128,
+    /// Served load of each Deployment with a `load`, by workload index.
+    pub serving: Vec<Option<Serving>>,
+    /// Per workload: the fewest ready pods since the Deployment first had all its replicas
+    /// ready, and when that first happened.
+    pub min_ready: Vec<Option<u32>>,
+    pub converged_at: Vec<Option<SimTime>>,
+    /// Container restarts per workload.
+    pub restarts: Vec<u64>,
+    /// Rollouts per workload.
+    pub rollouts: Vec<RolloutCounts>,
+    pub disruption: DisruptionCounts,
+    /// Node-pool upgrades per pool.
+    pub upgrades: Vec<UpgradeCounts>,
+}
+
+/// What happened to a Deployment's rollouts.
+#[derive(Clone, Debug, Default)]
+pub struct RolloutCounts {
+    pub started: u64,
+    pub completed: u64,
+    /// Marked ProgressDeadlineExceeded.
+    pub failed: u64,
+    pub rolled_back: u64,
+    /// A newer rollout took over before this one completed.
+    pub superseded: u64,
+    /// Start to completion of each completed rollout, in ms.
+    pub durations_ms: Vec<u64>,
+}
+
+/// Evictions through the eviction API.
+#[derive(Clone, Debug, Default)]
+pub struct DisruptionCounts {
+    /// Granted evictions (voluntary: drains, upgrades).
+    pub evictions: u64,
+    /// Evictions the API refused because a PodDisruptionBudget allowed no disruption.
+    pub refused_by_pdb: u64,
+    /// Evictions forced past a budget when a drain timed out.
+    pub forced: u64,
+}
+
+/// A pool's upgrades.
+#[derive(Clone, Debug, Default)]
+pub struct UpgradeCounts {
+    pub started: u64,
+    pub completed: u64,
+    pub nodes_replaced: u64,
+    /// Start to completion of each completed upgrade, in ms.
+    pub durations_ms: Vec<u64>,
 }
 
 /// Something that happened and is counted, reported by the component it happened in.
@@ -77,6 +131,45 @@ pub enum Observation {
         pool: usize,
         price: f64,
     },
+    RolloutStarted {
+        workload: usize,
+    },
+    RolloutCompleted {
+        workload: usize,
+        duration_ms: u64,
+    },
+    /// ProgressDeadlineExceeded.
+    RolloutFailed {
+        workload: usize,
+    },
+    /// A rollout undone (`kubectl rollout undo`, or at its deadline with `rollback`).
+    RolledBack {
+        workload: usize,
+    },
+    /// A newer rollout took over.
+    RolloutSuperseded {
+        workload: usize,
+    },
+    /// The eviction API granted a voluntary eviction.
+    EvictionGranted,
+    /// The eviction API refused one: the budget allowed no disruption.
+    EvictionRefused,
+    /// A drain evicted past a budget at its timeout.
+    EvictionForced,
+    UpgradeStarted {
+        pool: usize,
+    },
+    /// An upgrade deleted one of the pool's old nodes.
+    NodeUpgraded {
+        pool: usize,
+    },
+    UpgradeCompleted {
+        pool: usize,
+        duration_ms: u64,
+    },
+    ContainerRestart {
+        workload: usize,
+    },
 }
 
 impl Metrics {
@@ -87,6 +180,21 @@ impl Metrics {
             up_node_ms: vec![0; pools.len()],
             live_node_ms: vec![0; pools.len()],
             available_ms: vec![0; scenario.workloads.len()],
+            serving: scenario
+                .workloads
+                .iter()
+                .map(|w| match &w.kind {
+                    crate::scenario::WorkloadKind::Deployment(d) => {
+                        d.load.as_ref().map(Serving::new)
+                    }
+                    _ => None,
+                })
+                .collect(),
+            min_ready: vec![None; scenario.workloads.len()],
+            converged_at: vec![None; scenario.workloads.len()],
+            restarts: vec![0; scenario.workloads.len()],
+            rollouts: vec![RolloutCounts::default(); scenario.workloads.len()],
+            upgrades: vec![UpgradeCounts::default(); pools.len()],
             price_now: pools.iter().map(|p| p.price_per_hour).collect(),
             traced_price: scenario
                 .cluster
@@ -120,6 +228,29 @@ impl Metrics {
             Observation::NodeFailure => self.node_failures += 1,
             Observation::BurnInFailure => self.burn_in_failures += 1,
             Observation::PriceChange { pool, price } => self.price_now[pool] = price,
+            Observation::RolloutStarted { workload } => self.rollouts[workload].started += 1,
+            Observation::RolloutCompleted {
+                workload,
+                duration_ms,
+            } => {
+                let r = &mut self.rollouts[workload];
+                r.completed += 1;
+                r.durations_ms.push(duration_ms);
+            }
+            Observation::RolloutFailed { workload } => self.rollouts[workload].failed += 1,
+            Observation::RolledBack { workload } => self.rollouts[workload].rolled_back += 1,
+            Observation::RolloutSuperseded { workload } => self.rollouts[workload].superseded += 1,
+            Observation::EvictionGranted => self.disruption.evictions += 1,
+            Observation::EvictionRefused => self.disruption.refused_by_pdb += 1,
+            Observation::EvictionForced => self.disruption.forced += 1,
+            Observation::UpgradeStarted { pool } => self.upgrades[pool].started += 1,
+            Observation::NodeUpgraded { pool } => self.upgrades[pool].nodes_replaced += 1,
+            Observation::UpgradeCompleted { pool, duration_ms } => {
+                let u = &mut self.upgrades[pool];
+                u.completed += 1;
+                u.durations_ms.push(duration_ms);
+            }
+            Observation::ContainerRestart { workload } => self.restarts[workload] += 1,
         }
     }
 
@@ -175,6 +306,12 @@ impl Metrics {
         for w in deployments.available() {
             self.available_ms[w] += dt;
         }
+        self.crashloop_cpu_m_ms += self.crashloop_cpu_m as u128 * dt as u128;
+        for (w, serving) in self.serving.iter_mut().enumerate() {
+            if let Some(s) = serving {
+                s.advance(self.last, to, deployments.ready(w).unwrap_or(0));
+            }
+        }
         self.last = to;
     }
 
@@ -185,9 +322,19 @@ impl Metrics {
         *self.evicted_by_reason.entry(reason).or_default() += 1;
     }
 
-    /// Records the state after an instant's scheduling pass (peaks are taken here).
-    pub fn observe_peaks(&mut self, cluster: &Cluster) {
+    /// Records the state after an instant's scheduling pass (peaks and lows are taken here).
+    pub fn observe_peaks(&mut self, cluster: &Cluster, deployments: &DeploymentController) {
         self.peak_used_nodes = self.peak_used_nodes.max(cluster.totals.used_nodes);
+        for w in deployments.workloads() {
+            let (ready, replicas) = deployments.ready_of(w);
+            if self.converged_at[w].is_none() && ready >= replicas {
+                self.converged_at[w] = Some(self.last);
+            }
+            if self.converged_at[w].is_some() {
+                let low = self.min_ready[w].get_or_insert(ready);
+                *low = (*low).min(ready);
+            }
+        }
     }
 
     /// Cost so far, per pool, in USD: non-reserved pools pay for launched node time; a reserved

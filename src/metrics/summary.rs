@@ -103,9 +103,9 @@ pub fn build(
         .zip(&metrics.available_ms)
         .enumerate()
     {
-        if let (WorkloadKind::Deployment { replicas, .. }, Some(ready)) =
-            (&spec.kind, deployment_state.ready(w))
+        if let (WorkloadKind::Deployment(d), Some(ready)) = (&spec.kind, deployment_state.ready(w))
         {
+            let replicas = &d.replicas;
             // A run of zero length has no time average: report the state at its only instant.
             let availability = if sim_ms == 0 {
                 if ready >= *replicas { 1.0 } else { 0.0 }

@@ -14,17 +14,30 @@ pub struct Sample {
     pub cpu_allocated: f64,
     pub memory_allocated: f64,
     pub cost_usd: f64,
+    /// Per Deployment (in `TimeSeries::deployments` order).
+    pub deployments: Vec<DeploymentSample>,
+}
+
+/// A Deployment at a sample time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DeploymentSample {
+    pub ready: u32,
+    /// Served share of its load (`None` without a load).
+    pub served: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct TimeSeries {
     pub pool_names: Vec<String>,
+    /// Deployment names, and whether each has a load (a `served.<name>` column).
+    pub deployments: Vec<(String, bool)>,
     pub samples: Vec<Sample>,
 }
 
 impl TimeSeries {
     /// Column names: `time_s, ready_nodes.<pool>..., pods_running, pods_pending,
-    /// cpu_allocated, memory_allocated, cost_usd`.
+    /// cpu_allocated, memory_allocated, cost_usd`, then `ready.<deployment>` for each
+    /// Deployment and `served.<deployment>` for each with a load.
     pub fn header(&self) -> Vec<String> {
         let mut h = vec!["time_s".to_string()];
         h.extend(self.pool_names.iter().map(|p| format!("ready_nodes.{p}")));
@@ -38,6 +51,12 @@ impl TimeSeries {
             ]
             .map(String::from),
         );
+        for (name, has_load) in &self.deployments {
+            h.push(format!("ready.{name}"));
+            if *has_load {
+                h.push(format!("served.{name}"));
+            }
+        }
         h
     }
 
@@ -52,6 +71,12 @@ impl TimeSeries {
             row.push(fmt_frac(s.cpu_allocated));
             row.push(fmt_frac(s.memory_allocated));
             row.push(fmt_frac(s.cost_usd));
+            for d in &s.deployments {
+                row.push(d.ready.to_string());
+                if let Some(served) = d.served {
+                    row.push(fmt_frac(served));
+                }
+            }
             w.write_record(&row)?;
         }
         w.flush()?;

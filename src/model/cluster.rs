@@ -49,6 +49,8 @@ pub struct Totals {
     pub used_nodes: u32,
     pub running_pods: u32,
     pub pending_pods: u32,
+    /// Running pods per workload index.
+    pub running_by_workload: Vec<u32>,
     /// Requested cpu (millicores) of bound pods per pool and template, at
     /// `pool * templates + template` (for cost shares by namespace).
     pub allocated_cpu_by_pool_template: Vec<u64>,
@@ -63,6 +65,8 @@ impl Cluster {
     ) -> Self {
         let n = pools.len();
         let slots = n * templates.len();
+        // Every workload has a template, so template count bounds the workload indices.
+        let workloads = templates.len();
         Cluster {
             zones,
             pools,
@@ -76,6 +80,7 @@ impl Cluster {
                 up_by_pool: vec![0; n],
                 live_by_pool: vec![0; n],
                 allocated_cpu_by_pool_template: vec![0; slots],
+                running_by_workload: vec![0; workloads],
                 ..Totals::default()
             },
             node_log: Vec::new(),
@@ -210,6 +215,17 @@ impl Cluster {
         self.note_node_change(id);
     }
 
+    /// Cordoned (or draining) → Ready: the node takes pods again.
+    pub fn uncordon(&mut self, id: NodeId) {
+        let node = &mut self.nodes[id.0 as usize];
+        debug_assert!(matches!(
+            node.state,
+            NodeState::Cordoned | NodeState::Draining
+        ));
+        node.state = NodeState::Ready;
+        self.note_node_change(id);
+    }
+
     /// Marks a node unschedulable (cordon) or draining; pods already bound stay.
     pub fn set_unschedulable(&mut self, id: NodeId, state: NodeState) {
         debug_assert!(matches!(state, NodeState::Cordoned | NodeState::Draining));
@@ -286,6 +302,7 @@ impl Cluster {
         self.totals.allocated_cpu_by_pool_template[slot] += pod.requests.cpu_m;
         self.totals.pending_pods -= 1;
         self.totals.running_pods += 1;
+        self.totals.running_by_workload[pod.workload as usize] += 1;
         self.note_node_change(node_id);
     }
 
@@ -296,6 +313,12 @@ impl Cluster {
         let node_id = pod.node.take().expect("running pod has a node");
         pod.phase = phase;
         pod.ready = false;
+        pod.ready_since = None;
+        pod.available = false;
+        pod.started_at = None;
+        pod.crash_looping = false;
+        // Timers set for this binding are stale from now on.
+        pod.incarnation = pod.incarnation.wrapping_add(1);
         let slot = pod.slot_on_node as usize;
         let requests = pod.requests;
         let template = pod.template.0 as usize;
@@ -312,10 +335,19 @@ impl Cluster {
         }
         self.totals.allocated -= requests;
         self.totals.running_pods -= 1;
+        self.totals.running_by_workload[self.pods[pod_id.0 as usize].workload as usize] -= 1;
         if phase == PodPhase::Pending {
             self.totals.pending_pods += 1;
         }
         self.note_node_change(node_id);
+    }
+
+    /// Pending → Deleted: the pod leaves without ever running again.
+    pub fn delete_pending(&mut self, pod_id: PodId) {
+        let pod = &mut self.pods[pod_id.0 as usize];
+        debug_assert_eq!(pod.phase, PodPhase::Pending);
+        pod.phase = PodPhase::Deleted;
+        self.totals.pending_pods -= 1;
     }
 
     /// Display name of a pod: a trace row's own name, or `<workload>-<ordinal>`.

@@ -22,6 +22,8 @@ pub enum PodPhase {
     Succeeded,
     Failed,
     Evicted,
+    /// Deleted by its controller (a ReplicaSet scaled down).
+    Deleted,
 }
 
 impl PodPhase {
@@ -32,13 +34,14 @@ impl PodPhase {
             PodPhase::Succeeded => "Succeeded",
             PodPhase::Failed => "Failed",
             PodPhase::Evicted => "Evicted",
+            PodPhase::Deleted => "Deleted",
         }
     }
 
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            PodPhase::Succeeded | PodPhase::Failed | PodPhase::Evicted
+            PodPhase::Succeeded | PodPhase::Failed | PodPhase::Evicted | PodPhase::Deleted
         )
     }
 }
@@ -76,6 +79,25 @@ pub struct Pod {
     pub terminating: bool,
     /// Set once the pod was found unschedulable and that was logged, to log it once per wait.
     pub(crate) reported_unschedulable: bool,
+    /// The ReplicaSet of its Deployment that owns it (0 for other workloads).
+    pub revision: u32,
+    /// Passes its readiness probe once its container runs (a rollout may bring pods that never
+    /// do).
+    pub healthy: bool,
+    /// Since when the pod has been ready, if it is.
+    pub ready_since: Option<SimTime>,
+    /// Ready for its Deployment's minReadySeconds.
+    pub available: bool,
+    /// Container starts on this binding; kubelet timers carry it and are ignored once stale.
+    pub incarnation: u32,
+    /// Container restarts after crashes (Kubernetes' restartCount).
+    pub restarts: u32,
+    /// Crashes in a row, for the restart back-off.
+    pub backoff_step: u32,
+    /// When the running container started.
+    pub started_at: Option<SimTime>,
+    /// Crashed and not ready since (CrashLoopBackOff).
+    pub crash_looping: bool,
 }
 
 impl Pod {
@@ -109,6 +131,15 @@ impl Pod {
             requeues: 0,
             terminating: false,
             reported_unschedulable: false,
+            revision: 0,
+            healthy: true,
+            ready_since: None,
+            available: false,
+            incarnation: 0,
+            restarts: 0,
+            backoff_step: 0,
+            started_at: None,
+            crash_looping: false,
         }
     }
 }

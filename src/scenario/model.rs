@@ -31,6 +31,8 @@ pub struct Scenario {
     pub workloads: Vec<WorkloadSpec>,
     /// Scheduled cluster events (zone outages).
     pub events: Vec<ClusterEvent>,
+    /// Operator actions: rollouts, rollbacks, cordons, drains, upgrades.
+    pub actions: Vec<ScheduledAction>,
     /// Variants for `clustersim compare`.
     pub variants: Vec<Variant>,
     /// Kubernetes PriorityClasses that workloads may name (`priority_class_name`).
@@ -65,6 +67,8 @@ pub struct WorkloadSpec {
     pub name: String,
     pub template: PodTemplate,
     pub kind: WorkloadKind,
+    /// A PodDisruptionBudget selecting the workload's pods.
+    pub disruption_budget: Option<DisruptionBudget>,
 }
 
 #[derive(Clone, Debug)]
@@ -80,12 +84,9 @@ pub enum WorkloadKind {
         /// First arrival process starts at this time (default 0).
         start: SimDuration,
     },
-    /// `replicas` long-running pods, each replaced when it fails or is evicted.
-    Deployment {
-        replicas: u32,
-        /// Time from binding until a pod counts as ready.
-        startup: Option<DurationDist>,
-    },
+    /// Long-running pods kept at `replicas` by ReplicaSets, one per revision, rolled from one
+    /// revision to the next by the deployment controller.
+    Deployment(DeploymentSpec),
     /// Pods replayed from a CSV file, sorted by submit time (stable for equal times).
     Trace { path: PathBuf, rows: Vec<TraceRow> },
 }
@@ -98,6 +99,195 @@ impl WorkloadKind {
             WorkloadKind::Trace { .. } => "Trace",
         }
     }
+}
+
+/// A Deployment as the scenario gives it (defaults are Kubernetes').
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeploymentSpec {
+    pub replicas: u32,
+    /// Time from binding until the container runs (image pull and start).
+    pub startup: Option<DurationDist>,
+    /// The readiness probe: a started container is ready after `initial_delay`; `None`: at once.
+    pub readiness: Option<ReadinessProbe>,
+    /// Kubernetes' minReadySeconds: a pod is available once it has been ready this long.
+    pub min_ready: SimDuration,
+    pub strategy: DeploymentStrategy,
+    /// Kubernetes' progressDeadlineSeconds (default 600 s).
+    pub progress_deadline: SimDuration,
+    pub on_progress_deadline: DeadlineAction,
+    /// Requests the Deployment serves, for served-share metrics.
+    pub load: Option<LoadSpec>,
+    /// The naive data refresh: every ready pod goes unready for a while at each tick.
+    pub in_place_refresh: Option<RefreshSpec>,
+    /// Workloads that must have ready pods when a container starts, or it crashes.
+    pub depends_on: Vec<Dependency>,
+    /// A container that starts while a dependency is not ready exits after this.
+    pub crash_after: Option<SimDuration>,
+    /// Random container crashes: mean time between crashes of one running container.
+    pub crashes: Option<SimDuration>,
+    /// The kubelet's restart back-off after a crash: `initial`, doubling to `max`.
+    pub backoff: BackoffSpec,
+}
+
+impl Default for DeploymentSpec {
+    fn default() -> Self {
+        DeploymentSpec {
+            replicas: 0,
+            startup: None,
+            readiness: None,
+            min_ready: SimDuration::ZERO,
+            strategy: DeploymentStrategy::default(),
+            progress_deadline: SimDuration::from_secs(600),
+            on_progress_deadline: DeadlineAction::Halt,
+            load: None,
+            in_place_refresh: None,
+            depends_on: Vec::new(),
+            crash_after: None,
+            crashes: None,
+            backoff: BackoffSpec::default(),
+        }
+    }
+}
+
+/// A readiness probe's timing (successThreshold 1: the first passing probe makes a pod ready).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadinessProbe {
+    pub initial_delay: SimDuration,
+    pub period: SimDuration,
+    pub failure_threshold: u32,
+}
+
+impl Default for ReadinessProbe {
+    fn default() -> Self {
+        ReadinessProbe {
+            initial_delay: SimDuration::ZERO,
+            period: SimDuration::from_secs(10),
+            failure_threshold: 3,
+        }
+    }
+}
+
+/// A count or a percentage of the desired replicas (Kubernetes' IntOrString).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntOrPercent {
+    Int(u32),
+    Percent(u32),
+}
+
+impl IntOrPercent {
+    /// Kubernetes' `GetScaledValueFromIntOrPercent`: a percentage of `total`, rounded up or
+    /// down.
+    pub fn scaled(self, total: u32, round_up: bool) -> u32 {
+        match self {
+            IntOrPercent::Int(n) => n,
+            IntOrPercent::Percent(p) => {
+                let product = p as u64 * total as u64;
+                let v = if round_up {
+                    product.div_ceil(100)
+                } else {
+                    product / 100
+                };
+                v.min(u32::MAX as u64) as u32
+            }
+        }
+    }
+
+    pub fn is_zero(self) -> bool {
+        matches!(self, IntOrPercent::Int(0) | IntOrPercent::Percent(0))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeploymentStrategy {
+    RollingUpdate {
+        max_surge: IntOrPercent,
+        max_unavailable: IntOrPercent,
+    },
+    /// Every old pod is deleted before any new one is created.
+    Recreate,
+}
+
+impl Default for DeploymentStrategy {
+    fn default() -> Self {
+        DeploymentStrategy::RollingUpdate {
+            max_surge: IntOrPercent::Percent(25),
+            max_unavailable: IntOrPercent::Percent(25),
+        }
+    }
+}
+
+/// What happens when a rollout makes no progress for its deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeadlineAction {
+    /// Kubernetes: the rollout is marked failed (ProgressDeadlineExceeded) and stays where it is.
+    Halt,
+    /// As `halt`, then an automatic `kubectl rollout undo`.
+    Rollback,
+}
+
+/// Requests per second over time, and what one ready pod serves.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadSpec {
+    pub requests_per_second: LoadCurve,
+    /// Requests per second one ready pod serves at 100% of its cpu request.
+    pub per_pod: f64,
+}
+
+/// Requests per second as a function of time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoadCurve {
+    Constant(f64),
+    /// mean × (1 + amplitude × cos(2π (t − peak) / 24 h)).
+    Diurnal {
+        mean: f64,
+        amplitude: f64,
+        peak: SimDuration,
+    },
+    /// Piecewise constant: each `(from, rps)` holds until the next (0 before the first).
+    Steps(Vec<(SimTime, f64)>),
+}
+
+/// In-place refresh: every `every`, each ready pod goes unready for `downtime` (plus a uniform
+/// jitter in `[0, jitter]` drawn per pod and tick before it starts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RefreshSpec {
+    pub every: SimDuration,
+    pub downtime: SimDuration,
+    pub jitter: SimDuration,
+}
+
+/// A workload whose ready pods a container needs when it starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dependency {
+    /// Index of the workload in the scenario.
+    pub workload: usize,
+    pub min_ready: u32,
+}
+
+/// The kubelet's CrashLoopBackOff: `initial`, doubling up to `max`, reset after a container
+/// has run for `reset_after`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackoffSpec {
+    pub initial: SimDuration,
+    pub max: SimDuration,
+    pub reset_after: SimDuration,
+}
+
+impl Default for BackoffSpec {
+    fn default() -> Self {
+        BackoffSpec {
+            initial: SimDuration::from_secs(10),
+            max: SimDuration::from_secs(300),
+            reset_after: SimDuration::from_secs(600),
+        }
+    }
+}
+
+/// A PodDisruptionBudget over a workload's pods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DisruptionBudget {
+    MinAvailable(IntOrPercent),
+    MaxUnavailable(IntOrPercent),
 }
 
 /// One row of a pod trace.
@@ -277,6 +467,75 @@ pub enum ClusterEvent {
         duration: DurationDist,
         zones: Vec<usize>,
     },
+}
+
+/// When an operator action happens: once, or every `every` from `start`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventTiming {
+    At(SimTime),
+    Every { start: SimTime, every: SimDuration },
+}
+
+/// What an operator does (top-level `events` besides outages).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// A new revision of a Deployment (`kubectl apply` of a changed template).
+    Rollout {
+        workload: usize,
+        /// New requests for the new revision's pods, if the template changes them.
+        requests: Option<crate::quantity::Resources>,
+        /// Probability that a new pod passes its readiness probe (1: all do, 0: none).
+        healthy: f64,
+    },
+    /// `kubectl rollout undo`: back to the previous revision's template.
+    Rollback {
+        workload: usize,
+    },
+    Cordon {
+        node: String,
+    },
+    Uncordon {
+        node: String,
+    },
+    /// `kubectl drain` of one node or of every node of a pool.
+    Drain {
+        target: NodeTarget,
+        /// Give up after this long (`None`: wait forever, as kubectl does by default).
+        timeout: Option<SimDuration>,
+        on_timeout: TimeoutAction,
+    },
+    /// A surge node-pool upgrade.
+    Upgrade {
+        pool: usize,
+        max_surge: u32,
+        max_unavailable: u32,
+        drain_timeout: Option<SimDuration>,
+        on_timeout: TimeoutAction,
+        /// Probability that a new node becomes ready.
+        new_nodes_healthy: f64,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeTarget {
+    Node(String),
+    Pool(usize),
+}
+
+/// What a drain does when its timeout runs out with pods still on the node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeoutAction {
+    /// Evict the rest ignoring their disruption budgets.
+    Force,
+    /// Stop evicting; the node stays cordoned.
+    Abort,
+}
+
+/// An operator action and when it happens.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduledAction {
+    pub when: EventTiming,
+    pub action: Action,
 }
 
 /// A named set of overrides for `clustersim compare`, in file order.

@@ -171,6 +171,41 @@ fn type_schema(ty: &Ty) -> Value {
                 object_schema(fields::SHARE),
             ]
         }),
+        Ty::IntOrPercent => json!({
+            "oneOf": [
+                { "type": "integer", "minimum": 0 },
+                { "type": "string", "pattern": "^[0-9]+%$" },
+            ]
+        }),
+        Ty::Probability => json!({
+            "oneOf": [
+                { "type": "boolean" },
+                { "type": "number", "minimum": 0, "maximum": 1 },
+            ]
+        }),
+        Ty::Load => json!({
+            "oneOf": [
+                { "type": "number", "minimum": 0 },
+                object_schema(fields::DIURNAL_WRAPPER),
+                {
+                    "type": "object",
+                    "properties": {
+                        "steps": {
+                            "type": "array",
+                            "items": { "type": "array", "minItems": 2, "maxItems": 2 },
+                        },
+                    },
+                    "required": ["steps"],
+                    "additionalProperties": false,
+                },
+                {
+                    "type": "object",
+                    "properties": { "trace": { "type": "string", "minLength": 1 } },
+                    "required": ["trace"],
+                    "additionalProperties": false,
+                },
+            ]
+        }),
     }
 }
 

@@ -90,10 +90,11 @@ fn quickstart_loads_with_the_right_units() {
     assert_eq!(web.template.requests, Resources::new(500, GI, 0));
     assert!(matches!(
         web.kind,
-        WorkloadKind::Deployment {
+        WorkloadKind::Deployment(DeploymentSpec {
             replicas: 6,
-            startup: None
-        }
+            startup: None,
+            ..
+        })
     ));
     let batch = &s.workloads[1];
     assert_eq!(batch.template.requests, Resources::new(1000, 2 * GI, 0));
@@ -200,10 +201,11 @@ workloads:
     ));
     assert!(matches!(
         s.workloads[1].kind,
-        WorkloadKind::Deployment {
+        WorkloadKind::Deployment(DeploymentSpec {
             replicas: 0,
-            startup: Some(DurationDist::Constant(SimDuration(20_000)))
-        }
+            startup: Some(DurationDist::Constant(SimDuration(20_000))),
+            ..
+        })
     ));
 }
 
@@ -426,7 +428,7 @@ fn overrides_set_scalars_list_elements_and_new_fields() {
     assert_eq!(s.cluster.pools[0].zones, [1]);
     assert!(matches!(
         s.workloads[0].kind,
-        WorkloadKind::Deployment { replicas: 3, .. }
+        WorkloadKind::Deployment(DeploymentSpec { replicas: 3, .. })
     ));
     assert!(matches!(
         s.workloads[1].kind,

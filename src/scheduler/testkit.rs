@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::dist::DurationDist;
 use crate::model::{CapacityType, PodTemplate, PoolSpec};
-use crate::model::{Cluster, Pod, PodId, PodPhase, PoolId, TemplateId};
+use crate::model::{Cluster, Pod, PoolId, TemplateId};
 use crate::quantity::Resources;
 use crate::scheduler::framework::PodRef;
 use crate::time::{SimDuration, SimTime};
@@ -27,27 +27,7 @@ pub fn pool(name: &str, node: Resources) -> PoolSpec {
 
 /// A pending pod of template 0 with the given requests (not submitted to any cluster).
 pub fn pod(requests: Resources) -> Pod {
-    Pod {
-        id: PodId(u32::MAX),
-        workload: 0,
-        template: TemplateId(0),
-        ordinal: 0,
-        name_override: None,
-        requests,
-        priority: 0,
-        phase: PodPhase::Pending,
-        node: None,
-        slot_on_node: 0,
-        submitted_at: SimTime::ZERO,
-        queued_at: SimTime::ZERO,
-        bound_at: None,
-        run_time: None,
-        ready: false,
-        timer: None,
-        requeues: 0,
-        terminating: false,
-        reported_unschedulable: false,
-    }
+    Pod::new(0, TemplateId(0), 0, requests, 0, SimTime::ZERO, None)
 }
 
 /// One pool per node: `(cpu_m, memory, allocated cpu_m, allocated memory)`; the allocation is

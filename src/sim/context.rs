@@ -10,6 +10,7 @@
 use super::Event;
 use super::log::{EventRecord, EventSink};
 use super::scheduling::SchedulingQueue;
+use crate::controllers::PodLoss;
 use crate::engine::{EventId, EventQueue};
 use crate::metrics::{Metrics, Observation};
 use crate::model::{Cluster, NodeId, NodeState, Pod, PodId, PodPhase, PoolId, Quotas, Taint};
@@ -34,6 +35,9 @@ pub struct Context<'a> {
     pub(super) quotas: Quotas,
     pub(super) metrics: Metrics,
     pub(super) sink: Option<&'a mut dyn EventSink>,
+    /// Nodes that became ready since the sim last looked (the node lifecycle controller
+    /// watches them).
+    pub(super) newly_ready_nodes: Vec<NodeId>,
 }
 
 impl<'a> Context<'a> {
@@ -79,31 +83,52 @@ impl<'a> Context<'a> {
         id
     }
 
-    /// Ends a running pod in a terminal phase and frees its node; returns whether it was ready.
-    /// The caller tells the pod's owner ([`crate::controllers::Controllers::pod_ended`]).
+    /// Ends a running pod in a terminal phase and frees its node; returns whether it was ready
+    /// and available. The caller tells the pod's owner
+    /// ([`crate::controllers::Controllers::pod_ended`]).
     pub fn end_pod(
         &mut self,
         pod: PodId,
         phase: PodPhase,
         reason: &'static str,
         message: &str,
-    ) -> bool {
+    ) -> PodLoss {
         let node = self.cluster.pod(pod).node;
-        let was_ready = self.cluster.pod(pod).ready;
+        let was_ready = PodLoss {
+            was_ready: self.cluster.pod(pod).ready,
+            was_available: self.cluster.pod(pod).available,
+        };
         if let Some(timer) = self.cluster.pod_mut(pod).timer.take() {
             self.timers.cancel(timer);
         }
         if let Some(node) = node {
             self.log_pod_on(pod, node, reason, message);
         }
+        self.stop_crash_loop(pod);
         self.quotas.release(&self.cluster, pod);
         self.cluster.unbind(pod, phase);
         self.queue.dirty = true;
         was_ready
     }
 
-    /// A running pod's run time is over: it succeeds. Returns whether it was ready.
-    pub fn complete_pod(&mut self, pod: PodId) -> bool {
+    /// Deletes a pod its controller no longer wants: a pending pod leaves the queue, a running
+    /// one stops and frees its node.
+    pub fn delete_pod(&mut self, pod: PodId, message: &str) {
+        match self.cluster.pod(pod).phase {
+            PodPhase::Pending => {
+                self.cluster.delete_pending(pod);
+                self.queue.remove(pod);
+                self.log_pod(pod, "Deleted", message);
+            }
+            PodPhase::Running => {
+                self.end_pod(pod, PodPhase::Deleted, "Deleted", message);
+            }
+            _ => {}
+        }
+    }
+
+    /// A running pod's run time is over: it succeeds.
+    pub fn complete_pod(&mut self, pod: PodId) -> PodLoss {
         self.cluster.pod_mut(pod).timer = None;
         let p = self.cluster.pod(pod);
         self.metrics.note_completed(p.requests.cpu_m, p.run_time);
@@ -142,6 +167,7 @@ impl<'a> Context<'a> {
             self.timers.cancel(timer);
         }
         self.log_pod_on(pod, node, event, message);
+        self.stop_crash_loop(pod);
         self.quotas.release(&self.cluster, pod);
         self.cluster.unbind(pod, PodPhase::Pending);
         let p = self.cluster.pod_mut(pod);
@@ -152,14 +178,74 @@ impl<'a> Context<'a> {
         self.queue.enqueue(&self.cluster, pod);
     }
 
-    /// Marks a running pod ready; false (and nothing changes) if it is no longer running.
+    /// Marks a running pod ready; false (and nothing changes) if it is not running or is
+    /// ready already.
     pub fn set_pod_ready(&mut self, pod: PodId) -> bool {
+        let now = self.now();
         let p = self.cluster.pod_mut(pod);
-        if p.phase != PodPhase::Running {
+        if p.phase != PodPhase::Running || p.ready {
             return false;
         }
         p.ready = true;
+        p.ready_since = Some(now);
+        self.stop_crash_loop(pod);
         true
+    }
+
+    /// A ready pod stops being ready (its probe fails, its container crashed); `None` if it
+    /// was not ready.
+    pub fn set_pod_unready(&mut self, pod: PodId) -> Option<PodLoss> {
+        let p = self.cluster.pod_mut(pod);
+        if !p.ready {
+            return None;
+        }
+        let loss = PodLoss {
+            was_ready: true,
+            was_available: p.available,
+        };
+        p.ready = false;
+        p.ready_since = None;
+        p.available = false;
+        Some(loss)
+    }
+
+    /// The pod has been ready for its Deployment's minReadySeconds.
+    pub fn set_pod_available(&mut self, pod: PodId) {
+        self.cluster.pod_mut(pod).available = true;
+    }
+
+    /// Gives a pod to a ReplicaSet (a rollback adopts an old ReplicaSet's pods).
+    pub fn set_pod_revision(&mut self, pod: PodId, revision: u32) {
+        self.cluster.pod_mut(pod).revision = revision;
+    }
+
+    /// The pod's container crashed: it restarts after a back-off, whose doubling continues
+    /// from `next_step`; until it is ready again the pod is crash-looping, holding its node.
+    pub fn note_container_crash(&mut self, pod: PodId, next_step: u32) {
+        let p = self.cluster.pod_mut(pod);
+        p.restarts += 1;
+        p.started_at = None;
+        p.backoff_step = next_step;
+        if !p.crash_looping {
+            p.crash_looping = true;
+            let cpu_m = p.requests.cpu_m;
+            self.metrics.crashloop_cpu_m += cpu_m;
+        }
+    }
+
+    /// The pod's container (re)started now.
+    pub fn note_container_started(&mut self, pod: PodId) {
+        let now = self.now();
+        self.cluster.pod_mut(pod).started_at = Some(now);
+    }
+
+    fn stop_crash_loop(&mut self, pod: PodId) {
+        let p = self.cluster.pod_mut(pod);
+        if p.crash_looping {
+            p.crash_looping = false;
+            let cpu_m = p.requests.cpu_m;
+            self.metrics.crashloop_cpu_m -= cpu_m;
+        }
     }
 
     /// The pod was told to stop and runs out its termination grace period.
@@ -202,12 +288,28 @@ impl<'a> Context<'a> {
         id
     }
 
+    /// Launches a node of `pool` in `zone` that never becomes ready (a broken image: an upgrade
+    /// gone wrong). It is billed like any node.
+    pub fn launch_broken_node(&mut self, pool: PoolId, zone: u32) -> NodeId {
+        let now = self.now();
+        let id = self.cluster.launch_node(pool, zone, now, false);
+        self.log_node(id, "NodeLaunched", "");
+        id
+    }
+
     /// The node is ready: pods may schedule on it.
     pub fn mark_node_ready(&mut self, node: NodeId, message: &str) {
         let now = self.now();
         self.cluster.mark_ready(node, now);
         self.queue.dirty = true;
+        self.newly_ready_nodes.push(node);
         self.log_node(node, "NodeReady", message);
+    }
+
+    /// A cordoned node takes pods again.
+    pub fn uncordon(&mut self, node: NodeId) {
+        self.cluster.uncordon(node);
+        self.queue.dirty = true;
     }
 
     /// Adds a taint to the node (on top of its pool's).
@@ -284,6 +386,26 @@ impl<'a> Context<'a> {
                 name,
                 event,
                 node: name,
+                message,
+            });
+        }
+    }
+
+    /// Logs an event of any named object (`deployment`, ...).
+    pub fn log_named(
+        &mut self,
+        object: &'static str,
+        name: &str,
+        event: &'static str,
+        message: &str,
+    ) {
+        if let Some(sink) = self.sink.as_deref_mut() {
+            sink.record(&EventRecord {
+                time_ms: self.timers.now().0,
+                object,
+                name,
+                event,
+                node: "",
                 message,
             });
         }

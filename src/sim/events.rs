@@ -3,7 +3,7 @@
 //! [`crate::sim`] routes each group to its owner, and the owner matches its own kinds.
 
 use crate::cloud::CloudEvent;
-use crate::controllers::{JobEvent, ReplayEvent};
+use crate::controllers::{ActionEvent, DeploymentEvent, JobEvent, NodeLifecycleEvent, ReplayEvent};
 use crate::kubelet::KubeletEvent;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,6 +12,13 @@ pub enum Event {
     Job(JobEvent),
     /// Trace rows falling due ([`crate::controllers::replay`]).
     Replay(ReplayEvent),
+    /// Availability and progress deadlines of Deployments ([`crate::controllers::deployment`]).
+    Deployment(DeploymentEvent),
+    /// Drain retries ([`crate::controllers::node_lifecycle`]).
+    Lifecycle(NodeLifecycleEvent),
+    /// Operator actions from the scenario: rollouts, rollbacks, cordons, drains, upgrades
+    /// ([`crate::controllers`]).
+    Action(ActionEvent),
     /// What happens to a pod on its node: run time over, readiness, grace periods
     /// ([`crate::kubelet`]).
     Kubelet(KubeletEvent),
@@ -29,6 +36,24 @@ impl From<JobEvent> for Event {
 impl From<ReplayEvent> for Event {
     fn from(e: ReplayEvent) -> Self {
         Event::Replay(e)
+    }
+}
+
+impl From<DeploymentEvent> for Event {
+    fn from(e: DeploymentEvent) -> Self {
+        Event::Deployment(e)
+    }
+}
+
+impl From<NodeLifecycleEvent> for Event {
+    fn from(e: NodeLifecycleEvent) -> Self {
+        Event::Lifecycle(e)
+    }
+}
+
+impl From<ActionEvent> for Event {
+    fn from(e: ActionEvent) -> Self {
+        Event::Action(e)
     }
 }
 

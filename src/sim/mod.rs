@@ -40,7 +40,7 @@ use crate::cloud::Cloud;
 use crate::controllers::{Controllers, Templates};
 use crate::engine::EventQueue;
 use crate::kubelet::Kubelet;
-use crate::metrics::{Metrics, Sample, TimeSeries, ratio, summary};
+use crate::metrics::{DeploymentSample, Metrics, Sample, TimeSeries, ratio, summary};
 use crate::model::{Cluster, Quotas};
 use crate::quantity::Resources;
 use crate::scenario::{Scenario, WorkloadKind};
@@ -113,6 +113,8 @@ pub struct Simulation<'a> {
     timeseries: TimeSeries,
     next_sample: SimTime,
     explain: Option<&'a mut Explanation>,
+    /// The pass at time 0 ran (`run_until` may be called again to go on).
+    started: bool,
 }
 
 impl<'a> Simulation<'a> {
@@ -149,6 +151,7 @@ impl<'a> Simulation<'a> {
                 quotas,
                 metrics,
                 sink: events,
+                newly_ready_nodes: Vec::new(),
             },
             controllers,
             kubelet: Kubelet::new(scenario),
@@ -171,16 +174,27 @@ impl<'a> Simulation<'a> {
                     .iter()
                     .map(|p| p.name.clone())
                     .collect(),
+                deployments: scenario
+                    .workloads
+                    .iter()
+                    .filter_map(|w| match &w.kind {
+                        WorkloadKind::Deployment(d) => Some((w.name.clone(), d.load.is_some())),
+                        _ => None,
+                    })
+                    .collect(),
                 samples: Vec::new(),
             },
             next_sample: SimTime::ZERO,
             explain: None,
+            started: false,
         };
         // Time 0: initial nodes (ready), then the workloads (Deployment replicas, first
         // arrivals), then the infrastructure's clocks.
         sim.cloud.launch_initial_nodes(&mut sim.cx);
         sim.controllers.start(&mut sim.cx);
         sim.cloud.start(&mut sim.cx);
+        sim.kubelet.start(&mut sim.cx);
+        sim.cx.newly_ready_nodes.clear();
         Ok(sim)
     }
 
@@ -198,9 +212,10 @@ impl<'a> Simulation<'a> {
     pub fn run_until(&mut self, end: SimTime, mut progress: Option<&mut dyn FnMut(SimTime)>) {
         // Pods submitted at start get their pass at time 0. If events are also due at 0, the
         // loop below runs that pass after them, so time 0 has one pass like any instant.
-        if self.cx.timers.peek_time() != Some(SimTime::ZERO) {
+        if !self.started && self.cx.timers.peek_time() != Some(SimTime::ZERO) {
             self.after_instant(SimTime::ZERO);
         }
+        self.started = true;
         while let Some(t) = self.cx.timers.peek_time() {
             if t > end {
                 break;
@@ -243,6 +258,7 @@ impl<'a> Simulation<'a> {
                 serde_json::json!(self.scheduler.unschedulable_reasons),
             );
         }
+        crate::metrics::controllers::add(&mut summary, cx.scenario, &cx.metrics);
         RunResult {
             summary,
             timeseries: self.timeseries,
@@ -251,14 +267,24 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Hands `event` to the component that owns it.
+    /// Hands `event` to the component that owns it, then tells the node lifecycle
+    /// controller which nodes became ready.
     fn route(&mut self, event: Event) {
         let cx = &mut self.cx;
+        let controllers = &mut self.controllers;
         match event {
-            Event::Job(e) => self.controllers.job.handle(cx, e),
-            Event::Replay(e) => self.controllers.replay.handle(cx, e),
-            Event::Kubelet(e) => self.kubelet.handle(cx, &mut self.controllers, e),
-            Event::Cloud(e) => self.cloud.handle(cx, &mut self.controllers, e),
+            Event::Job(e) => controllers.job.handle(cx, e),
+            Event::Replay(e) => controllers.replay.handle(cx, e),
+            Event::Deployment(e) => controllers.deployment.handle(cx, e),
+            Event::Lifecycle(e) => controllers.handle_lifecycle(cx, e),
+            Event::Action(e) => controllers.handle_action(cx, e),
+            Event::Kubelet(e) => self.kubelet.handle(cx, controllers, e),
+            Event::Cloud(e) => self.cloud.handle(cx, controllers, e),
+        }
+        while !cx.newly_ready_nodes.is_empty() {
+            for node in std::mem::take(&mut cx.newly_ready_nodes) {
+                controllers.node_ready(cx, node);
+            }
         }
     }
 
@@ -267,7 +293,9 @@ impl<'a> Simulation<'a> {
             self.cx.queue.dirty = false;
             self.scheduling_pass(now);
         }
-        self.cx.metrics.observe_peaks(&self.cx.cluster);
+        self.cx
+            .metrics
+            .observe_peaks(&self.cx.cluster, &self.controllers.deployment);
     }
 
     /// Takes every sample due strictly before `t` (the state has not changed since then).
@@ -285,6 +313,20 @@ impl<'a> Simulation<'a> {
                 cpu_allocated: ratio(totals.allocated.cpu_m, totals.allocatable.cpu_m),
                 memory_allocated: ratio(totals.allocated.memory, totals.allocatable.memory),
                 cost_usd: cx.metrics.cost_by_pool(&cx.cluster).iter().sum(),
+                deployments: self
+                    .controllers
+                    .deployment
+                    .workloads()
+                    .map(|w| {
+                        let ready = self.controllers.deployment.ready(w).unwrap_or(0);
+                        DeploymentSample {
+                            ready,
+                            served: cx.metrics.serving[w]
+                                .as_ref()
+                                .map(|s| s.share_at(at, ready)),
+                        }
+                    })
+                    .collect(),
             };
             self.timeseries.samples.push(sample);
             match cx.scenario.sample_interval.0 {

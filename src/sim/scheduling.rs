@@ -26,6 +26,8 @@ pub(crate) struct SchedulingQueue {
     /// replacements) wait in `queued_during_pass` and join the queue after the walk.
     in_pass: bool,
     queued_during_pass: Vec<PodId>,
+    /// Pending pods deleted during a pass: they leave the queue after the walk.
+    deleted_during_pass: Vec<PodId>,
 }
 
 impl SchedulingQueue {
@@ -37,6 +39,19 @@ impl SchedulingQueue {
             newly_pending: Vec::new(),
             in_pass: false,
             queued_during_pass: Vec::new(),
+            deleted_during_pass: Vec::new(),
+        }
+    }
+
+    /// Takes a pending pod out of the queue (it was deleted). During a pass it leaves after
+    /// the walk, which skips it.
+    pub(crate) fn remove(&mut self, id: PodId) {
+        if self.in_pass {
+            self.deleted_during_pass.push(id);
+            return;
+        }
+        if let Some(key) = self.keys.get_mut(id.0 as usize).and_then(Option::take) {
+            self.pending.remove(key);
         }
     }
 
@@ -49,6 +64,9 @@ impl SchedulingQueue {
             return;
         }
         let pod = cluster.pod(id);
+        if pod.phase != PodPhase::Pending {
+            return; // deleted while it waited to join
+        }
         let class = PodClass {
             template: pod.template,
             requests: pod.requests,
@@ -106,6 +124,9 @@ impl<'a> Simulation<'a> {
             .pending
             .cursor_reusing(std::mem::take(&mut self.scheduler.cursor_buffer));
         while let Some((key, pod_id)) = cursor.next(&self.cx.queue.pending) {
+            if self.cx.cluster.pods[pod_id.0 as usize].phase != PodPhase::Pending {
+                continue; // deleted by its controller during this pass
+            }
             if !self.cx.quotas.is_empty() && self.cx.quotas.blocks(&self.cx.cluster, pod_id) {
                 // The namespace quota is checked before any node. The rest of the class has the
                 // same namespace (same template) and requests, so it is blocked too.
@@ -176,6 +197,9 @@ impl<'a> Simulation<'a> {
             if let Some(pod_id) = queue.pending.remove(key) {
                 queue.keys[pod_id.0 as usize] = None;
             }
+        }
+        for pod_id in std::mem::take(&mut queue.deleted_during_pass) {
+            queue.remove(pod_id);
         }
         self.diagnose_newly_pending();
         // Victims and replacements queued during the walk: tried from the next pass on.

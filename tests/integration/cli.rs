@@ -73,7 +73,7 @@ fn run_quickstart_writes_every_output() {
 
     // One row per minute from 0 to 2 h inclusive, plus the header.
     let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
-    assert!(ts.starts_with("time_s,ready_nodes.general,pods_running,pods_pending,cpu_allocated,memory_allocated,cost_usd\n"));
+    assert!(ts.starts_with("time_s,ready_nodes.general,pods_running,pods_pending,cpu_allocated,memory_allocated,cost_usd,ready.web\n"));
     assert_eq!(ts.lines().count(), 1 + 121);
 
     let events = std::fs::read_to_string(out.join("events.csv")).unwrap();

@@ -5,9 +5,9 @@ use clustersim::dist::DurationDist;
 use clustersim::quantity::Resources;
 use clustersim::reference_models::{pool, scenario};
 use clustersim::scenario::{
-    BurnInSpec, CapacityType, ClusterEvent, InterruptionSpec, PodTemplate, ReclaimAmount,
-    ReclaimRow, ReplacePolicy, Scenario, TraceRow, UnavailableSpec, WindowTiming, WorkloadKind,
-    WorkloadSpec,
+    BurnInSpec, CapacityType, ClusterEvent, DeploymentSpec, InterruptionSpec, PodTemplate,
+    ReclaimAmount, ReclaimRow, ReplacePolicy, Scenario, TraceRow, UnavailableSpec, WindowTiming,
+    WorkloadKind, WorkloadSpec,
 };
 use clustersim::sim::{EventLog, RunOptions, run, run_recorded};
 use clustersim::theory::alternating_renewal_availability;
@@ -162,6 +162,7 @@ fn one_pod_reclaimed(
             checkpoint_interval: checkpoint,
             ..Default::default()
         },
+        disruption_budget: None,
         kind: WorkloadKind::Trace {
             path: "inline".into(),
             rows: vec![TraceRow {
@@ -263,10 +264,11 @@ fn zone_outage_downs_the_zone_and_blocks_launches() {
             requests: Resources::new(1000, 0, 0),
             ..Default::default()
         },
-        kind: WorkloadKind::Deployment {
+        kind: WorkloadKind::Deployment(DeploymentSpec {
             replicas: 4,
-            startup: None,
-        },
+            ..Default::default()
+        }),
+        disruption_budget: None,
     }];
     let r = run(&s, RunOptions::default()).unwrap();
     // Two of four nodes down for 1 h of 10: 4 − 2·0.1.

@@ -12,6 +12,7 @@ mod indexed_scheduling;
 mod preemption;
 mod properties;
 mod queueing;
+mod rollouts;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

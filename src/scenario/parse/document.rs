@@ -29,7 +29,7 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
     if let Some(d) = duration {
         check_expected_pods(cx, &top, d, &workloads);
     }
-    let events = parse_events(cx, &top, &cluster.zones);
+    let (events, actions) = parse_events(cx, &top, &cluster, &workloads);
     let variants = parse_variants(cx, &top);
 
     Some(Scenario {
@@ -41,6 +41,7 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
         scheduler,
         workloads,
         events,
+        actions,
         variants,
         priority_classes,
         quotas,
@@ -181,7 +182,7 @@ pub(super) fn check_expected_pods(
                 let mean = poisson_per_hour * (hours - start.as_hours_f64()).max(0.0);
                 limit.map_or(mean, |l| mean.min(l as f64))
             }
-            WorkloadKind::Deployment { replicas, .. } => f64::from(*replicas),
+            WorkloadKind::Deployment(d) => f64::from(d.replicas),
             WorkloadKind::Trace { rows, .. } => rows.len() as f64,
         })
         .sum();
@@ -242,15 +243,38 @@ pub(super) fn check_sampling(
     }
 }
 
-pub(super) fn parse_events(cx: &mut Ctx, top: &Obj, zones: &[String]) -> Vec<ClusterEvent> {
+/// The `events` list: outages for the cloud, and operator actions.
+pub(super) fn parse_events(
+    cx: &mut Ctx,
+    top: &Obj,
+    cluster: &ClusterSpec,
+    workloads: &[WorkloadSpec],
+) -> (Vec<ClusterEvent>, Vec<ScheduledAction>) {
+    let zones = &cluster.zones;
     let mut out = Vec::new();
+    let mut actions = Vec::new();
     let Some((_, items)) = top.list(cx, "events") else {
-        return out;
+        return (out, actions);
     };
     for (item, path) in items {
         let Some(e) = open(cx, item, &path, fields::CLUSTER_EVENT, None) else {
             continue;
         };
+        if ACTIONS.iter().any(|a| item.get(a).is_some()) {
+            if let Some(a) = parse_action(cx, &e, item, &path, cluster, workloads) {
+                actions.push(a);
+            }
+            continue;
+        }
+        for repeat in ["every", "start"] {
+            if let Some((v, p)) = e.value(cx, repeat) {
+                cx.err(
+                    &v.origin,
+                    &p,
+                    format!("`{repeat}` repeats operator actions; outages take `at`"),
+                );
+            }
+        }
         let at = e.duration(cx, "at");
         if let Some(r) = e.object(cx, "random_zone_outages") {
             let mean_time_between = r.duration(cx, "mean_time_between");
@@ -286,7 +310,7 @@ pub(super) fn parse_events(cx: &mut Ctx, top: &Obj, zones: &[String]) -> Vec<Clu
             cx.err(
                 &item.origin,
                 &path,
-                "an event needs a kind: zone_outage: {zone, duration} or random_zone_outages: {mean_time_between, duration}",
+                "an event needs a kind: zone_outage, random_zone_outages, rollout, rollback, cordon, uncordon, drain or upgrade",
             );
             continue;
         };
@@ -311,7 +335,7 @@ pub(super) fn parse_events(cx: &mut Ctx, top: &Obj, zones: &[String]) -> Vec<Clu
             });
         }
     }
-    out
+    (out, actions)
 }
 
 pub(super) fn parse_variants(cx: &mut Ctx, top: &Obj) -> Vec<Variant> {

@@ -108,6 +108,7 @@ pub(super) fn parse_workloads(
         return out;
     };
     let mut seen: HashSet<String> = HashSet::new();
+    let mut dependencies: Vec<(usize, NamedDependency)> = Vec::new();
     for (item, path) in items {
         // The kind decides which fields are valid, so look at it before opening the mapping.
         let kind = match item.get("kind").map(|k| &k.node) {
@@ -117,7 +118,7 @@ pub(super) fn parse_workloads(
         let Some(obj) = open(cx, item, &path, fields::WORKLOAD, kind) else {
             continue;
         };
-        let Some(w) = parse_workload(cx, &obj, out.len() as u32, classes) else {
+        let Some(w) = parse_workload(cx, &obj, out.len() as u32, classes, &mut dependencies) else {
             continue;
         };
         if !seen.insert(w.name.clone())
@@ -131,14 +132,57 @@ pub(super) fn parse_workloads(
         }
         out.push(w);
     }
+    resolve_dependencies(cx, &mut out, dependencies);
     out
 }
 
-pub(super) fn parse_workload(
+/// Points each `depends_on` entry at its Deployment.
+fn resolve_dependencies(
     cx: &mut Ctx,
-    obj: &Obj,
+    workloads: &mut [WorkloadSpec],
+    dependencies: Vec<(usize, NamedDependency)>,
+) {
+    for (w, d) in dependencies {
+        let target = workloads.iter().position(|x| x.name == d.name);
+        match target {
+            Some(t) if t == w => cx.err(
+                &d.node.origin,
+                &d.path,
+                "a workload cannot depend on itself",
+            ),
+            Some(t) if !matches!(workloads[t].kind, WorkloadKind::Deployment(_)) => cx.err(
+                &d.node.origin,
+                &d.path,
+                format!(
+                    "'{}' is not a Deployment; only Deployments have ready pods to wait for",
+                    d.name
+                ),
+            ),
+            Some(t) => {
+                if let WorkloadKind::Deployment(spec) = &mut workloads[w].kind {
+                    spec.depends_on.push(Dependency {
+                        workload: t,
+                        min_ready: d.min_ready,
+                    });
+                }
+            }
+            None => {
+                let mut message = format!("no workload is named '{}'", d.name);
+                if let Some(s) = did_you_mean(&d.name, workloads.iter().map(|x| x.name.as_str())) {
+                    message.push_str(&format!("; did you mean '{s}'?"));
+                }
+                cx.err(&d.node.origin, &d.path, message);
+            }
+        }
+    }
+}
+
+pub(super) fn parse_workload<'n>(
+    cx: &mut Ctx,
+    obj: &Obj<'n>,
     index: u32,
     classes: &[PriorityClass],
+    dependencies: &mut Vec<(usize, NamedDependency<'n>)>,
 ) -> Option<WorkloadSpec> {
     let name = obj.string(cx, "name");
     // Reports a missing or unknown kind; `obj.kind` already holds a valid one.
@@ -190,18 +234,19 @@ pub(super) fn parse_workload(
                 .unwrap_or(DurationDist::Constant(SimDuration::ZERO)),
             start: obj.duration(cx, "start").unwrap_or(SimDuration::ZERO),
         },
-        "Deployment" => WorkloadKind::Deployment {
-            replicas: obj
-                .uint(cx, "replicas")
-                .map_or(0, |r| u32::try_from(r).unwrap_or(u32::MAX)),
-            startup: obj.dist(cx, "startup"),
-        },
+        "Deployment" => {
+            let (spec, deps) = parse_deployment_kind(cx, obj);
+            dependencies.extend(deps.into_iter().map(|d| (index as usize, d)));
+            WorkloadKind::Deployment(spec)
+        }
         _ => parse_trace_kind(cx, obj),
     };
+    let disruption_budget = parse_budget(cx, obj, obj.kind);
     Some(WorkloadSpec {
         name: name?,
         template,
         kind,
+        disruption_budget,
     })
 }
 

@@ -1,0 +1,110 @@
+//! The summary keys of the control loops: rollouts, served load, crash loops, disruptions and
+//! upgrades. Each appears only where it applies (a Deployment with a load, a pool that was
+//! upgraded), so a reader never mistakes "not measured" for zero.
+
+use serde_json::{Map, Value, json};
+
+use super::Metrics;
+use crate::scenario::{Action, Scenario, WorkloadKind};
+
+/// Adds the control loops' keys to `summary`.
+pub fn add(summary: &mut Value, scenario: &Scenario, metrics: &Metrics) {
+    let Some(obj) = summary.as_object_mut() else {
+        return;
+    };
+    let secs = |ms: u64| ms as f64 / 1000.0;
+    let mut crash_sources = false;
+    if let Some(Value::Object(deployments)) = obj.get_mut("deployments") {
+        for (w, spec) in scenario.workloads.iter().enumerate() {
+            let WorkloadKind::Deployment(d) = &spec.kind else {
+                continue;
+            };
+            let Some(Value::Object(entry)) = deployments.get_mut(&spec.name) else {
+                continue;
+            };
+            if let Some(at) = metrics.converged_at[w] {
+                entry.insert("converged_s".into(), json!(at.as_secs_f64()));
+            }
+            if let Some(low) = metrics.min_ready[w] {
+                entry.insert("min_ready".into(), json!(low));
+            }
+            if let Some(s) = &metrics.serving[w] {
+                if let Some(f) = s.served_fraction() {
+                    entry.insert("served_fraction".into(), json!(f));
+                }
+                entry.insert("degraded_minutes".into(), json!(s.totals.degraded_s / 60.0));
+            }
+            if !d.depends_on.is_empty() || d.crashes.is_some() {
+                crash_sources = true;
+                entry.insert("restarts".into(), json!(metrics.restarts[w]));
+            }
+        }
+    }
+    let mut rollouts = Map::new();
+    for (w, spec) in scenario.workloads.iter().enumerate() {
+        let r = &metrics.rollouts[w];
+        if r.started == 0 {
+            continue;
+        }
+        let mut entry = Map::new();
+        entry.insert("started".into(), json!(r.started));
+        entry.insert("completed".into(), json!(r.completed));
+        entry.insert("failed".into(), json!(r.failed));
+        entry.insert("rolled_back".into(), json!(r.rolled_back));
+        entry.insert("superseded".into(), json!(r.superseded));
+        if !r.durations_ms.is_empty() {
+            let mean = r.durations_ms.iter().sum::<u64>() as f64 / r.durations_ms.len() as f64;
+            let max = r.durations_ms.iter().copied().max().unwrap_or(0);
+            entry.insert(
+                "duration_s".into(),
+                json!({ "mean": mean / 1000.0, "max": secs(max) }),
+            );
+        }
+        rollouts.insert(spec.name.clone(), Value::Object(entry));
+    }
+    if !rollouts.is_empty() {
+        obj.insert("rollouts".into(), Value::Object(rollouts));
+    }
+    let voluntary = scenario
+        .actions
+        .iter()
+        .any(|a| matches!(a.action, Action::Drain { .. } | Action::Upgrade { .. }));
+    let budgets = scenario
+        .workloads
+        .iter()
+        .any(|w| w.disruption_budget.is_some());
+    if voluntary || budgets {
+        let d = &metrics.disruption;
+        obj.insert(
+            "disruption".into(),
+            json!({
+                "evictions": d.evictions,
+                "refused_by_pdb": d.refused_by_pdb,
+                "forced": d.forced,
+            }),
+        );
+    }
+    let mut upgrades = Map::new();
+    for (p, pool) in scenario.cluster.pools.iter().enumerate() {
+        let u = &metrics.upgrades[p];
+        if u.started == 0 {
+            continue;
+        }
+        let mut entry = Map::new();
+        entry.insert("started".into(), json!(u.started));
+        entry.insert("completed".into(), json!(u.completed));
+        entry.insert("nodes_replaced".into(), json!(u.nodes_replaced));
+        if let Some(&last) = u.durations_ms.last() {
+            entry.insert("duration_s".into(), json!(secs(last)));
+        }
+        upgrades.insert(pool.name.clone(), Value::Object(entry));
+    }
+    if !upgrades.is_empty() {
+        obj.insert("upgrades".into(), Value::Object(upgrades));
+    }
+    if crash_sources && let Some(Value::Object(work)) = obj.get_mut("work") {
+        let core_hours =
+            metrics.crashloop_cpu_m_ms as f64 / 1000.0 / crate::time::MS_PER_HOUR as f64;
+        work.insert("crashloop_core_hours".into(), json!(core_hours));
+    }
+}
