@@ -93,11 +93,13 @@ struct PodSpec {
 /// Per-workload pod behaviour on the node.
 pub struct Kubelet {
     pods: Vec<PodSpec>,
+    /// Per workload, the last refresh tick: the data a refreshing pod fetches.
+    last_tick: Vec<SimTime>,
 }
 
 impl Kubelet {
     pub fn new(scenario: &Scenario) -> Self {
-        let pods = scenario
+        let pods: Vec<PodSpec> = scenario
             .workloads
             .iter()
             .map(|w| {
@@ -126,7 +128,10 @@ impl Kubelet {
                 }
             })
             .collect();
-        Kubelet { pods }
+        Kubelet {
+            last_tick: vec![SimTime::ZERO; pods.len()],
+            pods,
+        }
     }
 
     /// Time 0: the first refresh tick of every Deployment with `in_place_refresh`.
@@ -305,6 +310,7 @@ impl Kubelet {
             return;
         };
         cx.set_timer(now + spec.every, KubeletEvent::RefreshTick { workload });
+        self.last_tick[w] = now;
         let jitter = spec.jitter;
         let mut starts: Vec<(PodId, u32, SimDuration)> = Vec::new();
         for pod in owners.deployment.pods(w) {
@@ -336,6 +342,7 @@ impl Kubelet {
         };
         let downtime = spec.downtime;
         if let Some(loss) = cx.set_pod_unready(pod) {
+            cx.set_data_version(pod, self.last_tick[w]);
             owners.pod_unready(cx, pod, loss);
             cx.log_pod(pod, "Unhealthy", "Readiness probe failed: refreshing data");
             let at = cx.now() + downtime;

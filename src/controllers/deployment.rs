@@ -59,6 +59,8 @@ struct ReplicaSet {
     requests: Resources,
     /// Probability that a new pod passes readiness.
     healthy: f64,
+    /// When its revision was rolled out: the data its pods serve.
+    created: SimTime,
     /// Desired pods.
     replicas: u32,
     /// Live pods (pending or running), by id (creation order).
@@ -172,6 +174,7 @@ impl DeploymentController {
                         name: format!("{}-v1", w.name),
                         requests: w.template.requests,
                         healthy: 1.0,
+                        created: SimTime::ZERO,
                         replicas: 0,
                         pods: BTreeSet::new(),
                         ready: 0,
@@ -295,6 +298,7 @@ impl DeploymentController {
             name: format!("{}-v{k}", d.name),
             requests,
             healthy,
+            created: cx.now(),
             replicas: 0,
             pods: BTreeSet::new(),
             ready: 0,
@@ -415,15 +419,6 @@ impl DeploymentController {
             .iter()
             .enumerate()
             .filter(|(_, d)| d.is_some())
-            .map(|(w, _)| w)
-    }
-
-    /// The workloads whose Deployment has at least `replicas` ready pods now.
-    pub fn available(&self) -> impl Iterator<Item = usize> + '_ {
-        self.deployments
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.as_ref().is_some_and(|d| d.ready >= d.replicas))
             .map(|(w, _)| w)
     }
 
@@ -696,6 +691,7 @@ fn create_pod(cx: &mut Context, d: &mut DeploymentState, rs: usize) {
     );
     pod.revision = rs as u32;
     pod.healthy = healthy;
+    pod.data_version = set.created;
     let id = cx.submit(pod);
     d.sets[rs].pods.insert(id);
 }

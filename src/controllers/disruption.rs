@@ -46,7 +46,29 @@ impl DisruptionController {
         deployments: &DeploymentController,
         pod: PodId,
     ) -> Option<u32> {
-        let w = cluster.pod(pod).workload as usize;
+        self.allowed_for(cluster, deployments, cluster.pod(pod).workload as usize)
+    }
+
+    /// Disruptions each workload's budget allows now (empty when no workload has one).
+    pub fn allowed_by_workload(
+        &self,
+        cluster: &Cluster,
+        deployments: &DeploymentController,
+    ) -> Vec<Option<u32>> {
+        if !self.has_budgets() {
+            return Vec::new();
+        }
+        (0..self.budgets.len())
+            .map(|w| self.allowed_for(cluster, deployments, w))
+            .collect()
+    }
+
+    fn allowed_for(
+        &self,
+        cluster: &Cluster,
+        deployments: &DeploymentController,
+        w: usize,
+    ) -> Option<u32> {
         let budget = self.budgets.get(w).copied().flatten()?;
         let (healthy, expected) = match deployments.ready(w) {
             Some(ready) => (ready, deployments.ready_of(w).1),

@@ -34,6 +34,14 @@ pub fn add(summary: &mut Value, scenario: &Scenario, metrics: &Metrics) {
                 }
                 entry.insert("degraded_minutes".into(), json!(s.totals.degraded_s / 60.0));
             }
+            let refreshed = d.in_place_refresh.is_some()
+                || scenario
+                    .actions
+                    .iter()
+                    .any(|a| matches!(a.action, Action::Rollout { workload, .. } if workload == w));
+            if refreshed && let Some(age) = metrics.data_age[w].mean_s() {
+                entry.insert("data_age_s".into(), json!(age));
+            }
             if !d.depends_on.is_empty() || d.crashes.is_some() {
                 crash_sources = true;
                 entry.insert("restarts".into(), json!(metrics.restarts[w]));

@@ -10,7 +10,6 @@ pub mod timeseries;
 
 use std::collections::BTreeMap;
 
-use crate::controllers::DeploymentController;
 use crate::model::{CapacityType, Cluster};
 use crate::scenario::Scenario;
 use crate::time::{MS_PER_HOUR, SimDuration, SimTime};
@@ -81,6 +80,47 @@ pub struct Metrics {
     pub disruption: DisruptionCounts,
     /// Node-pool upgrades per pool.
     pub upgrades: Vec<UpgradeCounts>,
+    /// Age of the data ready pods serve, per workload.
+    pub data_age: Vec<DataAge>,
+    /// Per Deployment: ready pods and desired replicas, and since when the integrals above
+    /// are up to date. Those integrals change only with readiness, so they are brought up to
+    /// date when it changes (and at the end), never per instant.
+    tracks: Vec<Option<Track>>,
+    /// Deployments whose ready count changed in this instant (checked for lows after it).
+    touched: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+struct Track {
+    replicas: u32,
+    ready: u32,
+    since: SimTime,
+    touched: bool,
+}
+
+/// The age of the data a Deployment's ready pods serve: with R ready pods whose data versions
+/// sum to S, the summed age at t is R·t − S, integrated exactly between instants.
+#[derive(Clone, Debug, Default)]
+pub struct DataAge {
+    ready: u32,
+    /// Σ data versions of the ready pods, in seconds.
+    versions_s: f64,
+    /// ∫ Σ age dt (pod·s²) and ∫ R dt (pod·s).
+    age_integral: f64,
+    ready_integral: f64,
+}
+
+impl DataAge {
+    fn advance(&mut self, a: f64, b: f64) {
+        let r = self.ready as f64;
+        self.age_integral += r * (b * b - a * a) / 2.0 - self.versions_s * (b - a);
+        self.ready_integral += r * (b - a);
+    }
+
+    /// Mean age of the data served by a ready pod, over the run (`None` if none was ready).
+    pub fn mean_s(&self) -> Option<f64> {
+        (self.ready_integral > 0.0).then(|| self.age_integral / self.ready_integral)
+    }
 }
 
 /// What happened to a Deployment's rollouts.
@@ -195,6 +235,28 @@ impl Metrics {
             restarts: vec![0; scenario.workloads.len()],
             rollouts: vec![RolloutCounts::default(); scenario.workloads.len()],
             upgrades: vec![UpgradeCounts::default(); pools.len()],
+            data_age: vec![DataAge::default(); scenario.workloads.len()],
+            tracks: scenario
+                .workloads
+                .iter()
+                .map(|w| match &w.kind {
+                    crate::scenario::WorkloadKind::Deployment(d) => Some(Track {
+                        replicas: d.replicas,
+                        ready: 0,
+                        since: SimTime::ZERO,
+                        touched: true,
+                    }),
+                    _ => None,
+                })
+                .collect(),
+            // Every Deployment is looked at after time 0 (one of 0 replicas has converged).
+            touched: scenario
+                .workloads
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| matches!(w.kind, crate::scenario::WorkloadKind::Deployment(_)))
+                .map(|(i, _)| i)
+                .collect(),
             price_now: pools.iter().map(|p| p.price_per_hour).collect(),
             traced_price: scenario
                 .cluster
@@ -217,6 +279,59 @@ impl Metrics {
             self.pods_scheduled += 1;
         } else {
             self.rescheduling_waits_ms.push(wait_ms);
+        }
+    }
+
+    /// A pod of `workload` serving data of `version` became ready (or stopped being ready)
+    /// at `now`.
+    pub fn note_readiness(&mut self, workload: usize, version: SimTime, ready: bool, now: SimTime) {
+        self.flush(workload, now);
+        let d = &mut self.data_age[workload];
+        if ready {
+            d.ready += 1;
+            d.versions_s += version.as_secs_f64();
+        } else {
+            d.ready -= 1;
+            d.versions_s -= version.as_secs_f64();
+        }
+        if let Some(t) = self.tracks[workload].as_mut() {
+            if ready {
+                t.ready += 1;
+            } else {
+                t.ready -= 1;
+            }
+            if !t.touched {
+                t.touched = true;
+                self.touched.push(workload);
+            }
+        }
+    }
+
+    /// Brings Deployment `w`'s integrals (availability, served load, data age) up to `now`.
+    fn flush(&mut self, w: usize, now: SimTime) {
+        let Some(t) = self.tracks[w].as_mut() else {
+            return;
+        };
+        if now <= t.since {
+            return;
+        }
+        let (from, ready) = (t.since, t.ready);
+        if ready >= t.replicas {
+            self.available_ms[w] += now.since(from).0;
+        }
+        t.since = now;
+        if ready > 0 {
+            self.data_age[w].advance(from.as_secs_f64(), now.as_secs_f64());
+        }
+        if let Some(s) = self.serving[w].as_mut() {
+            s.advance(from, now, ready);
+        }
+    }
+
+    /// Brings every Deployment's integrals up to `now` (before the summary is read).
+    pub fn flush_all(&mut self, now: SimTime) {
+        for w in 0..self.tracks.len() {
+            self.flush(w, now);
         }
     }
 
@@ -273,7 +388,7 @@ impl Metrics {
     }
 
     /// Accumulates the current state over `[last, to)`.
-    pub fn advance(&mut self, to: SimTime, cluster: &Cluster, deployments: &DeploymentController) {
+    pub fn advance(&mut self, to: SimTime, cluster: &Cluster) {
         let dt = to.since(self.last).0;
         if dt == 0 {
             return;
@@ -303,15 +418,7 @@ impl Metrics {
         }
         self.cpu_util_ms += ratio(t.allocated.cpu_m, t.allocatable.cpu_m) * dt as f64;
         self.memory_util_ms += ratio(t.allocated.memory, t.allocatable.memory) * dt as f64;
-        for w in deployments.available() {
-            self.available_ms[w] += dt;
-        }
         self.crashloop_cpu_m_ms += self.crashloop_cpu_m as u128 * dt as u128;
-        for (w, serving) in self.serving.iter_mut().enumerate() {
-            if let Some(s) = serving {
-                s.advance(self.last, to, deployments.ready(w).unwrap_or(0));
-            }
-        }
         self.last = to;
     }
 
@@ -323,10 +430,14 @@ impl Metrics {
     }
 
     /// Records the state after an instant's scheduling pass (peaks and lows are taken here).
-    pub fn observe_peaks(&mut self, cluster: &Cluster, deployments: &DeploymentController) {
+    pub fn observe_peaks(&mut self, cluster: &Cluster) {
         self.peak_used_nodes = self.peak_used_nodes.max(cluster.totals.used_nodes);
-        for w in deployments.workloads() {
-            let (ready, replicas) = deployments.ready_of(w);
+        for w in std::mem::take(&mut self.touched) {
+            let Some(t) = self.tracks[w].as_mut() else {
+                continue;
+            };
+            t.touched = false;
+            let (ready, replicas) = (t.ready, t.replicas);
             if self.converged_at[w].is_none() && ready >= replicas {
                 self.converged_at[w] = Some(self.last);
             }

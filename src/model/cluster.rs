@@ -14,6 +14,8 @@ pub struct Cluster {
     pub templates: Vec<PodTemplate>,
     /// The workload name of each template (pods are named `<workload>-<ordinal>`).
     pub template_names: Vec<String>,
+    /// Templates with required anti-affinity terms (the symmetric check visits only these).
+    pub anti_affinity_templates: Vec<usize>,
     /// Every node ever launched, indexed by [`NodeId`].
     pub nodes: Vec<Node>,
     /// Every pod ever submitted, indexed by [`PodId`].
@@ -67,9 +69,16 @@ impl Cluster {
         let slots = n * templates.len();
         // Every workload has a template, so template count bounds the workload indices.
         let workloads = templates.len();
+        let anti_affinity_templates = templates
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.anti_affinity.is_empty())
+            .map(|(i, _)| i)
+            .collect();
         Cluster {
             zones,
             pools,
+            anti_affinity_templates,
             templates,
             template_names,
             nodes: Vec::new(),

@@ -98,6 +98,9 @@ pub struct Pod {
     pub started_at: Option<SimTime>,
     /// Crashed and not ready since (CrashLoopBackOff).
     pub crash_looping: bool,
+    /// When the data the pod serves was released (its revision's rollout, or its last
+    /// in-place refresh).
+    pub data_version: SimTime,
 }
 
 impl Pod {
@@ -140,6 +143,7 @@ impl Pod {
             backoff_step: 0,
             started_at: None,
             crash_looping: false,
+            data_version: SimTime::ZERO,
         }
     }
 }

@@ -93,12 +93,28 @@ pub struct Nomination {
 /// evicts the victims. Deterministic.
 pub trait PostFilter: Send {
     fn name(&self) -> &'static str;
+    /// `budgets` tells, per workload, how many disruptions its PodDisruptionBudget allows now.
     fn post_filter(
         &self,
         pod: PodId,
         cluster: &mut Cluster,
         filters: &[Box<dyn Filter>],
+        budgets: &Budgets,
     ) -> Option<Nomination>;
+}
+
+/// Disruptions each workload's PodDisruptionBudget allows now, by workload index (`None`: no
+/// budget). Preemption prefers victims whose eviction keeps within them.
+#[derive(Clone, Debug, Default)]
+pub struct Budgets {
+    pub allowed: Vec<Option<u32>>,
+}
+
+impl Budgets {
+    /// Disruptions allowed for pods of `workload` (`None`: unlimited).
+    pub fn of(&self, workload: u32) -> Option<u32> {
+        self.allowed.get(workload as usize).copied().flatten()
+    }
 }
 
 /// A complete placement policy: picks a node for one pod, or none.

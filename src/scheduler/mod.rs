@@ -20,7 +20,7 @@ pub(crate) mod testkit;
 pub use crate::binpack;
 pub use config::{QueueOrder, SchedulerSpec};
 pub use framework::{
-    Filter, MAX_NODE_SCORE, Nomination, PodRef, Policy, PostFilter, Reason, Score,
+    Budgets, Filter, MAX_NODE_SCORE, Nomination, PodRef, Policy, PostFilter, Reason, Score,
 };
 pub use preemption::DefaultPreemption;
 pub use profile::Profile;

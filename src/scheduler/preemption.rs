@@ -17,7 +17,7 @@
 
 use crate::model::PreemptionPolicy;
 use crate::model::{Cluster, NodeId, Pod, PodId, PodPhase};
-use crate::scheduler::framework::{Filter, Nomination, PodRef, PostFilter};
+use crate::scheduler::framework::{Budgets, Filter, Nomination, PodRef, PostFilter};
 use crate::scheduler::profile::Profile;
 use crate::time::SimTime;
 
@@ -28,8 +28,8 @@ pub struct DefaultPreemption;
 struct Removed {
     pod: PodId,
     node: NodeId,
-    bound_at: Option<SimTime>,
-    ready: bool,
+    /// The pod as it was on its node (binding times, readiness, container state).
+    saved: Pod,
 }
 
 fn remove(cluster: &mut Cluster, pod: PodId) -> Removed {
@@ -37,18 +37,18 @@ fn remove(cluster: &mut Cluster, pod: PodId) -> Removed {
     let saved = Removed {
         pod,
         node: p.node.expect("a running pod has a node"),
-        bound_at: p.bound_at,
-        ready: p.ready,
+        saved: p.clone(),
     };
     cluster.unbind(pod, PodPhase::Pending);
     saved
 }
 
 fn restore(cluster: &mut Cluster, r: &Removed) {
-    cluster.bind(r.pod, r.node, r.bound_at.unwrap_or(SimTime::ZERO));
+    cluster.bind(r.pod, r.node, r.saved.bound_at.unwrap_or(SimTime::ZERO));
+    let slot = cluster.pod(r.pod).slot_on_node;
     let p = cluster.pod_mut(r.pod);
-    p.bound_at = r.bound_at;
-    p.ready = r.ready;
+    *p = r.saved.clone();
+    p.slot_on_node = slot;
 }
 
 fn fits(filters: &[Box<dyn Filter>], pod: &Pod, node: NodeId, cluster: &Cluster) -> bool {
@@ -69,6 +69,20 @@ pub fn select_victims_on_node(
     cluster: &mut Cluster,
     filters: &[Box<dyn Filter>],
 ) -> Option<Vec<PodId>> {
+    select_victims_within_budgets(pod, node, cluster, filters, &Budgets::default())
+        .map(|(victims, _)| victims)
+}
+
+/// As [`select_victims_on_node`], keeping disruption budgets where it can (Kubernetes'
+/// `filterPodsWithPDBViolation`): the candidates whose eviction would exceed their budget are
+/// reprieved first. Returns the victims and how many of them violate their budget.
+pub fn select_victims_within_budgets(
+    pod: &Pod,
+    node: NodeId,
+    cluster: &mut Cluster,
+    filters: &[Box<dyn Filter>],
+    budgets: &Budgets,
+) -> Option<(Vec<PodId>, usize)> {
     if !cluster.node(node).is_schedulable() {
         return None;
     }
@@ -87,11 +101,35 @@ pub fn select_victims_on_node(
         let p = cluster.pod(v);
         (std::cmp::Reverse(p.priority), p.bound_at, v)
     });
-    let mut removed: Vec<Removed> = candidates.iter().map(|&v| remove(cluster, v)).collect();
+    // Those whose budget is spent come first in the reprieve, so they are kept if possible;
+    // each other budget pays for one candidate at a time.
+    let mut left: Vec<Option<u32>> = budgets.allowed.clone();
+    let (mut violating, mut fine): (Vec<PodId>, Vec<PodId>) = (Vec::new(), Vec::new());
+    for &v in &candidates {
+        let w = cluster.pod(v).workload as usize;
+        match left.get_mut(w).and_then(Option::as_mut) {
+            Some(0) => violating.push(v),
+            Some(n) => {
+                *n -= 1;
+                fine.push(v);
+            }
+            None => fine.push(v),
+        }
+    }
+    let order: Vec<(PodId, bool)> = violating
+        .iter()
+        .map(|&v| (v, true))
+        .chain(fine.iter().map(|&v| (v, false)))
+        .collect();
+    let mut removed: Vec<(Removed, bool)> = order
+        .iter()
+        .map(|&(v, violates)| (remove(cluster, v), violates))
+        .collect();
     let mut victims = None;
     if fits(filters, pod, node, cluster) {
         let mut chosen = Vec::new();
-        for r in &mut removed {
+        let mut violations = 0;
+        for (r, violates) in &mut removed {
             restore(cluster, r);
             if fits(filters, pod, node, cluster) {
                 r.node = NodeId(u32::MAX); // reprieved: already back on the node
@@ -99,11 +137,14 @@ pub fn select_victims_on_node(
                 let again = remove(cluster, r.pod);
                 *r = again;
                 chosen.push(r.pod);
+                violations += usize::from(*violates);
             }
         }
-        victims = Some(chosen);
+        // Report the victims most important first, whatever group they came from.
+        chosen.sort_by_key(|&v| candidates.iter().position(|&c| c == v));
+        victims = Some((chosen, violations));
     }
-    for r in removed.iter().filter(|r| r.node != NodeId(u32::MAX)) {
+    for (r, _) in removed.iter().filter(|(r, _)| r.node != NodeId(u32::MAX)) {
         restore(cluster, r);
     }
     victims
@@ -119,22 +160,26 @@ impl PostFilter for DefaultPreemption {
         pod: PodId,
         cluster: &mut Cluster,
         filters: &[Box<dyn Filter>],
+        budgets: &Budgets,
     ) -> Option<Nomination> {
         let preemptor = cluster.pod(pod).clone();
         if !may_preempt(cluster, &preemptor) {
             return None;
         }
         let order: Vec<NodeId> = cluster.node_order().to_vec();
-        // (highest victim priority, victim count, node order index) — lower is better.
-        let mut best: Option<((i32, usize, usize), Nomination)> = None;
+        // (budget violations, highest victim priority, victim count, node order index) —
+        // lower is better, as Kubernetes' pickOneNodeForPreemption ranks them.
+        let mut best: Option<((usize, i32, usize, usize), Nomination)> = None;
         for (i, &node) in order.iter().enumerate() {
-            let Some(victims) = select_victims_on_node(&preemptor, node, cluster, filters) else {
+            let Some((victims, violations)) =
+                select_victims_within_budgets(&preemptor, node, cluster, filters, budgets)
+            else {
                 continue;
             };
             let Some(top) = victims.first().map(|&v| cluster.pod(v).priority) else {
                 continue; // fits without evicting anything: nothing to preempt for
             };
-            let key = (top, victims.len(), i);
+            let key = (violations, top, victims.len(), i);
             if best.as_ref().is_none_or(|(b, _)| key < *b) {
                 best = Some((key, Nomination { node, victims }));
             }
@@ -199,7 +244,7 @@ mod tests {
         let p = preemptor(&mut c, 10, 2000, 0);
         let before: Vec<_> = c.nodes[0].pods.to_vec();
         let n = DefaultPreemption
-            .post_filter(p, &mut c, &default_filters())
+            .post_filter(p, &mut c, &default_filters(), &Budgets::default())
             .unwrap();
         assert_eq!(n.node, NodeId(0));
         assert_eq!(n.victims, vec![ids[0][1], ids[0][0]]);
@@ -217,7 +262,7 @@ mod tests {
         // free, no fit → no nomination. Equal priority is never a victim.
         let p = preemptor(&mut c, 2, 2000, 0);
         assert_eq!(
-            DefaultPreemption.post_filter(p, &mut c, &default_filters()),
+            DefaultPreemption.post_filter(p, &mut c, &default_filters(), &Budgets::default()),
             None
         );
     }
@@ -241,7 +286,8 @@ mod tests {
         for (i, (nodes, want)) in table.iter().enumerate() {
             let (mut c, _) = cluster(nodes);
             let p = preemptor(&mut c, 10, 4000, 0);
-            let n = DefaultPreemption.post_filter(p, &mut c, &default_filters());
+            let n =
+                DefaultPreemption.post_filter(p, &mut c, &default_filters(), &Budgets::default());
             assert_eq!(n.map(|n| n.node), Some(NodeId(*want)), "case {i}");
         }
     }
@@ -251,7 +297,7 @@ mod tests {
         let (mut c, _) = cluster(&[&[(1, 4000)]]);
         let p = preemptor(&mut c, 10, 4000, 1);
         assert_eq!(
-            DefaultPreemption.post_filter(p, &mut c, &default_filters()),
+            DefaultPreemption.post_filter(p, &mut c, &default_filters(), &Budgets::default()),
             None
         );
     }

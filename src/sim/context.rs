@@ -98,6 +98,12 @@ impl<'a> Context<'a> {
             was_ready: self.cluster.pod(pod).ready,
             was_available: self.cluster.pod(pod).available,
         };
+        if was_ready.was_ready {
+            let p = self.cluster.pod(pod);
+            let now = self.timers.now();
+            self.metrics
+                .note_readiness(p.workload as usize, p.data_version, false, now);
+        }
         if let Some(timer) = self.cluster.pod_mut(pod).timer.take() {
             self.timers.cancel(timer);
         }
@@ -188,6 +194,8 @@ impl<'a> Context<'a> {
         }
         p.ready = true;
         p.ready_since = Some(now);
+        let (w, version) = (p.workload as usize, p.data_version);
+        self.metrics.note_readiness(w, version, true, now);
         self.stop_crash_loop(pod);
         true
     }
@@ -195,6 +203,7 @@ impl<'a> Context<'a> {
     /// A ready pod stops being ready (its probe fails, its container crashed); `None` if it
     /// was not ready.
     pub fn set_pod_unready(&mut self, pod: PodId) -> Option<PodLoss> {
+        let now = self.timers.now();
         let p = self.cluster.pod_mut(pod);
         if !p.ready {
             return None;
@@ -206,7 +215,15 @@ impl<'a> Context<'a> {
         p.ready = false;
         p.ready_since = None;
         p.available = false;
+        let (w, version) = (p.workload as usize, p.data_version);
+        self.metrics.note_readiness(w, version, false, now);
         Some(loss)
+    }
+
+    /// The pod now serves data released at `version` (call while it is not ready).
+    pub fn set_data_version(&mut self, pod: PodId, version: SimTime) {
+        debug_assert!(!self.cluster.pod(pod).ready);
+        self.cluster.pod_mut(pod).data_version = version;
     }
 
     /// The pod has been ready for its Deployment's minReadySeconds.

@@ -235,12 +235,12 @@ impl<'a> Simulation<'a> {
         }
         self.take_samples_before(SimTime(end.0.saturating_add(1)));
         self.advance_metrics(end);
+        self.cx.metrics.flush_all(end);
     }
 
     fn advance_metrics(&mut self, to: SimTime) {
         let cx = &mut self.cx;
-        cx.metrics
-            .advance(to, &cx.cluster, &self.controllers.deployment);
+        cx.metrics.advance(to, &cx.cluster);
     }
 
     fn finish(self) -> RunResult {
@@ -293,9 +293,7 @@ impl<'a> Simulation<'a> {
             self.cx.queue.dirty = false;
             self.scheduling_pass(now);
         }
-        self.cx
-            .metrics
-            .observe_peaks(&self.cx.cluster, &self.controllers.deployment);
+        self.cx.metrics.observe_peaks(&self.cx.cluster);
     }
 
     /// Takes every sample due strictly before `t` (the state has not changed since then).

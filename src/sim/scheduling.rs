@@ -8,7 +8,8 @@ use super::context::Progress;
 use crate::model::{Cluster, NodeId, PodId, PodPhase, TemplateId};
 use crate::quantity::Resources;
 use crate::scheduler::{
-    CursorBuffer, PendingQueue, PodClass, PodRef, Policy, PostFilter, Profile, QueueKey, diagnosis,
+    Budgets, CursorBuffer, PendingQueue, PodClass, PodRef, Policy, PostFilter, Profile, QueueKey,
+    diagnosis,
 };
 use crate::time::SimTime;
 
@@ -278,10 +279,17 @@ impl<'a> Simulation<'a> {
     /// Runs the post-filter for a pod that fits nowhere; evicts the victims. Returns the
     /// nominated node if the pod now fits there, and whether any pod was evicted.
     fn try_preemption(&mut self, pod: PodId) -> (Option<NodeId>, bool) {
+        let budgets = Budgets {
+            allowed: self
+                .controllers
+                .disruption
+                .allowed_by_workload(&self.cx.cluster, &self.controllers.deployment),
+        };
         let Some(nomination) = self.scheduler.preemption.post_filter(
             pod,
             &mut self.cx.cluster,
             self.scheduler.policy.filters(),
+            &budgets,
         ) else {
             return (None, false);
         };

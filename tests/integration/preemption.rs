@@ -96,3 +96,46 @@ fn never_policy_waits_instead_of_preempting() {
     );
     assert_eq!(summary["pods"]["evicted"], 0);
 }
+
+#[test]
+fn preemption_prefers_victims_whose_budget_allows_the_disruption() {
+    // Two 8-cpu nodes, each filled by one low-priority replica: guarded-0 (a budget that wants
+    // its only replica) lands on general-0, free-0 on general-1. Without budgets the preemptor
+    // would take general-0 (equal victims, earlier node); the budget sends it to general-1.
+    let text = "
+name: pdb-preemption
+duration: 1h
+cluster:
+  pools:
+    - { name: general, node: { cpu: 8, memory: 32Gi }, count: 2 }
+scheduler: { policy: most-allocated }
+priority_classes:
+  - { name: low, value: 0, default: true }
+  - { name: team, value: 1000 }
+workloads:
+  - { name: guarded, kind: Deployment, replicas: 1, requests: { cpu: 8 },
+      disruption_budget: { min_available: 1 } }
+  - { name: free, kind: Deployment, replicas: 1, requests: { cpu: 8 } }
+  - { name: urgent, kind: Batch, priority_class_name: team, limit: 1, start: 10m,
+      arrivals: { poisson_per_hour: 3600 }, duration: 10m, requests: { cpu: 8 } }
+";
+    let scenario = load_str(text, "pdb.yaml", None, &[]).expect("valid");
+    let (_, log) = run_recorded(&scenario).unwrap();
+    let node_of = |name: &str, event: &str| {
+        log.0
+            .iter()
+            .find(|e| e.name == name && e.event == event)
+            .map(|e| e.node.clone())
+    };
+    assert_eq!(
+        node_of("guarded-0", "Scheduled").as_deref(),
+        Some("general-0")
+    );
+    assert_eq!(node_of("free-0", "Scheduled").as_deref(), Some("general-1"));
+    assert_eq!(
+        node_of("urgent-0", "Nominated").as_deref(),
+        Some("general-1")
+    );
+    assert_eq!(log.times("free-0", "Preempted").len(), 1);
+    assert!(log.times("guarded-0", "Preempted").is_empty());
+}

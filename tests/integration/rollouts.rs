@@ -342,3 +342,54 @@ workloads:
         assert!((got - want).abs() < 1e-9, "{got} vs {want}");
     }
 }
+
+fn upgrade(healthy: &str) -> (serde_json::Value, EventLog) {
+    run(&format!(
+        "
+name: upgrade
+duration: 2h
+cluster:
+  pools:
+    - {{ name: general, node: {{ cpu: 8, memory: 32Gi }}, count: 3, provisioning_delay: 60s }}
+workloads:
+  - name: web
+    kind: Deployment
+    replicas: 6
+    requests: {{ cpu: 1, memory: 1Gi }}
+    disruption_budget: {{ max_unavailable: 50% }}
+events:
+  - {{ at: 10m, upgrade: {{ pool: general, max_surge: 1, new_nodes_healthy: {healthy} }} }}
+"
+    ))
+}
+
+#[test]
+fn a_surge_upgrade_replaces_one_node_per_provisioning_delay() {
+    // max_surge 1: launch a node (60 s), drain and delete an old one (its 2 pods fit the
+    // budget: 50% of 6 may go), launch the next: 3 × 60 s.
+    let (summary, log) = upgrade("true");
+    let u = &summary["upgrades"]["general"];
+    assert_eq!(u["completed"], 1);
+    assert_eq!(u["nodes_replaced"], 3);
+    assert_eq!(u["duration_s"], 180.0);
+    assert_eq!(log.times("general-0", "NodeTerminated"), [660_000]);
+    assert_eq!(log.times("general-2", "NodeTerminated"), [780_000]);
+    assert_eq!(summary["disruption"]["refused_by_pdb"], 0);
+    assert_eq!(summary["deployments"]["web"]["ready_at_end"], 6);
+}
+
+#[test]
+fn an_upgrade_whose_new_nodes_never_get_ready_stalls_without_touching_old_nodes() {
+    let (summary, log) = upgrade("false");
+    let u = &summary["upgrades"]["general"];
+    assert_eq!(
+        (u["completed"].as_u64(), u["nodes_replaced"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert!(
+        u.get("duration_s").is_none(),
+        "no duration for an upgrade that never ended"
+    );
+    assert!(log.times("general-3", "NodeReady").is_empty());
+    assert_eq!(summary["deployments"]["web"]["min_ready"], 6);
+}

@@ -29,7 +29,8 @@ impl Filter for InterPodAffinity {
             }
         }
         // Existing pods' terms that select this pod: none of their pods may share its domain.
-        for (i, other) in cluster.templates.iter().enumerate() {
+        for &i in &cluster.anti_affinity_templates {
+            let other = &cluster.templates[i];
             if other.namespace != t.namespace {
                 continue;
             }
