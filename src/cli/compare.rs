@@ -20,10 +20,11 @@ use crate::metrics::TimeSeries;
 use crate::metrics::summary::flatten_numbers;
 use crate::output::atomic::write_atomic;
 use crate::output::plot::{self, CostBreakdown, Series, VariantPoint};
-use crate::output::table::grid;
+use crate::output::table::{grid, human_number};
 use crate::rng::replicate_seed;
 use crate::scenario::{self, InputErrors, Override, Scenario};
 use crate::sim::{self, RunOptions};
+use crate::suggest::did_you_mean;
 
 #[derive(Args, Debug)]
 pub struct CompareArgs {
@@ -45,6 +46,10 @@ pub struct CompareArgs {
     /// the variant's own overrides).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Table columns: summary metrics by dotted name, e.g.
+    /// --metrics cost.total_usd,pending_time_s.mean [default: those that apply to the scenario].
+    #[arg(long, value_delimiter = ',', value_name = "A,B,C")]
+    pub metrics: Vec<String>,
     /// Print nothing on success.
     #[arg(long, short)]
     pub quiet: bool,
@@ -101,9 +106,14 @@ impl VariantResult {
     }
 }
 
-/// The metric every chart and table calls availability: the mean over the scenario's
-/// Deployments of the share of time each had all its replicas ready (1 without Deployments).
+/// The mean over the scenario's Deployments of the share of time each had all its replicas
+/// ready, over the whole run (start-up included). Absent without Deployments.
 pub const AVAILABILITY: &str = "availability";
+
+/// The same from each Deployment's first moment with every replica ready
+/// (`availability_after_first_ready`; a Deployment never all ready counts as 0). The table and
+/// the cost-against-availability chart use this one, so a start-up is not an outage.
+pub const AVAILABILITY_AFTER_START_UP: &str = "availability_after_first_ready";
 
 /// Loads `file` and each of its variants (its `set` overrides, then the command line's); a
 /// scenario without variants is its own single variant. Errors name the variant.
@@ -211,27 +221,50 @@ pub fn run_compare(
     Ok((base, results))
 }
 
-/// Every numeric summary metric (and the derived availability), in order of first appearance.
-/// Every numeric metric over the replicates, in order of first appearance. A metric missing
-/// from a replicate is a count that did not happen there (an unschedulable reason, an eviction
-/// reason), so it counts as 0: every metric then has one value per replicate.
+/// Whether a metric missing from a replicate is a count that did not happen there (an
+/// unschedulable or eviction reason), so 0. Any other missing metric did not apply to that
+/// replicate and is left out of its estimate (which then has fewer replicates).
+fn missing_means_zero(metric: &str) -> bool {
+    metric.starts_with("unschedulable_reasons.") || metric.starts_with("pods.evicted_by_reason.")
+}
+
+/// Every numeric metric over the replicates, in order of first appearance, with the value of
+/// each replicate that has it (see [`missing_means_zero`]). The derived availabilities come
+/// first, for scenarios with Deployments.
 fn aggregate(summaries: &[Value]) -> Vec<(String, Vec<f64>)> {
     let per_replicate: Vec<Vec<(String, f64)>> = summaries
         .iter()
         .map(|s| {
-            let numbers = flatten_numbers(s);
-            let avail: Vec<f64> = numbers
-                .iter()
-                .filter(|(k, _)| k.starts_with("deployments.") && k.ends_with(".availability"))
-                .map(|(_, v)| *v)
-                .collect();
-            let a = if avail.is_empty() {
-                1.0
-            } else {
-                avail.iter().sum::<f64>() / avail.len() as f64
-            };
-            std::iter::once((AVAILABILITY.to_string(), a))
-                .chain(numbers.into_iter().filter(|(k, _)| k != "seed"))
+            let mut derived = Vec::new();
+            if let Some(Value::Object(deployments)) = s.get("deployments")
+                && !deployments.is_empty()
+            {
+                let n = deployments.len() as f64;
+                let mean = |key: &str, fallback: &str| {
+                    deployments
+                        .values()
+                        .map(|d| {
+                            d.get(key)
+                                .or_else(|| d.get(fallback))
+                                .and_then(Value::as_f64)
+                                .unwrap_or(0.0)
+                        })
+                        .sum::<f64>()
+                        / n
+                };
+                derived.push((
+                    AVAILABILITY.to_string(),
+                    mean("availability", "availability"),
+                ));
+                // A Deployment never all ready has no "after": its availability is 0 anyway.
+                derived.push((
+                    AVAILABILITY_AFTER_START_UP.to_string(),
+                    mean("availability_after_first_ready", "availability"),
+                ));
+            }
+            derived
+                .into_iter()
+                .chain(flatten_numbers(s).into_iter().filter(|(k, _)| k != "seed"))
                 .collect()
         })
         .collect();
@@ -243,13 +276,24 @@ fn aggregate(summaries: &[Value]) -> Vec<(String, Vec<f64>)> {
             names.push(k.clone());
         }
     }
-    let mut values = vec![vec![0.0; summaries.len()]; names.len()];
+    let mut values: Vec<Vec<Option<f64>>> = vec![vec![None; summaries.len()]; names.len()];
     for (r, numbers) in per_replicate.iter().enumerate() {
         for (k, v) in numbers {
-            values[column[k]][r] = *v;
+            values[column[k]][r] = Some(*v);
         }
     }
-    names.into_iter().zip(values).collect()
+    names
+        .into_iter()
+        .zip(values)
+        .map(|(name, xs)| {
+            let zero = missing_means_zero(&name);
+            let xs = xs
+                .into_iter()
+                .filter_map(|x| if zero { Some(x.unwrap_or(0.0)) } else { x })
+                .collect();
+            (name, xs)
+        })
+        .collect()
 }
 
 fn aggregate_estimates(summaries: &[Value]) -> Vec<(String, Estimate)> {
@@ -266,7 +310,7 @@ pub fn comparison_csv(results: &[VariantResult]) -> String {
         for (metric, e) in &v.metrics {
             let _ = writeln!(
                 out,
-                "{},{},{:.6},{:.6},{:.6},{}",
+                "{},{},{},{},{},{}",
                 csv_field(&v.name),
                 csv_field(metric),
                 e.mean,
@@ -322,33 +366,148 @@ fn pm(e: Option<&Estimate>, f: impl Fn(f64) -> String) -> String {
     }
 }
 
-/// The terminal table: variant × (cost, availability, p95 pending, lost core-hours).
-pub fn comparison_table(results: &[VariantResult], replicates: u32) -> String {
+/// One column of the comparison table.
+struct Column {
+    header: String,
+    metric: String,
+    format: fn(f64) -> String,
+}
+
+/// The default columns, each shown when it applies to the scenario: cost always; availability
+/// with Deployments; p95 pending when some pod was scheduled; pods never scheduled when some
+/// variant has any; lost core-hours with Batch or Trace workloads.
+fn default_columns(results: &[VariantResult]) -> Vec<Column> {
+    let any = |m: &str| results.iter().any(|v| v.get(m).is_some());
+    let any_positive = |m: &str| {
+        results
+            .iter()
+            .any(|v| v.get(m).is_some_and(|e| e.mean > 0.0))
+    };
+    type Candidate = (&'static str, &'static str, fn(f64) -> String, bool);
+    let candidates: [Candidate; 5] = [
+        ("cost (USD)", "cost.total_usd", |x| format!("${x:.2}"), true),
+        (
+            "availability after start-up",
+            AVAILABILITY_AFTER_START_UP,
+            |x| format!("{:.3}%", x * 100.0),
+            any(AVAILABILITY_AFTER_START_UP),
+        ),
+        (
+            "p95 pending (s)",
+            "pending_time_s.p95",
+            |x| format!("{x:.1}"),
+            any("pending_time_s.p95"),
+        ),
+        (
+            "never scheduled",
+            "pending_time_s.censored.count",
+            |x| format!("{x:.1}"),
+            any_positive("pending_time_s.censored.count"),
+        ),
+        (
+            "lost core-hours",
+            "work.lost_core_hours",
+            |x| format!("{x:.1}"),
+            any("work.lost_core_hours"),
+        ),
+    ];
+    candidates
+        .into_iter()
+        .filter(|c| c.3)
+        .map(|(header, metric, format, _)| Column {
+            header: header.into(),
+            metric: metric.into(),
+            format,
+        })
+        .collect()
+}
+
+/// How a metric reads in the table: shares (availability, fractions, utilisation) as
+/// percentages with three decimals, so 0.9999 does not round to 1.00; costs in dollars; the
+/// rest by [`human_number`].
+fn metric_format(metric: &str) -> fn(f64) -> String {
+    let last = metric.rsplit('.').next().unwrap_or(metric);
+    if last.starts_with("availability")
+        || last.contains("fraction")
+        || metric.starts_with("utilization.")
+    {
+        |x| format!("{:.3}%", x * 100.0)
+    } else if metric.starts_with("cost.") {
+        |x| format!("${x:.2}")
+    } else {
+        human_number
+    }
+}
+
+/// The columns `--metrics` names, each headed by its metric name; a name no variant reports is
+/// an input error (with a suggestion).
+fn chosen_columns(results: &[VariantResult], names: &[String]) -> Result<Vec<Column>, Failure> {
+    let mut errors = InputErrors::default();
+    let known: Vec<&str> = {
+        let mut k: Vec<&str> = Vec::new();
+        for v in results {
+            for (m, _) in &v.metrics {
+                if !k.contains(&m.as_str()) {
+                    k.push(m);
+                }
+            }
+        }
+        k
+    };
+    let mut columns = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if known.contains(&name) {
+            columns.push(Column {
+                header: name.to_string(),
+                metric: name.to_string(),
+                format: metric_format(name),
+            });
+        } else {
+            let mut message = format!("no variant reports a metric '{name}'");
+            if let Some(s) = did_you_mean(name, known.iter().copied()) {
+                message.push_str(&format!("; did you mean '{s}'?"));
+            } else {
+                message.push_str("; the metrics are the numeric keys of comparison.csv");
+            }
+            errors.push(crate::scenario::InputError {
+                file: "<--metrics>".into(),
+                line: 0,
+                column: 0,
+                path: String::new(),
+                message,
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(columns)
+    } else {
+        Err(Failure::Input(errors))
+    }
+}
+
+/// The terminal table: variant × columns, each cell mean ± 95% half-width, `-` where the metric
+/// does not apply to a variant.
+fn comparison_table(results: &[VariantResult], replicates: u32, columns: &[Column]) -> String {
     let rows: Vec<Vec<String>> = results
         .iter()
         .map(|v| {
-            vec![
-                v.name.clone(),
-                pm(v.get("cost.total_usd"), |x| format!("${x:.2}")),
-                pm(v.get(AVAILABILITY), |x| format!("{:.3}%", x * 100.0)),
-                pm(v.get("pending_time_s.p95"), |x| format!("{x:.1}")),
-                pm(v.get("work.lost_core_hours"), |x| format!("{x:.1}")),
-            ]
+            std::iter::once(v.name.clone())
+                .chain(columns.iter().map(|c| pm(v.get(&c.metric), c.format)))
+                .collect()
         })
         .collect();
-    format!(
-        "{}\nmean ± 95% confidence half-width over {replicates} replicates",
-        grid(
-            &[
-                "variant",
-                "cost (USD)",
-                "availability",
-                "p95 pending (s)",
-                "lost core-hours"
-            ],
-            &rows
-        )
-    )
+    let headers: Vec<&str> = std::iter::once("variant")
+        .chain(columns.iter().map(|c| c.header.as_str()))
+        .collect();
+    let fewer = results
+        .iter()
+        .flat_map(|v| columns.iter().filter_map(|c| v.get(&c.metric)))
+        .any(|e| e.n < replicates as usize);
+    let mut note = format!("mean ± 95% confidence half-width over {replicates} replicates");
+    if fewer {
+        note.push_str(" (fewer where a metric did not apply to every replicate)");
+    }
+    format!("{}\n{note}", grid(&headers, &rows))
 }
 
 fn write_outputs(
@@ -357,6 +516,7 @@ fn write_outputs(
     replicates: u32,
     seed: u64,
     results: &[VariantResult],
+    columns: &[Column],
 ) -> Result<String, String> {
     let io = |what: &str, e: &dyn std::fmt::Display| {
         format!("cannot write {}: {e}", dir.join(what).display())
@@ -373,7 +533,7 @@ fn write_outputs(
     json.push('\n');
     write_atomic(dir.join("comparison.json"), json.as_bytes())
         .map_err(|e| io("comparison.json", &e))?;
-    let table = comparison_table(results, replicates);
+    let table = comparison_table(results, replicates, columns);
     write_atomic(dir.join("table.txt"), format!("{table}\n").as_bytes())
         .map_err(|e| io("table.txt", &e))?;
 
@@ -382,7 +542,7 @@ fn write_outputs(
         .iter()
         .map(|v| {
             let cost = v.get("cost.total_usd");
-            let avail = v.get(AVAILABILITY);
+            let avail = v.get(AVAILABILITY_AFTER_START_UP);
             VariantPoint {
                 variant: v.name.clone(),
                 cost: cost.map_or(0.0, |e| e.mean),
@@ -462,8 +622,13 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&base.name).join("compare"));
-    let table =
-        write_outputs(&out, &base, args.replicates, seed, &results).map_err(Failure::Internal)?;
+    let columns = if args.metrics.is_empty() {
+        default_columns(&results)
+    } else {
+        chosen_columns(&results, &args.metrics)?
+    };
+    let table = write_outputs(&out, &base, args.replicates, seed, &results, &columns)
+        .map_err(Failure::Internal)?;
     if !args.quiet {
         print_out(&table);
         print_out(&format!("wrote {}", out.display()));
@@ -496,12 +661,15 @@ mod tests {
             names,
             [
                 "availability",
+                "availability_after_first_ready",
                 "cost.total_usd",
                 "deployments.w.availability"
             ]
         );
         assert_eq!(m[0].1.mean, 0.75);
-        assert_eq!(m[1].1.mean, 3.0);
+        // No first-ready figure: the whole-run availability stands in.
+        assert_eq!(m[1].1.mean, 0.75);
+        assert_eq!(m[2].1.mean, 3.0);
     }
 
     #[test]
@@ -514,5 +682,117 @@ mod tests {
             .find(|(k, _)| k == "unschedulable_reasons.Insufficient cpu")
             .unwrap();
         assert_eq!((e.mean, e.n), (4.0, 2));
+    }
+
+    #[test]
+    fn a_metric_that_does_not_apply_is_absent_or_estimated_where_it_does() {
+        // Replicate a had no Deployment and no censored pods' waits; b had censored pods.
+        let a = json!({"cost": {"total_usd": 1.0}, "pending_time_s": {"censored": {"count": 0}}});
+        let b = json!({"cost": {"total_usd": 3.0},
+            "pending_time_s": {"censored": {"count": 2, "wait_so_far": {"mean": 50.0}}}});
+        let m = aggregate_estimates(&[a, b]);
+        let get = |k: &str| m.iter().find(|(n, _)| n == k).map(|(_, e)| e.clone());
+        assert!(
+            get(AVAILABILITY).is_none(),
+            "no Deployment, no availability"
+        );
+        assert_eq!(get("pending_time_s.censored.count").unwrap().n, 2);
+        // The wait so far exists in one replicate only: estimated over that one, not as 0.
+        let w = get("pending_time_s.censored.wait_so_far.mean").unwrap();
+        assert_eq!((w.mean, w.n), (50.0, 1));
+    }
+
+    fn variant(name: &str, metrics: &[(&str, f64)]) -> VariantResult {
+        VariantResult {
+            name: name.into(),
+            metrics: metrics
+                .iter()
+                .map(|&(k, x)| (k.to_string(), estimate(&[x, x])))
+                .collect(),
+            timeseries: TimeSeries::default(),
+        }
+    }
+
+    #[test]
+    fn default_columns_are_those_that_apply() {
+        let headers = |r: &[VariantResult]| -> Vec<String> {
+            default_columns(r).into_iter().map(|c| c.header).collect()
+        };
+        // Deployments only, nothing left pending: cost, availability, p95.
+        let web = [variant(
+            "a",
+            &[
+                ("cost.total_usd", 1.0),
+                (AVAILABILITY_AFTER_START_UP, 1.0),
+                ("pending_time_s.p95", 0.0),
+                ("pending_time_s.censored.count", 0.0),
+            ],
+        )];
+        assert_eq!(
+            headers(&web),
+            [
+                "cost (USD)",
+                "availability after start-up",
+                "p95 pending (s)"
+            ]
+        );
+        // Batch only, some pods never placed in one variant: no availability column.
+        let batch = [
+            variant(
+                "a",
+                &[
+                    ("cost.total_usd", 1.0),
+                    ("pending_time_s.censored.count", 3.0),
+                    ("work.lost_core_hours", 0.0),
+                ],
+            ),
+            variant("b", &[("cost.total_usd", 1.0)]),
+        ];
+        assert_eq!(
+            headers(&batch),
+            ["cost (USD)", "never scheduled", "lost core-hours"]
+        );
+        let table = comparison_table(&batch, 2, &default_columns(&batch));
+        // Variant b lacks lost core-hours: a dash, not 0.
+        let b_row = table.lines().find(|l| l.contains(" b ")).unwrap();
+        assert!(b_row.contains(" - "), "{table}");
+    }
+
+    #[test]
+    fn chosen_columns_must_exist() {
+        let r = [variant(
+            "a",
+            &[
+                ("cost.total_usd", 1.5),
+                ("pending_time_s.mean", 2.3040000000000003),
+            ],
+        )];
+        let cols = chosen_columns(&r, &["pending_time_s.mean".into(), "cost.total_usd".into()])
+            .unwrap_or_else(|_| panic!());
+        let table = comparison_table(&r, 2, &cols);
+        assert!(table.contains("2.30 ± 0"), "{table}");
+        assert!(table.contains("$1.50 ± $0.00"), "{table}");
+        assert!(!table.contains("2.304000"), "{table}");
+        let Err(Failure::Input(e)) = chosen_columns(&r, &["cost.totl_usd".into()]) else {
+            panic!("unknown metric accepted")
+        };
+        assert!(
+            e.to_string().contains("did you mean 'cost.total_usd'"),
+            "{e}"
+        );
+        // Shares read as percentages: 0.99990 is 99.990%, not 1.00.
+        for (metric, x, want) in [
+            ("availability", 0.9999, "99.990%"),
+            (
+                "deployments.web.availability_after_first_ready",
+                0.5,
+                "50.000%",
+            ),
+            ("pending_time_s.waited_fraction", 0.25, "25.000%"),
+            ("cost.by_pool.spot", 3.256, "$3.26"),
+            ("pending_time_s.mean", 45.9412, "45.94"),
+        ] {
+            assert_eq!(metric_format(metric)(x), want, "{metric}");
+        }
     }
 }

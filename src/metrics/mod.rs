@@ -8,7 +8,7 @@ pub mod timeseries;
 
 use std::collections::BTreeMap;
 
-use crate::model::Cluster;
+use crate::model::{Cluster, PodId};
 use crate::scenario::CapacityType;
 use crate::time::{MS_PER_HOUR, SimTime};
 use crate::workload::WorkloadState;
@@ -27,8 +27,11 @@ pub struct Metrics {
     pub pods_scheduled: u64,
     pub pods_completed: u64,
     pub pods_evicted: u64,
-    /// Time from submission to first binding of each scheduled pod, in ms.
+    /// Time from submission to first binding of each scheduled pod, in ms, in binding order
+    /// (see [`Metrics::record_first_wait`]).
     pub waits_ms: Vec<u64>,
+    /// The pod of each entry of `waits_ms`.
+    pub wait_pods: Vec<PodId>,
     /// Time from requeue (eviction, preemption) to binding again, in ms, per re-binding.
     pub rescheduling_waits_ms: Vec<u64>,
     /// ∫ up nodes dt per pool, in node·ms.
@@ -41,6 +44,9 @@ pub struct Metrics {
     pub peak_used_nodes: u32,
     /// Per workload: ms during which a Deployment had ready ≥ desired (0 for others).
     pub available_ms: Vec<u64>,
+    /// Per workload: when a Deployment first had ready ≥ desired over a stretch of time
+    /// (`None`: never, and always for other kinds).
+    pub first_available: Vec<Option<SimTime>>,
     /// Evicted pods by reason (`SpotInterruption`, `Preempted`, ...; see
     /// `summary::EVICTION_REASONS`), counted by [`Metrics::count_eviction`].
     pub evicted_by_reason: BTreeMap<&'static str, u64>,
@@ -70,6 +76,7 @@ impl Metrics {
             up_node_ms: vec![0; pools],
             live_node_ms: vec![0; pools],
             available_ms: vec![0; workloads],
+            first_available: vec![None; workloads],
             ..Default::default()
         }
     }
@@ -110,9 +117,18 @@ impl Metrics {
         for (i, w) in workloads.iter().enumerate() {
             if w.is_available() == Some(true) {
                 self.available_ms[i] += dt;
+                self.first_available[i].get_or_insert(self.last);
             }
         }
         self.last = to;
+    }
+
+    /// Records a pod's first binding, `wait_ms` after it was submitted (`pods.scheduled` and
+    /// `pending_time_s`). Later bindings of a requeued pod go to `rescheduling_waits_ms`.
+    pub fn record_first_wait(&mut self, pod: PodId, wait_ms: u64) {
+        self.waits_ms.push(wait_ms);
+        self.wait_pods.push(pod);
+        self.pods_scheduled += 1;
     }
 
     /// Counts one eviction (in `pods_evicted` and under `reason`). Every eviction goes through

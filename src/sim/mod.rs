@@ -910,8 +910,7 @@ impl<'a> Simulation<'a> {
         // A pod's first binding measures how long it waited to start; a requeued pod's later
         // bindings measure how long an eviction or preemption kept it off a node.
         if pod.requeues == 0 {
-            self.metrics.waits_ms.push(wait);
-            self.metrics.pods_scheduled += 1;
+            self.metrics.record_first_wait(pod_id, wait);
         } else {
             self.metrics.rescheduling_waits_ms.push(wait);
         }
