@@ -52,6 +52,7 @@ pub fn scenario(
         priority_classes: Vec::new(),
         quotas: Vec::new(),
         source: None,
+        warnings: Vec::new(),
     }
 }
 

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use crate::cli::{Failure, parse_overrides, print_out};
+use crate::cli::{Failure, parse_overrides, print_out, print_warnings, scenario_warnings};
 use crate::metrics::TimeSeries;
 use crate::metrics::summary::flatten_numbers;
 use crate::output::atomic::write_atomic;
@@ -163,6 +163,7 @@ pub fn run_compare(
     jobs: Option<usize>,
 ) -> Result<(Scenario, Vec<VariantResult>), Failure> {
     let (base, scenarios) = load_variants(file, cli_overrides)?;
+    print_warnings(&scenario_warnings(&base, &scenarios));
     if replicates == 0 {
         return Err(Failure::Input(InputErrors::single(
             "<--replicates>",

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::{Failure, parse_overrides, print_out};
+use crate::cli::{Failure, parse_overrides, print_out, print_warnings, scenario_warnings};
 use crate::output::event_log::CsvEventLog;
 use crate::output::run_report::{summary_table, write_run};
 use crate::progress::Progress;
@@ -42,6 +42,7 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let overrides = parse_overrides(&args.set)?;
     let mut scenario = scenario::load_file(&args.file, &overrides)?;
+    print_warnings(&scenario_warnings(&scenario, &[]));
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }

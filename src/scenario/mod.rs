@@ -14,6 +14,7 @@ pub mod parse;
 pub mod pool_traces;
 pub mod schema;
 pub mod trace;
+pub mod warnings;
 pub mod yaml;
 
 #[cfg(test)]
@@ -98,7 +99,10 @@ pub fn load_str(
     });
     errors.extend(cx.errors);
     match scenario {
-        Some(s) if errors.is_empty() => Ok(s),
+        Some(mut s) if errors.is_empty() => {
+            s.warnings = warnings::check(&root, &s, file_label);
+            Ok(s)
+        }
         _ if errors.is_empty() => Err(InputErrors::single(file_label, "not a valid scenario")),
         _ => Err(InputErrors(errors)),
     }

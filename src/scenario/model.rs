@@ -32,6 +32,9 @@ pub struct Scenario {
     pub quotas: Vec<QuotaSpec>,
     /// The file the scenario came from, if any (trace paths are relative to it).
     pub source: Option<PathBuf>,
+    /// Valid input that is probably a mistake, located like errors (see
+    /// [`crate::scenario::warnings`]).
+    pub warnings: Vec<crate::scenario::InputError>,
 }
 
 #[derive(Clone, Debug)]

@@ -462,3 +462,60 @@ fn pods_that_never_fit_are_censored_waits_not_zero_waits() {
     assert!(s["cost"].get("per_completed_pod_usd").is_none(), "{s}");
     assert!(s["rescheduling"].get("wait_s").is_none(), "{s}");
 }
+
+#[test]
+fn validate_and_run_warn_about_likely_mistakes_without_failing() {
+    // Line 6: a node of 32 bytes. Line 12: `big` asks 8 cpu of nodes with 4 and 2. Line 17:
+    // `ssd` asks 500 cores. The trace (line 19) has a row too big for any node and a row of 64
+    // bytes of memory.
+    let dir = scratch_dir("warnings");
+    std::fs::write(
+        dir.join("pods.csv"),
+        "submit_time,cpu,memory,duration,name\n0,1,1Gi,60,ok\n0,64,1Gi,60,huge\n0,1,64,60,tiny\n",
+    )
+    .unwrap();
+    let file = dir.join("w.yaml");
+    std::fs::write(
+        &file,
+        "name: warn\nduration: 1h\ncluster:\n  pools:\n    - name: general\n      node: { cpu: 4, memory: 32 }\n      count: 1\n    - name: small\n      node: { cpu: 2, memory: 8Gi }\n      count: 1\nworkloads:\n  - name: big\n    kind: Deployment\n    replicas: 1\n    requests: { cpu: 8, memory: 1Gi }\n  - name: ssd\n    kind: Deployment\n    replicas: 1\n    requests: { cpu: 500, memory: 1Gi }\n  - { name: jobs, kind: Trace, path: pods.csv }\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let csv = dir.join("pods.csv");
+    let csv = csv.display();
+    let expected = [
+        format!(
+            "warning: {f}:6:31: cluster.pools[0].node.memory: 32 bytes of memory for a node; a memory value without a unit is bytes: did you mean 32Gi or 32Mi?"
+        ),
+        format!(
+            "warning: {f}:12:5: workloads[0]: the pods of 'big' can never fit any pool: general (nodes too small: cpu 8 > 4, memory 1Gi > 32); small (nodes too small: cpu 8 > 2)"
+        ),
+        format!(
+            "warning: {f}:16:5: workloads[1]: the pods of 'ssd' can never fit any pool: general (nodes too small: cpu 500 > 4, memory 1Gi > 32); small (nodes too small: cpu 500 > 2)"
+        ),
+        format!(
+            "warning: {f}:19:22: workloads[1].requests.cpu: 500 cores for a pod; a cpu value without a unit is cores: did you mean 500m?"
+        ),
+        format!(
+            "warning: {f}:20:38: workloads[2]: 1 of the 3 pods of 'jobs' ({csv}) can never fit any pool; the first, huge: general (nodes too small: cpu 64 > 4, memory 1Gi > 32); small (nodes too small: cpu 64 > 2)"
+        ),
+        format!(
+            "warning: {f}:20:38: workloads[2]: 1 of the 3 pods of 'jobs' ({csv}) ask for less than 1Mi of memory; a memory value without a unit is bytes (1Gi, 512Mi)"
+        ),
+    ];
+    let out = dir.join("out");
+    for args in [
+        vec!["validate", f],
+        vec!["run", f, "-q", "--out", out.to_str().unwrap()],
+    ] {
+        let o = clustersim(&args);
+        assert!(
+            o.status.success(),
+            "{args:?}: warnings do not fail: {}",
+            stderr(&o)
+        );
+        let err = stderr(&o);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines, expected, "{args:?}");
+    }
+}

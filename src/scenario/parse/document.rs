@@ -45,6 +45,7 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
         priority_classes,
         quotas,
         source: None,
+        warnings: Vec::new(),
     })
 }
 
