@@ -53,6 +53,7 @@ pub fn scenario(
         quotas: Vec::new(),
         source: None,
         warnings: Vec::new(),
+        provenance: Default::default(),
     }
 }
 

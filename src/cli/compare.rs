@@ -128,23 +128,9 @@ pub fn load_variants(
     let mut errors = InputErrors::default();
     let mut scenarios = Vec::new();
     for v in &base.variants {
-        let all: Vec<Override> = v
-            .set
-            .iter()
-            .map(|(path, value)| Override {
-                path: path.clone(),
-                value: value.clone(),
-            })
-            .chain(cli_overrides.iter().cloned())
-            .collect();
-        match scenario::load_file(file, &all) {
+        match load_variant(file, v, cli_overrides) {
             Ok(s) => scenarios.push(s),
-            Err(e) => {
-                for mut err in e.0 {
-                    err.message = format!("{} (in variant '{}')", err.message, v.name);
-                    errors.push(err);
-                }
-            }
+            Err(e) => errors.0.extend(e.0),
         }
     }
     if errors.is_empty() {
@@ -152,6 +138,68 @@ pub fn load_variants(
     } else {
         Err(errors)
     }
+}
+
+/// Loads one variant of `file`: its `set` overrides, then the command line's. The scenario's
+/// provenance names the variant and keeps the two sets of overrides apart.
+pub fn load_variant(
+    file: &Path,
+    variant: &scenario::Variant,
+    cli_overrides: &[Override],
+) -> Result<Scenario, InputErrors> {
+    let all: Vec<Override> = variant
+        .set
+        .iter()
+        .map(|(path, value)| Override {
+            path: path.clone(),
+            value: value.clone(),
+        })
+        .chain(cli_overrides.iter().cloned())
+        .collect();
+    match scenario::load_file(file, &all) {
+        Ok(mut s) => {
+            let p = &mut s.provenance;
+            let cli = p.set.split_off(variant.set.len().min(p.set.len()));
+            p.variant_set = std::mem::replace(&mut p.set, cli);
+            p.variant = Some(variant.name.clone());
+            Ok(s)
+        }
+        Err(mut e) => {
+            for err in &mut e.0 {
+                err.message = format!("{} (in variant '{}')", err.message, variant.name);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Loads `file` as `run --variant NAME` does: the named variant, or an error listing the
+/// variants there are.
+pub fn load_named_variant(
+    file: &Path,
+    name: &str,
+    cli_overrides: &[Override],
+) -> Result<Scenario, InputErrors> {
+    let base = scenario::load_file(file, cli_overrides)?;
+    let label = file.display().to_string();
+    if base.variants.is_empty() {
+        return Err(InputErrors::single(
+            "<--variant>",
+            format!("{label} has no variants; --variant picks one of a scenario's `variants`"),
+        ));
+    }
+    let Some(v) = base.variants.iter().find(|v| v.name == name) else {
+        let names: Vec<&str> = base.variants.iter().map(|v| v.name.as_str()).collect();
+        let mut message = format!(
+            "{label} has no variant '{name}'; its variants are {}",
+            names.join(", ")
+        );
+        if let Some(s) = did_you_mean(name, names.iter().copied()) {
+            message.push_str(&format!("; did you mean '{s}'?"));
+        }
+        return Err(InputErrors::single("<--variant>", message));
+    };
+    load_variant(file, v, cli_overrides)
 }
 
 /// Runs every variant of `base` (loaded from `file`) for `replicates` replicates.

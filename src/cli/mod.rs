@@ -8,7 +8,10 @@ mod compare;
 mod explain;
 mod run;
 
-pub use compare::{Estimate, VariantResult, comparison_csv, estimate, run_compare};
+pub use compare::{
+    Estimate, VariantResult, comparison_csv, estimate, load_named_variant, load_variants,
+    run_compare,
+};
 
 use std::path::PathBuf;
 use std::process::ExitCode;

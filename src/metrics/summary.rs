@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::metrics::{Metrics, percentile, ratio};
 use crate::model::{Cluster, Pod, PodPhase};
-use crate::scenario::{CapacityType, PoolFailures, Scenario, WorkloadKind};
+use crate::scenario::{CapacityType, PoolFailures, Provenance, Scenario, WorkloadKind};
 use crate::time::SimTime;
 use crate::workload::WorkloadState;
 
@@ -134,6 +134,7 @@ pub fn build(
     let mut out = Map::new();
     out.insert("scenario".into(), json!(scenario.name));
     out.insert("seed".into(), json!(seed));
+    out.insert("provenance".into(), provenance(&scenario.provenance));
     out.insert("sim_time_s".into(), json!(secs(sim_ms)));
     out.insert("events_processed".into(), json!(metrics.events_processed));
     out.insert(
@@ -223,6 +224,28 @@ pub fn build(
         out.insert("deployments".into(), Value::Object(deployments));
     }
     Value::Object(out)
+}
+
+/// `provenance`: the clustersim version, the variant and its overrides, the command line's
+/// `--set` overrides, and each input file with its 64-bit FNV-1a hash (16 hex digits).
+fn provenance(p: &Provenance) -> Value {
+    let mut m = Map::new();
+    m.insert(
+        "clustersim_version".into(),
+        json!(env!("CARGO_PKG_VERSION")),
+    );
+    if let Some(v) = &p.variant {
+        m.insert("variant".into(), json!(v));
+        m.insert("variant_set".into(), json!(p.variant_set));
+    }
+    m.insert("set".into(), json!(p.set));
+    let inputs: Vec<Value> = p
+        .inputs
+        .iter()
+        .map(|(file, hash)| json!({ "file": file, "fnv1a64": format!("{hash:016x}") }))
+        .collect();
+    m.insert("inputs".into(), Value::Array(inputs));
+    Value::Object(m)
 }
 
 /// One Deployment's entry: `availability` over the whole run (start-up included), and, once

@@ -161,9 +161,12 @@ pub fn summary_table(result: &RunResult) -> String {
             }
         }
     }
+    let mut name = s["scenario"].as_str().unwrap_or("").to_string();
+    if let Some(v) = s.pointer("/provenance/variant").and_then(Value::as_str) {
+        name = format!("{name} / {v}");
+    }
     let title = format!(
-        "{} (seed {}, {} simulated)",
-        s["scenario"].as_str().unwrap_or(""),
+        "{name} (seed {}, {} simulated)",
         s["seed"],
         crate::time::SimDuration(result.metrics.last.0)
     );

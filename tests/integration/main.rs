@@ -11,6 +11,7 @@ mod failures;
 mod indexed_scheduling;
 mod preemption;
 mod properties;
+mod provenance;
 mod queueing;
 
 use std::path::{Path, PathBuf};

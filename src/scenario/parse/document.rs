@@ -46,6 +46,7 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
         quotas,
         source: None,
         warnings: Vec::new(),
+        provenance: Default::default(),
     })
 }
 
@@ -329,18 +330,12 @@ pub(super) fn parse_variants(cx: &mut Ctx, top: &Obj) -> Vec<Variant> {
         if let Some((node, set_path)) = v.value(cx, "set") {
             match &node.node {
                 Node::Map(entries) => {
+                    // Values may be mappings and lists, as `--set` values may.
                     for (key, value) in entries {
-                        match value.node.scalar_text() {
-                            Some(text) => set.push((key.name.clone(), text)),
-                            None => cx.err(
-                                &value.origin,
-                                &join(&set_path, &key.name),
-                                format!("expected a scalar value, found {}", found(&value.node)),
-                            ),
-                        }
+                        set.push((key.name.clone(), value.node.to_flow_yaml()));
                     }
                 }
-                _ => type_error(cx, node, &set_path, &Ty::StrMap),
+                _ => type_error(cx, node, &set_path, &Ty::OverrideMap),
             }
         }
         if let Some(name) = name {
