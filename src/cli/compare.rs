@@ -15,7 +15,9 @@ use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use crate::cli::{Failure, parse_overrides, print_out, print_warnings, scenario_warnings};
+use crate::cli::{
+    DEFAULT_OUT, Failure, parse_overrides, print_out, print_warnings, scenario_warnings,
+};
 use crate::metrics::TimeSeries;
 use crate::metrics::summary::flatten_numbers;
 use crate::output::atomic::write_atomic;
@@ -39,7 +41,7 @@ pub struct CompareArgs {
     /// Runs in parallel [default: the number of cores].
     #[arg(long)]
     pub jobs: Option<usize>,
-    /// Output directory [default: results/<scenario name>/compare/].
+    /// Output directory [default: out/<scenario name>/compare/].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Override a field in every variant, e.g. --set duration=1d (repeatable; applied after
@@ -670,7 +672,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(&base.name).join("compare"));
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT).join(&base.name).join("compare"));
     let columns = if args.metrics.is_empty() {
         default_columns(&results)
     } else {

@@ -20,6 +20,11 @@ use clap::{Parser, Subcommand};
 
 use crate::scenario::{self, InputErrors, Override};
 
+/// Where outputs go without `--out`: `out/<scenario name>/` in the current directory. The
+/// repository ignores `out/`, so running a bundled scenario never touches the committed
+/// `results/` (those are made by `scripts/regenerate-results`).
+pub const DEFAULT_OUT: &str = "out";
+
 /// Exit code for bad input.
 pub const EXIT_INPUT: u8 = 2;
 /// Exit code for an internal error.

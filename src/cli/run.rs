@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::cli::{
-    Failure, load_named_variant, parse_overrides, print_out, print_warnings, scenario_warnings,
+    DEFAULT_OUT, Failure, load_named_variant, parse_overrides, print_out, print_warnings,
+    scenario_warnings,
 };
 use crate::output::event_log::CsvEventLog;
 use crate::output::run_report::{summary_table, write_run};
@@ -24,7 +25,7 @@ pub struct RunArgs {
     /// Use this seed instead of the scenario's.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Output directory [default: results/<scenario name>/].
+    /// Output directory [default: out/<scenario name>/, or out/<scenario name>.<variant>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Stop at this simulated time instead of the scenario's duration (e.g. 30m).
@@ -74,7 +75,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let out = match (&args.out, &args.variant) {
         (Some(dir), _) => dir.clone(),
-        (None, None) => PathBuf::from("results").join(&scenario.name),
+        (None, None) => PathBuf::from(DEFAULT_OUT).join(&scenario.name),
         (None, Some(variant)) => {
             if !is_file_name(variant) {
                 return Err(InputErrors::single(
@@ -83,7 +84,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
                 )
                 .into());
             }
-            PathBuf::from("results").join(format!("{}.{variant}", scenario.name))
+            PathBuf::from(DEFAULT_OUT).join(format!("{}.{variant}", scenario.name))
         }
     };
     std::fs::create_dir_all(&out)

@@ -185,7 +185,7 @@ fn bad_input_never_panics_and_exits_2() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains("no/such/file.yaml"));
     // Every run below gets a scratch --out, so a check that fails to refuse never writes into
-    // the repository's results/.
+    // the repository's out/.
     let out = scratch_dir("refused-runs");
     let out = out.to_str().unwrap();
     let bad_until = clustersim(&[

@@ -143,7 +143,7 @@ pub(super) fn parse_quotas(cx: &mut Ctx, top: &Obj) -> Vec<QuotaSpec> {
     out
 }
 
-/// The name becomes the default output directory `results/<name>/`, so it must be a plain file
+/// The name becomes the default output directory `out/<name>/`, so it must be a plain file
 /// name: no path separators, not `.` or `..`.
 pub(super) fn check_name_is_a_file_name(cx: &mut Ctx, top: &Obj, name: &str) {
     let plain = name
