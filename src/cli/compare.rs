@@ -22,7 +22,7 @@ use crate::metrics::TimeSeries;
 use crate::metrics::summary::flatten_numbers;
 use crate::output::atomic::write_atomic;
 use crate::output::plot::{self, CostBreakdown, Series, VariantPoint};
-use crate::output::table::{grid, human_number};
+use crate::output::table::{grid, human_decimals, human_number};
 use crate::rng::replicate_seed;
 use crate::scenario::{self, InputErrors, Override, Scenario};
 use crate::sim::{self, RunOptions};
@@ -410,10 +410,35 @@ pub fn comparison_json(
     })
 }
 
-fn pm(e: Option<&Estimate>, f: impl Fn(f64) -> String) -> String {
-    match e {
-        Some(e) => format!("{} ± {}", f(e.mean), f((e.high - e.low) / 2.0)),
-        None => "-".into(),
+/// How a column's numbers read.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum CellFormat {
+    /// `$1234.56`.
+    Dollars,
+    /// A share as a percentage with three decimals: 0.9999 is `99.990%`, not `1.00`.
+    Percent,
+    /// One decimal.
+    Tenths,
+    /// [`human_number`], the half-width to the mean's decimals.
+    Human,
+}
+
+impl CellFormat {
+    /// `mean ± half-width`, or `-` where the metric does not apply.
+    fn pm(self, e: Option<&Estimate>) -> String {
+        let Some(e) = e else {
+            return "-".into();
+        };
+        let half = (e.high - e.low) / 2.0;
+        match self {
+            CellFormat::Dollars => format!("${:.2} ± ${half:.2}", e.mean),
+            CellFormat::Percent => format!("{:.3}% ± {:.3}%", e.mean * 100.0, half * 100.0),
+            CellFormat::Tenths => format!("{:.1} ± {half:.1}", e.mean),
+            CellFormat::Human => {
+                let d = human_decimals(e.mean);
+                format!("{} ± {half:.d$}", human_number(e.mean))
+            }
+        }
     }
 }
 
@@ -421,7 +446,7 @@ fn pm(e: Option<&Estimate>, f: impl Fn(f64) -> String) -> String {
 struct Column {
     header: String,
     metric: String,
-    format: fn(f64) -> String,
+    format: CellFormat,
 }
 
 /// The default columns, each shown when it applies to the scenario: cost always; availability
@@ -434,31 +459,30 @@ fn default_columns(results: &[VariantResult]) -> Vec<Column> {
             .iter()
             .any(|v| v.get(m).is_some_and(|e| e.mean > 0.0))
     };
-    type Candidate = (&'static str, &'static str, fn(f64) -> String, bool);
-    let candidates: [Candidate; 5] = [
-        ("cost (USD)", "cost.total_usd", |x| format!("${x:.2}"), true),
+    let candidates = [
+        ("cost (USD)", "cost.total_usd", CellFormat::Dollars, true),
         (
             "availability after start-up",
             AVAILABILITY_AFTER_START_UP,
-            |x| format!("{:.3}%", x * 100.0),
+            CellFormat::Percent,
             any(AVAILABILITY_AFTER_START_UP),
         ),
         (
             "p95 pending (s)",
             "pending_time_s.p95",
-            |x| format!("{x:.1}"),
+            CellFormat::Tenths,
             any("pending_time_s.p95"),
         ),
         (
             "never scheduled",
             "pending_time_s.censored.count",
-            |x| format!("{x:.1}"),
+            CellFormat::Tenths,
             any_positive("pending_time_s.censored.count"),
         ),
         (
             "lost core-hours",
             "work.lost_core_hours",
-            |x| format!("{x:.1}"),
+            CellFormat::Tenths,
             any("work.lost_core_hours"),
         ),
     ];
@@ -476,17 +500,17 @@ fn default_columns(results: &[VariantResult]) -> Vec<Column> {
 /// How a metric reads in the table: shares (availability, fractions, utilisation) as
 /// percentages with three decimals, so 0.9999 does not round to 1.00; costs in dollars; the
 /// rest by [`human_number`].
-fn metric_format(metric: &str) -> fn(f64) -> String {
+fn metric_format(metric: &str) -> CellFormat {
     let last = metric.rsplit('.').next().unwrap_or(metric);
     if last.starts_with("availability")
         || last.contains("fraction")
         || metric.starts_with("utilization.")
     {
-        |x| format!("{:.3}%", x * 100.0)
+        CellFormat::Percent
     } else if metric.starts_with("cost.") {
-        |x| format!("${x:.2}")
+        CellFormat::Dollars
     } else {
-        human_number
+        CellFormat::Human
     }
 }
 
@@ -543,7 +567,7 @@ fn comparison_table(results: &[VariantResult], replicates: u32, columns: &[Colum
         .iter()
         .map(|v| {
             std::iter::once(v.name.clone())
-                .chain(columns.iter().map(|c| pm(v.get(&c.metric), c.format)))
+                .chain(columns.iter().map(|c| c.format.pm(v.get(&c.metric))))
                 .collect()
         })
         .collect();
@@ -831,19 +855,33 @@ mod tests {
             e.to_string().contains("did you mean 'cost.total_usd'"),
             "{e}"
         );
-        // Shares read as percentages: 0.99990 is 99.990%, not 1.00.
-        for (metric, x, want) in [
-            ("availability", 0.9999, "99.990%"),
+        // Shares read as percentages (0.9999 is 99.990%, not 1.00); (metric, mean, half-width,
+        // cell); the half-width of a plain number takes the mean's decimals.
+        for (metric, mean, half, want) in [
+            ("availability", 0.9999, 0.0002, "99.990% ± 0.020%"),
             (
                 "deployments.web.availability_after_first_ready",
                 0.5,
-                "50.000%",
+                0.0,
+                "50.000% ± 0.000%",
             ),
-            ("pending_time_s.waited_fraction", 0.25, "25.000%"),
-            ("cost.by_pool.spot", 3.256, "$3.26"),
-            ("pending_time_s.mean", 45.9412, "45.94"),
+            (
+                "pending_time_s.waited_fraction",
+                0.25,
+                0.01,
+                "25.000% ± 1.000%",
+            ),
+            ("cost.by_pool.spot", 3.256, 0.5, "$3.26 ± $0.50"),
+            ("pending_time_s.mean", 45.9412, 9.5213, "45.94 ± 9.52"),
+            ("work.useful_core_hours", 21323.4, 318.1, "21323 ± 318"),
         ] {
-            assert_eq!(metric_format(metric)(x), want, "{metric}");
+            let e = Estimate {
+                mean,
+                low: mean - half,
+                high: mean + half,
+                n: 2,
+            };
+            assert_eq!(metric_format(metric).pm(Some(&e)), want, "{metric}");
         }
     }
 }

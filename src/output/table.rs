@@ -13,17 +13,22 @@ pub fn human_number(v: f64) -> String {
     if !v.is_finite() {
         return v.to_string();
     }
+    let d = human_decimals(v);
+    format!("{v:.d$}")
+}
+
+/// The decimals [`human_number`] gives `v` (also used for a ± half-width next to it).
+pub fn human_decimals(v: f64) -> usize {
     let a = v.abs();
-    if (v.fract() == 0.0 && a < 1e15) || a >= 10_000.0 {
-        format!("{v:.0}")
+    if !a.is_finite() || (v.fract() == 0.0 && a < 1e15) || a >= 10_000.0 {
+        0
     } else if a >= 100.0 {
-        format!("{v:.1}")
+        1
     } else if a >= 0.1 {
-        format!("{v:.2}")
+        2
     } else {
         // Three significant digits: 0.0123, 0.000123.
-        let digits = (-a.log10().floor()) as usize + 2;
-        format!("{v:.digits$}")
+        (-a.log10().floor()) as usize + 2
     }
 }
 
