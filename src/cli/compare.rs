@@ -66,7 +66,8 @@ pub struct Estimate {
     pub n: usize,
 }
 
-/// Mean with a Student-t 95% interval; a single value has a zero-width interval.
+/// Mean with a Student-t 95% interval; a single value has a zero-width interval, which
+/// [`Estimate::interval`] does not report.
 pub fn estimate(xs: &[f64]) -> Estimate {
     let n = xs.len();
     let mean = xs.iter().sum::<f64>() / n.max(1) as f64;
@@ -97,6 +98,14 @@ pub struct VariantResult {
     pub metrics: Vec<(String, Estimate)>,
     /// Replicate 0's time series (for the timeline chart).
     pub timeseries: TimeSeries,
+}
+
+impl Estimate {
+    /// The 95% interval, or `None` for a single replicate (which has none, rather than one of
+    /// zero width); CSV cells are then empty, JSON values null, table cells the mean alone.
+    pub fn interval(&self) -> Option<(f64, f64)> {
+        (self.n >= 2).then_some((self.low, self.high))
+    }
 }
 
 impl VariantResult {
@@ -365,8 +374,10 @@ pub fn comparison_csv(results: &[VariantResult]) -> String {
                 csv_field(&v.name),
                 csv_field(metric),
                 e.mean,
-                e.low,
-                e.high,
+                e.interval()
+                    .map_or(String::new(), |(low, _)| low.to_string()),
+                e.interval()
+                    .map_or(String::new(), |(_, high)| high.to_string()),
                 e.n
             );
         }
@@ -396,7 +407,12 @@ pub fn comparison_json(
             for (m, e) in &v.metrics {
                 metrics.insert(
                     m.clone(),
-                    json!({ "mean": e.mean, "ci95_low": e.low, "ci95_high": e.high, "replicates": e.n }),
+                    json!({
+                        "mean": e.mean,
+                        "ci95_low": e.interval().map(|i| i.0),
+                        "ci95_high": e.interval().map(|i| i.1),
+                        "replicates": e.n,
+                    }),
                 );
             }
             json!({ "name": v.name, "metrics": metrics })
@@ -429,7 +445,16 @@ impl CellFormat {
         let Some(e) = e else {
             return "-".into();
         };
-        let half = (e.high - e.low) / 2.0;
+        let Some((low, high)) = e.interval() else {
+            // One replicate has no interval: the value alone.
+            return match self {
+                CellFormat::Dollars => format!("${:.2}", e.mean),
+                CellFormat::Percent => format!("{:.3}%", e.mean * 100.0),
+                CellFormat::Tenths => format!("{:.1}", e.mean),
+                CellFormat::Human => human_number(e.mean),
+            };
+        };
+        let half = (high - low) / 2.0;
         match self {
             CellFormat::Dollars => format!("${:.2} ± ${half:.2}", e.mean),
             CellFormat::Percent => format!("{:.3}% ± {:.3}%", e.mean * 100.0, half * 100.0),
@@ -578,7 +603,11 @@ fn comparison_table(results: &[VariantResult], replicates: u32, columns: &[Colum
         .iter()
         .flat_map(|v| columns.iter().filter_map(|c| v.get(&c.metric)))
         .any(|e| e.n < replicates as usize);
-    let mut note = format!("mean ± 95% confidence half-width over {replicates} replicates");
+    let mut note = if replicates < 2 {
+        "one replicate: values without confidence intervals".to_string()
+    } else {
+        format!("mean ± 95% confidence half-width over {replicates} replicates")
+    };
     if fewer {
         note.push_str(" (fewer where a metric did not apply to every replicate)");
     }
@@ -724,6 +753,26 @@ mod tests {
         assert!((e.high - e.mean - half).abs() < 1e-5, "{e:?}");
         let one = estimate(&[7.0]);
         assert_eq!((one.low, one.high, one.n), (7.0, 7.0, 1));
+        assert_eq!(one.interval(), None);
+        assert!(e.interval().is_some());
+    }
+
+    #[test]
+    fn one_replicate_shows_no_interval_rather_than_a_zero_width_one() {
+        let v = VariantResult {
+            name: "a".into(),
+            metrics: vec![("cost.total_usd".into(), estimate(&[55.3]))],
+            timeseries: TimeSeries::default(),
+        };
+        let csv = comparison_csv(std::slice::from_ref(&v));
+        assert!(csv.ends_with("\na,cost.total_usd,55.3,,,1\n"), "{csv}");
+        let table = comparison_table(&[v], 1, &default_columns(&[]));
+        assert!(
+            table.contains("$55.30 ┆") || table.contains("$55.30 │"),
+            "{table}"
+        );
+        assert!(!table.contains('±'), "{table}");
+        assert!(table.ends_with("one replicate: values without confidence intervals"));
     }
 
     #[test]
