@@ -53,6 +53,8 @@ pub fn scenario(
         priority_classes: Vec::new(),
         quotas: Vec::new(),
         source: None,
+        warnings: Vec::new(),
+        provenance: Default::default(),
     }
 }
 

@@ -15,7 +15,7 @@ pub struct BinpackArgs {
     /// `instance,...,best_known` columns.
     pub dir: PathBuf,
     /// Output directory for binpacking.csv and binpacking.md.
-    #[arg(long, default_value = "results")]
+    #[arg(long, default_value = super::DEFAULT_OUT)]
     pub out: PathBuf,
 }
 

@@ -15,15 +15,18 @@ use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use crate::cli::{Failure, parse_overrides, print_out};
+use crate::cli::{
+    DEFAULT_OUT, Failure, parse_overrides, print_out, print_warnings, scenario_warnings,
+};
 use crate::metrics::TimeSeries;
 use crate::metrics::summary::flatten_numbers;
 use crate::output::atomic::write_atomic;
 use crate::output::plot::{self, CostBreakdown, Series, VariantPoint};
-use crate::output::table::grid;
+use crate::output::table::{grid, human_decimals, human_number};
 use crate::rng::replicate_seed;
 use crate::scenario::{self, InputErrors, Override, Scenario};
 use crate::sim::{self, RunOptions};
+use crate::suggest::did_you_mean;
 
 #[derive(Args, Debug)]
 pub struct CompareArgs {
@@ -38,13 +41,17 @@ pub struct CompareArgs {
     /// Runs in parallel [default: the number of cores].
     #[arg(long)]
     pub jobs: Option<usize>,
-    /// Output directory [default: results/<scenario name>/compare/].
+    /// Output directory [default: out/<scenario name>/compare/].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Override a field in every variant, e.g. --set duration=1d (repeatable; applied after
     /// the variant's own overrides).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Table columns: summary metrics by dotted name, e.g.
+    /// --metrics cost.total_usd,pending_time_s.mean [default: those that apply to the scenario].
+    #[arg(long, value_delimiter = ',', value_name = "A,B,C")]
+    pub metrics: Vec<String>,
     /// Print nothing on success.
     #[arg(long, short)]
     pub quiet: bool,
@@ -59,7 +66,8 @@ pub struct Estimate {
     pub n: usize,
 }
 
-/// Mean with a Student-t 95% interval; a single value has a zero-width interval.
+/// Mean with a Student-t 95% interval; a single value has a zero-width interval, which
+/// [`Estimate::interval`] does not report.
 pub fn estimate(xs: &[f64]) -> Estimate {
     let n = xs.len();
     let mean = xs.iter().sum::<f64>() / n.max(1) as f64;
@@ -92,6 +100,14 @@ pub struct VariantResult {
     pub timeseries: TimeSeries,
 }
 
+impl Estimate {
+    /// The 95% interval, or `None` for a single replicate (which has none, rather than one of
+    /// zero width); CSV cells are then empty, JSON values null, table cells the mean alone.
+    pub fn interval(&self) -> Option<(f64, f64)> {
+        (self.n >= 2).then_some((self.low, self.high))
+    }
+}
+
 impl VariantResult {
     pub fn get(&self, metric: &str) -> Option<&Estimate> {
         self.metrics
@@ -101,9 +117,14 @@ impl VariantResult {
     }
 }
 
-/// The metric every chart and table calls availability: the mean over the scenario's
-/// Deployments of the share of time each had all its replicas ready (1 without Deployments).
+/// The mean over the scenario's Deployments of the share of time each had all its replicas
+/// ready, over the whole run (start-up included). Absent without Deployments.
 pub const AVAILABILITY: &str = "availability";
+
+/// The same from each Deployment's first moment with every replica ready
+/// (`availability_after_first_ready`; a Deployment never all ready counts as 0). The table and
+/// the cost-against-availability chart use this one, so a start-up is not an outage.
+pub const AVAILABILITY_AFTER_START_UP: &str = "availability_after_first_ready";
 
 /// Loads `file` and each of its variants (its `set` overrides, then the command line's); a
 /// scenario without variants is its own single variant. Errors name the variant.
@@ -118,23 +139,9 @@ pub fn load_variants(
     let mut errors = InputErrors::default();
     let mut scenarios = Vec::new();
     for v in &base.variants {
-        let all: Vec<Override> = v
-            .set
-            .iter()
-            .map(|(path, value)| Override {
-                path: path.clone(),
-                value: value.clone(),
-            })
-            .chain(cli_overrides.iter().cloned())
-            .collect();
-        match scenario::load_file(file, &all) {
+        match load_variant(file, v, cli_overrides) {
             Ok(s) => scenarios.push(s),
-            Err(e) => {
-                for mut err in e.0 {
-                    err.message = format!("{} (in variant '{}')", err.message, v.name);
-                    errors.push(err);
-                }
-            }
+            Err(e) => errors.0.extend(e.0),
         }
     }
     if errors.is_empty() {
@@ -142,6 +149,68 @@ pub fn load_variants(
     } else {
         Err(errors)
     }
+}
+
+/// Loads one variant of `file`: its `set` overrides, then the command line's. The scenario's
+/// provenance names the variant and keeps the two sets of overrides apart.
+pub fn load_variant(
+    file: &Path,
+    variant: &scenario::Variant,
+    cli_overrides: &[Override],
+) -> Result<Scenario, InputErrors> {
+    let all: Vec<Override> = variant
+        .set
+        .iter()
+        .map(|(path, value)| Override {
+            path: path.clone(),
+            value: value.clone(),
+        })
+        .chain(cli_overrides.iter().cloned())
+        .collect();
+    match scenario::load_file(file, &all) {
+        Ok(mut s) => {
+            let p = &mut s.provenance;
+            let cli = p.set.split_off(variant.set.len().min(p.set.len()));
+            p.variant_set = std::mem::replace(&mut p.set, cli);
+            p.variant = Some(variant.name.clone());
+            Ok(s)
+        }
+        Err(mut e) => {
+            for err in &mut e.0 {
+                err.message = format!("{} (in variant '{}')", err.message, variant.name);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Loads `file` as `run --variant NAME` does: the named variant, or an error listing the
+/// variants there are.
+pub fn load_named_variant(
+    file: &Path,
+    name: &str,
+    cli_overrides: &[Override],
+) -> Result<Scenario, InputErrors> {
+    let base = scenario::load_file(file, cli_overrides)?;
+    let label = file.display().to_string();
+    if base.variants.is_empty() {
+        return Err(InputErrors::single(
+            "<--variant>",
+            format!("{label} has no variants; --variant picks one of a scenario's `variants`"),
+        ));
+    }
+    let Some(v) = base.variants.iter().find(|v| v.name == name) else {
+        let names: Vec<&str> = base.variants.iter().map(|v| v.name.as_str()).collect();
+        let mut message = format!(
+            "{label} has no variant '{name}'; its variants are {}",
+            names.join(", ")
+        );
+        if let Some(s) = did_you_mean(name, names.iter().copied()) {
+            message.push_str(&format!("; did you mean '{s}'?"));
+        }
+        return Err(InputErrors::single("<--variant>", message));
+    };
+    load_variant(file, v, cli_overrides)
 }
 
 /// Runs every variant of `base` (loaded from `file`) for `replicates` replicates.
@@ -153,6 +222,7 @@ pub fn run_compare(
     jobs: Option<usize>,
 ) -> Result<(Scenario, Vec<VariantResult>), Failure> {
     let (base, scenarios) = load_variants(file, cli_overrides)?;
+    print_warnings(&scenario_warnings(&base, &scenarios));
     if replicates == 0 {
         return Err(Failure::Input(InputErrors::single(
             "<--replicates>",
@@ -211,27 +281,50 @@ pub fn run_compare(
     Ok((base, results))
 }
 
-/// Every numeric summary metric (and the derived availability), in order of first appearance.
-/// Every numeric metric over the replicates, in order of first appearance. A metric missing
-/// from a replicate is a count that did not happen there (an unschedulable reason, an eviction
-/// reason), so it counts as 0: every metric then has one value per replicate.
+/// Whether a metric missing from a replicate is a count that did not happen there (an
+/// unschedulable or eviction reason), so 0. Any other missing metric did not apply to that
+/// replicate and is left out of its estimate (which then has fewer replicates).
+fn missing_means_zero(metric: &str) -> bool {
+    metric.starts_with("unschedulable_reasons.") || metric.starts_with("pods.evicted_by_reason.")
+}
+
+/// Every numeric metric over the replicates, in order of first appearance, with the value of
+/// each replicate that has it (see [`missing_means_zero`]). The derived availabilities come
+/// first, for scenarios with Deployments.
 fn aggregate(summaries: &[Value]) -> Vec<(String, Vec<f64>)> {
     let per_replicate: Vec<Vec<(String, f64)>> = summaries
         .iter()
         .map(|s| {
-            let numbers = flatten_numbers(s);
-            let avail: Vec<f64> = numbers
-                .iter()
-                .filter(|(k, _)| k.starts_with("deployments.") && k.ends_with(".availability"))
-                .map(|(_, v)| *v)
-                .collect();
-            let a = if avail.is_empty() {
-                1.0
-            } else {
-                avail.iter().sum::<f64>() / avail.len() as f64
-            };
-            std::iter::once((AVAILABILITY.to_string(), a))
-                .chain(numbers.into_iter().filter(|(k, _)| k != "seed"))
+            let mut derived = Vec::new();
+            if let Some(Value::Object(deployments)) = s.get("deployments")
+                && !deployments.is_empty()
+            {
+                let n = deployments.len() as f64;
+                let mean = |key: &str, fallback: &str| {
+                    deployments
+                        .values()
+                        .map(|d| {
+                            d.get(key)
+                                .or_else(|| d.get(fallback))
+                                .and_then(Value::as_f64)
+                                .unwrap_or(0.0)
+                        })
+                        .sum::<f64>()
+                        / n
+                };
+                derived.push((
+                    AVAILABILITY.to_string(),
+                    mean("availability", "availability"),
+                ));
+                // A Deployment never all ready has no "after": its availability is 0 anyway.
+                derived.push((
+                    AVAILABILITY_AFTER_START_UP.to_string(),
+                    mean("availability_after_first_ready", "availability"),
+                ));
+            }
+            derived
+                .into_iter()
+                .chain(flatten_numbers(s).into_iter().filter(|(k, _)| k != "seed"))
                 .collect()
         })
         .collect();
@@ -243,13 +336,24 @@ fn aggregate(summaries: &[Value]) -> Vec<(String, Vec<f64>)> {
             names.push(k.clone());
         }
     }
-    let mut values = vec![vec![0.0; summaries.len()]; names.len()];
+    let mut values: Vec<Vec<Option<f64>>> = vec![vec![None; summaries.len()]; names.len()];
     for (r, numbers) in per_replicate.iter().enumerate() {
         for (k, v) in numbers {
-            values[column[k]][r] = *v;
+            values[column[k]][r] = Some(*v);
         }
     }
-    names.into_iter().zip(values).collect()
+    names
+        .into_iter()
+        .zip(values)
+        .map(|(name, xs)| {
+            let zero = missing_means_zero(&name);
+            let xs = xs
+                .into_iter()
+                .filter_map(|x| if zero { Some(x.unwrap_or(0.0)) } else { x })
+                .collect();
+            (name, xs)
+        })
+        .collect()
 }
 
 fn aggregate_estimates(summaries: &[Value]) -> Vec<(String, Estimate)> {
@@ -266,12 +370,14 @@ pub fn comparison_csv(results: &[VariantResult]) -> String {
         for (metric, e) in &v.metrics {
             let _ = writeln!(
                 out,
-                "{},{},{:.6},{:.6},{:.6},{}",
+                "{},{},{},{},{},{}",
                 csv_field(&v.name),
                 csv_field(metric),
                 e.mean,
-                e.low,
-                e.high,
+                e.interval()
+                    .map_or(String::new(), |(low, _)| low.to_string()),
+                e.interval()
+                    .map_or(String::new(), |(_, high)| high.to_string()),
                 e.n
             );
         }
@@ -301,7 +407,12 @@ pub fn comparison_json(
             for (m, e) in &v.metrics {
                 metrics.insert(
                     m.clone(),
-                    json!({ "mean": e.mean, "ci95_low": e.low, "ci95_high": e.high, "replicates": e.n }),
+                    json!({
+                        "mean": e.mean,
+                        "ci95_low": e.interval().map(|i| i.0),
+                        "ci95_high": e.interval().map(|i| i.1),
+                        "replicates": e.n,
+                    }),
                 );
             }
             json!({ "name": v.name, "metrics": metrics })
@@ -315,40 +426,192 @@ pub fn comparison_json(
     })
 }
 
-fn pm(e: Option<&Estimate>, f: impl Fn(f64) -> String) -> String {
-    match e {
-        Some(e) => format!("{} ± {}", f(e.mean), f((e.high - e.low) / 2.0)),
-        None => "-".into(),
+/// How a column's numbers read.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum CellFormat {
+    /// `$1234.56`.
+    Dollars,
+    /// A share as a percentage with three decimals: 0.9999 is `99.990%`, not `1.00`.
+    Percent,
+    /// One decimal.
+    Tenths,
+    /// [`human_number`], the half-width to the mean's decimals.
+    Human,
+}
+
+impl CellFormat {
+    /// `mean ± half-width`, or `-` where the metric does not apply.
+    fn pm(self, e: Option<&Estimate>) -> String {
+        let Some(e) = e else {
+            return "-".into();
+        };
+        let Some((low, high)) = e.interval() else {
+            // One replicate has no interval: the value alone.
+            return match self {
+                CellFormat::Dollars => format!("${:.2}", e.mean),
+                CellFormat::Percent => format!("{:.3}%", e.mean * 100.0),
+                CellFormat::Tenths => format!("{:.1}", e.mean),
+                CellFormat::Human => human_number(e.mean),
+            };
+        };
+        let half = (high - low) / 2.0;
+        match self {
+            CellFormat::Dollars => format!("${:.2} ± ${half:.2}", e.mean),
+            CellFormat::Percent => format!("{:.3}% ± {:.3}%", e.mean * 100.0, half * 100.0),
+            CellFormat::Tenths => format!("{:.1} ± {half:.1}", e.mean),
+            CellFormat::Human => {
+                let d = human_decimals(e.mean);
+                format!("{} ± {half:.d$}", human_number(e.mean))
+            }
+        }
     }
 }
 
-/// The terminal table: variant × (cost, availability, p95 pending, lost core-hours).
-pub fn comparison_table(results: &[VariantResult], replicates: u32) -> String {
+/// One column of the comparison table.
+struct Column {
+    header: String,
+    metric: String,
+    format: CellFormat,
+}
+
+/// The default columns, each shown when it applies to the scenario: cost always; availability
+/// with Deployments; p95 pending when some pod was scheduled; pods never scheduled when some
+/// variant has any; lost core-hours with Batch or Trace workloads.
+fn default_columns(results: &[VariantResult]) -> Vec<Column> {
+    let any = |m: &str| results.iter().any(|v| v.get(m).is_some());
+    let any_positive = |m: &str| {
+        results
+            .iter()
+            .any(|v| v.get(m).is_some_and(|e| e.mean > 0.0))
+    };
+    let candidates = [
+        ("cost (USD)", "cost.total_usd", CellFormat::Dollars, true),
+        (
+            "availability after start-up",
+            AVAILABILITY_AFTER_START_UP,
+            CellFormat::Percent,
+            any(AVAILABILITY_AFTER_START_UP),
+        ),
+        (
+            "p95 pending (s)",
+            "pending_time_s.p95",
+            CellFormat::Tenths,
+            any("pending_time_s.p95"),
+        ),
+        (
+            "never scheduled",
+            "pending_time_s.censored.count",
+            CellFormat::Tenths,
+            any_positive("pending_time_s.censored.count"),
+        ),
+        (
+            "lost core-hours",
+            "work.lost_core_hours",
+            CellFormat::Tenths,
+            any("work.lost_core_hours"),
+        ),
+    ];
+    candidates
+        .into_iter()
+        .filter(|c| c.3)
+        .map(|(header, metric, format, _)| Column {
+            header: header.into(),
+            metric: metric.into(),
+            format,
+        })
+        .collect()
+}
+
+/// How a metric reads in the table: shares (availability, fractions, utilisation) as
+/// percentages with three decimals, so 0.9999 does not round to 1.00; costs in dollars; the
+/// rest by [`human_number`].
+fn metric_format(metric: &str) -> CellFormat {
+    let last = metric.rsplit('.').next().unwrap_or(metric);
+    if last.starts_with("availability")
+        || last.contains("fraction")
+        || metric.starts_with("utilization.")
+    {
+        CellFormat::Percent
+    } else if metric.starts_with("cost.") {
+        CellFormat::Dollars
+    } else {
+        CellFormat::Human
+    }
+}
+
+/// The columns `--metrics` names, each headed by its metric name; a name no variant reports is
+/// an input error (with a suggestion).
+fn chosen_columns(results: &[VariantResult], names: &[String]) -> Result<Vec<Column>, Failure> {
+    let mut errors = InputErrors::default();
+    let known: Vec<&str> = {
+        let mut k: Vec<&str> = Vec::new();
+        for v in results {
+            for (m, _) in &v.metrics {
+                if !k.contains(&m.as_str()) {
+                    k.push(m);
+                }
+            }
+        }
+        k
+    };
+    let mut columns = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if known.contains(&name) {
+            columns.push(Column {
+                header: name.to_string(),
+                metric: name.to_string(),
+                format: metric_format(name),
+            });
+        } else {
+            let mut message = format!("no variant reports a metric '{name}'");
+            if let Some(s) = did_you_mean(name, known.iter().copied()) {
+                message.push_str(&format!("; did you mean '{s}'?"));
+            } else {
+                message.push_str("; the metrics are the numeric keys of comparison.csv");
+            }
+            errors.push(crate::scenario::InputError {
+                file: "<--metrics>".into(),
+                line: 0,
+                column: 0,
+                path: String::new(),
+                message,
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(columns)
+    } else {
+        Err(Failure::Input(errors))
+    }
+}
+
+/// The terminal table: variant × columns, each cell mean ± 95% half-width, `-` where the metric
+/// does not apply to a variant.
+fn comparison_table(results: &[VariantResult], replicates: u32, columns: &[Column]) -> String {
     let rows: Vec<Vec<String>> = results
         .iter()
         .map(|v| {
-            vec![
-                v.name.clone(),
-                pm(v.get("cost.total_usd"), |x| format!("${x:.2}")),
-                pm(v.get(AVAILABILITY), |x| format!("{:.3}%", x * 100.0)),
-                pm(v.get("pending_time_s.p95"), |x| format!("{x:.1}")),
-                pm(v.get("work.lost_core_hours"), |x| format!("{x:.1}")),
-            ]
+            std::iter::once(v.name.clone())
+                .chain(columns.iter().map(|c| c.format.pm(v.get(&c.metric))))
+                .collect()
         })
         .collect();
-    format!(
-        "{}\nmean ± 95% confidence half-width over {replicates} replicates",
-        grid(
-            &[
-                "variant",
-                "cost (USD)",
-                "availability",
-                "p95 pending (s)",
-                "lost core-hours"
-            ],
-            &rows
-        )
-    )
+    let headers: Vec<&str> = std::iter::once("variant")
+        .chain(columns.iter().map(|c| c.header.as_str()))
+        .collect();
+    let fewer = results
+        .iter()
+        .flat_map(|v| columns.iter().filter_map(|c| v.get(&c.metric)))
+        .any(|e| e.n < replicates as usize);
+    let mut note = if replicates < 2 {
+        "one replicate: values without confidence intervals".to_string()
+    } else {
+        format!("mean ± 95% confidence half-width over {replicates} replicates")
+    };
+    if fewer {
+        note.push_str(" (fewer where a metric did not apply to every replicate)");
+    }
+    format!("{}\n{note}", grid(&headers, &rows))
 }
 
 fn write_outputs(
@@ -357,6 +620,7 @@ fn write_outputs(
     replicates: u32,
     seed: u64,
     results: &[VariantResult],
+    columns: &[Column],
 ) -> Result<String, String> {
     let io = |what: &str, e: &dyn std::fmt::Display| {
         format!("cannot write {}: {e}", dir.join(what).display())
@@ -373,7 +637,7 @@ fn write_outputs(
     json.push('\n');
     write_atomic(dir.join("comparison.json"), json.as_bytes())
         .map_err(|e| io("comparison.json", &e))?;
-    let table = comparison_table(results, replicates);
+    let table = comparison_table(results, replicates, columns);
     write_atomic(dir.join("table.txt"), format!("{table}\n").as_bytes())
         .map_err(|e| io("table.txt", &e))?;
 
@@ -382,7 +646,7 @@ fn write_outputs(
         .iter()
         .map(|v| {
             let cost = v.get("cost.total_usd");
-            let avail = v.get(AVAILABILITY);
+            let avail = v.get(AVAILABILITY_AFTER_START_UP);
             VariantPoint {
                 variant: v.name.clone(),
                 cost: cost.map_or(0.0, |e| e.mean),
@@ -461,9 +725,14 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(&base.name).join("compare"));
-    let table =
-        write_outputs(&out, &base, args.replicates, seed, &results).map_err(Failure::Internal)?;
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT).join(&base.name).join("compare"));
+    let columns = if args.metrics.is_empty() {
+        default_columns(&results)
+    } else {
+        chosen_columns(&results, &args.metrics)?
+    };
+    let table = write_outputs(&out, &base, args.replicates, seed, &results, &columns)
+        .map_err(Failure::Internal)?;
     if !args.quiet {
         print_out(&table);
         print_out(&format!("wrote {}", out.display()));
@@ -484,6 +753,26 @@ mod tests {
         assert!((e.high - e.mean - half).abs() < 1e-5, "{e:?}");
         let one = estimate(&[7.0]);
         assert_eq!((one.low, one.high, one.n), (7.0, 7.0, 1));
+        assert_eq!(one.interval(), None);
+        assert!(e.interval().is_some());
+    }
+
+    #[test]
+    fn one_replicate_shows_no_interval_rather_than_a_zero_width_one() {
+        let v = VariantResult {
+            name: "a".into(),
+            metrics: vec![("cost.total_usd".into(), estimate(&[55.3]))],
+            timeseries: TimeSeries::default(),
+        };
+        let csv = comparison_csv(std::slice::from_ref(&v));
+        assert!(csv.ends_with("\na,cost.total_usd,55.3,,,1\n"), "{csv}");
+        let table = comparison_table(&[v], 1, &default_columns(&[]));
+        assert!(
+            table.contains("$55.30 ┆") || table.contains("$55.30 │"),
+            "{table}"
+        );
+        assert!(!table.contains('±'), "{table}");
+        assert!(table.ends_with("one replicate: values without confidence intervals"));
     }
 
     #[test]
@@ -496,12 +785,15 @@ mod tests {
             names,
             [
                 "availability",
+                "availability_after_first_ready",
                 "cost.total_usd",
                 "deployments.w.availability"
             ]
         );
         assert_eq!(m[0].1.mean, 0.75);
-        assert_eq!(m[1].1.mean, 3.0);
+        // No first-ready figure: the whole-run availability stands in.
+        assert_eq!(m[1].1.mean, 0.75);
+        assert_eq!(m[2].1.mean, 3.0);
     }
 
     #[test]
@@ -514,5 +806,131 @@ mod tests {
             .find(|(k, _)| k == "unschedulable_reasons.Insufficient cpu")
             .unwrap();
         assert_eq!((e.mean, e.n), (4.0, 2));
+    }
+
+    #[test]
+    fn a_metric_that_does_not_apply_is_absent_or_estimated_where_it_does() {
+        // Replicate a had no Deployment and no censored pods' waits; b had censored pods.
+        let a = json!({"cost": {"total_usd": 1.0}, "pending_time_s": {"censored": {"count": 0}}});
+        let b = json!({"cost": {"total_usd": 3.0},
+            "pending_time_s": {"censored": {"count": 2, "wait_so_far": {"mean": 50.0}}}});
+        let m = aggregate_estimates(&[a, b]);
+        let get = |k: &str| m.iter().find(|(n, _)| n == k).map(|(_, e)| e.clone());
+        assert!(
+            get(AVAILABILITY).is_none(),
+            "no Deployment, no availability"
+        );
+        assert_eq!(get("pending_time_s.censored.count").unwrap().n, 2);
+        // The wait so far exists in one replicate only: estimated over that one, not as 0.
+        let w = get("pending_time_s.censored.wait_so_far.mean").unwrap();
+        assert_eq!((w.mean, w.n), (50.0, 1));
+    }
+
+    fn variant(name: &str, metrics: &[(&str, f64)]) -> VariantResult {
+        VariantResult {
+            name: name.into(),
+            metrics: metrics
+                .iter()
+                .map(|&(k, x)| (k.to_string(), estimate(&[x, x])))
+                .collect(),
+            timeseries: TimeSeries::default(),
+        }
+    }
+
+    #[test]
+    fn default_columns_are_those_that_apply() {
+        let headers = |r: &[VariantResult]| -> Vec<String> {
+            default_columns(r).into_iter().map(|c| c.header).collect()
+        };
+        // Deployments only, nothing left pending: cost, availability, p95.
+        let web = [variant(
+            "a",
+            &[
+                ("cost.total_usd", 1.0),
+                (AVAILABILITY_AFTER_START_UP, 1.0),
+                ("pending_time_s.p95", 0.0),
+                ("pending_time_s.censored.count", 0.0),
+            ],
+        )];
+        assert_eq!(
+            headers(&web),
+            [
+                "cost (USD)",
+                "availability after start-up",
+                "p95 pending (s)"
+            ]
+        );
+        // Batch only, some pods never placed in one variant: no availability column.
+        let batch = [
+            variant(
+                "a",
+                &[
+                    ("cost.total_usd", 1.0),
+                    ("pending_time_s.censored.count", 3.0),
+                    ("work.lost_core_hours", 0.0),
+                ],
+            ),
+            variant("b", &[("cost.total_usd", 1.0)]),
+        ];
+        assert_eq!(
+            headers(&batch),
+            ["cost (USD)", "never scheduled", "lost core-hours"]
+        );
+        let table = comparison_table(&batch, 2, &default_columns(&batch));
+        // Variant b lacks lost core-hours: a dash, not 0.
+        let b_row = table.lines().find(|l| l.contains(" b ")).unwrap();
+        assert!(b_row.contains(" - "), "{table}");
+    }
+
+    #[test]
+    fn chosen_columns_must_exist() {
+        let r = [variant(
+            "a",
+            &[
+                ("cost.total_usd", 1.5),
+                ("pending_time_s.mean", 2.3040000000000003),
+            ],
+        )];
+        let cols = chosen_columns(&r, &["pending_time_s.mean".into(), "cost.total_usd".into()])
+            .unwrap_or_else(|_| panic!());
+        let table = comparison_table(&r, 2, &cols);
+        assert!(table.contains("2.30 ± 0"), "{table}");
+        assert!(table.contains("$1.50 ± $0.00"), "{table}");
+        assert!(!table.contains("2.304000"), "{table}");
+        let Err(Failure::Input(e)) = chosen_columns(&r, &["cost.totl_usd".into()]) else {
+            panic!("unknown metric accepted")
+        };
+        assert!(
+            e.to_string().contains("did you mean 'cost.total_usd'"),
+            "{e}"
+        );
+        // Shares read as percentages (0.9999 is 99.990%, not 1.00); (metric, mean, half-width,
+        // cell); the half-width of a plain number takes the mean's decimals.
+        for (metric, mean, half, want) in [
+            ("availability", 0.9999, 0.0002, "99.990% ± 0.020%"),
+            (
+                "deployments.web.availability_after_first_ready",
+                0.5,
+                0.0,
+                "50.000% ± 0.000%",
+            ),
+            (
+                "pending_time_s.waited_fraction",
+                0.25,
+                0.01,
+                "25.000% ± 1.000%",
+            ),
+            ("cost.by_pool.spot", 3.256, 0.5, "$3.26 ± $0.50"),
+            ("pending_time_s.mean", 45.9412, 9.5213, "45.94 ± 9.52"),
+            ("work.useful_core_hours", 21323.4, 318.1, "21323 ± 318"),
+        ] {
+            let e = Estimate {
+                mean,
+                low: mean - half,
+                high: mean + half,
+                n: 2,
+            };
+            assert_eq!(metric_format(metric).pm(Some(&e)), want, "{metric}");
+        }
     }
 }

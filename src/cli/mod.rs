@@ -8,7 +8,10 @@ mod compare;
 mod explain;
 mod run;
 
-pub use compare::{Estimate, VariantResult, comparison_csv, estimate, run_compare};
+pub use compare::{
+    Estimate, VariantResult, comparison_csv, estimate, load_named_variant, load_variants,
+    run_compare,
+};
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +19,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::scenario::{self, InputErrors, Override};
+
+/// Where outputs go without `--out`: `out/<scenario name>/` in the current directory. The
+/// repository ignores `out/`, so running a bundled scenario never touches the committed
+/// `results/` (those are made by `scripts/regenerate-results`).
+pub const DEFAULT_OUT: &str = "out";
 
 /// Exit code for bad input.
 pub const EXIT_INPUT: u8 = 2;
@@ -128,6 +136,33 @@ pub fn print_out(text: &str) {
     let _ = writeln!(out, "{text}");
 }
 
+/// Prints each warning as `warning: file:line:col: path: message` on stderr.
+pub fn print_warnings(warnings: &[String]) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    for w in warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
+}
+
+/// The warnings of a scenario and of its variants: the base file's, then for each variant the
+/// ones its overrides add, naming the variant.
+pub fn scenario_warnings(
+    base: &scenario::Scenario,
+    variants: &[scenario::Scenario],
+) -> Vec<String> {
+    let mut out: Vec<String> = base.warnings.iter().map(|w| w.to_string()).collect();
+    for (v, s) in base.variants.iter().zip(variants) {
+        for w in &s.warnings {
+            let text = w.to_string();
+            if !base.warnings.contains(w) {
+                out.push(format!("{text} (in variant '{}')", v.name));
+            }
+        }
+    }
+    out
+}
+
 /// Parses `--set` arguments; every malformed one is reported.
 pub fn parse_overrides(set: &[String]) -> Result<Vec<Override>, InputErrors> {
     let mut errors = InputErrors::default();
@@ -157,12 +192,15 @@ fn validate(files: &[PathBuf], set: &[String]) -> Result<(), Failure> {
     for file in files {
         // Each variant is checked as `compare` would load it.
         match compare::load_variants(file, &overrides) {
-            Ok((s, _)) => print_out(&format!(
-                "{}: ok ({} pools, {} workloads)",
-                file.display(),
-                s.cluster.pools.len(),
-                s.workloads.len()
-            )),
+            Ok((s, variants)) => {
+                print_warnings(&scenario_warnings(&s, &variants));
+                print_out(&format!(
+                    "{}: ok ({} pools, {} workloads)",
+                    file.display(),
+                    s.cluster.pools.len(),
+                    s.workloads.len()
+                ))
+            }
             Err(errors) => all.0.extend(errors.0),
         }
     }

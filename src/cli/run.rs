@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::{Failure, parse_overrides, print_out};
+use crate::cli::{
+    DEFAULT_OUT, Failure, load_named_variant, parse_overrides, print_out, print_warnings,
+    scenario_warnings,
+};
 use crate::output::event_log::CsvEventLog;
 use crate::output::run_report::{summary_table, write_run};
 use crate::progress::Progress;
@@ -22,7 +25,7 @@ pub struct RunArgs {
     /// Use this seed instead of the scenario's.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Output directory [default: results/<scenario name>/].
+    /// Output directory [default: out/<scenario name>/, or out/<scenario name>.<variant>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Stop at this simulated time instead of the scenario's duration (e.g. 30m).
@@ -31,6 +34,10 @@ pub struct RunArgs {
     /// Also write events.csv with every pod and node transition.
     #[arg(long)]
     pub events: bool,
+    /// Run this one of the scenario's `variants` (its `set` overrides, then --set's), as
+    /// `compare` runs it.
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
     /// Override a field, e.g. --set cluster.pools.general.count=10 (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
@@ -41,7 +48,11 @@ pub struct RunArgs {
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let overrides = parse_overrides(&args.set)?;
-    let mut scenario = scenario::load_file(&args.file, &overrides)?;
+    let mut scenario = match &args.variant {
+        Some(name) => load_named_variant(&args.file, name, &overrides)?,
+        None => scenario::load_file(&args.file, &overrides)?,
+    };
+    print_warnings(&scenario_warnings(&scenario, &[]));
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
@@ -62,10 +73,20 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             .into());
         }
     }
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
+    let out = match (&args.out, &args.variant) {
+        (Some(dir), _) => dir.clone(),
+        (None, None) => PathBuf::from(DEFAULT_OUT).join(&scenario.name),
+        (None, Some(variant)) => {
+            if !is_file_name(variant) {
+                return Err(InputErrors::single(
+                    "<--variant>",
+                    format!("variant '{variant}' cannot name a directory; give --out DIR"),
+                )
+                .into());
+            }
+            PathBuf::from(DEFAULT_OUT).join(format!("{}.{variant}", scenario.name))
+        }
+    };
     std::fs::create_dir_all(&out)
         .map_err(|e| Failure::Internal(format!("cannot create {}: {e}", out.display())))?;
 
@@ -92,11 +113,24 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         log.commit()
             .map_err(|e| Failure::Internal(format!("cannot write events.csv: {e}")))?;
     }
-    let title = format!("{} (seed {})", scenario.name, scenario.seed);
+    let title = match &args.variant {
+        Some(v) => format!("{} / {v} (seed {})", scenario.name, scenario.seed),
+        None => format!("{} (seed {})", scenario.name, scenario.seed),
+    };
     write_run(&out, &title, &result).map_err(Failure::Internal)?;
     if !args.quiet {
         print_out(&summary_table(&result));
         print_out(&format!("wrote {}", out.display()));
     }
     Ok(())
+}
+
+/// A plain file name: letters, digits, `-`, `_` and `.`, not `.` or `..`.
+fn is_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }

@@ -22,9 +22,6 @@ pub fn add(summary: &mut Value, scenario: &Scenario, metrics: &Metrics) {
             let Some(Value::Object(entry)) = deployments.get_mut(&spec.name) else {
                 continue;
             };
-            if let Some(at) = metrics.converged_at[w] {
-                entry.insert("converged_s".into(), json!(at.as_secs_f64()));
-            }
             if let Some(low) = metrics.min_ready[w] {
                 entry.insert("min_ready".into(), json!(low));
             }
@@ -110,9 +107,14 @@ pub fn add(summary: &mut Value, scenario: &Scenario, metrics: &Metrics) {
     if !upgrades.is_empty() {
         obj.insert("upgrades".into(), Value::Object(upgrades));
     }
-    if crash_sources && let Some(Value::Object(work)) = obj.get_mut("work") {
+    if crash_sources {
         let core_hours =
             metrics.crashloop_cpu_m_ms as f64 / 1000.0 / crate::time::MS_PER_HOUR as f64;
-        work.insert("crashloop_core_hours".into(), json!(core_hours));
+        let work = obj
+            .entry("work")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(work) = work {
+            work.insert("crashloop_core_hours".into(), json!(core_hours));
+        }
     }
 }

@@ -10,7 +10,7 @@ pub mod timeseries;
 
 use std::collections::BTreeMap;
 
-use crate::model::{CapacityType, Cluster};
+use crate::model::{CapacityType, Cluster, PodId};
 use crate::scenario::Scenario;
 use crate::time::{MS_PER_HOUR, SimDuration, SimTime};
 
@@ -29,8 +29,11 @@ pub struct Metrics {
     pub pods_scheduled: u64,
     pub pods_completed: u64,
     pub pods_evicted: u64,
-    /// Time from submission to first binding of each scheduled pod, in ms.
+    /// Time from submission to first binding of each scheduled pod, in ms, in binding order
+    /// (see [`Metrics::record_first_wait`]).
     pub waits_ms: Vec<u64>,
+    /// The pod of each entry of `waits_ms`.
+    pub wait_pods: Vec<PodId>,
     /// Time from requeue (eviction, preemption) to binding again, in ms, per re-binding.
     pub rescheduling_waits_ms: Vec<u64>,
     /// ∫ up nodes dt per pool, in node·ms.
@@ -43,6 +46,9 @@ pub struct Metrics {
     pub peak_used_nodes: u32,
     /// Per workload: ms during which a Deployment had ready ≥ desired (0 for others).
     pub available_ms: Vec<u64>,
+    /// Per workload: when a Deployment first had ready ≥ desired over a stretch of time
+    /// (`None`: never, and always for other kinds).
+    pub first_available: Vec<Option<SimTime>>,
     /// Evicted pods by reason (`SpotInterruption`, `Preempted`, ...; see
     /// `summary::EVICTION_REASONS`), counted by [`Metrics::count_eviction`].
     pub evicted_by_reason: BTreeMap<&'static str, u64>,
@@ -266,6 +272,7 @@ impl Metrics {
                 .collect(),
             traced_cost_usd: vec![0.0; pools.len()],
             share_cost_usd: vec![0.0; pools.len() * templates],
+            first_available: vec![None; scenario.workloads.len()],
             ..Default::default()
         }
     }
@@ -273,10 +280,9 @@ impl Metrics {
     /// A pod was bound after waiting `wait_ms`: its first binding measures how long it waited
     /// to start; a requeued pod's later bindings measure how long an eviction or preemption
     /// kept it off a node.
-    pub fn note_bound(&mut self, wait_ms: u64, requeues: u32) {
+    pub fn note_bound(&mut self, pod: PodId, wait_ms: u64, requeues: u32) {
         if requeues == 0 {
-            self.waits_ms.push(wait_ms);
-            self.pods_scheduled += 1;
+            self.record_first_wait(pod, wait_ms);
         } else {
             self.rescheduling_waits_ms.push(wait_ms);
         }
@@ -318,6 +324,7 @@ impl Metrics {
         let (from, ready) = (t.since, t.ready);
         if ready >= t.replicas {
             self.available_ms[w] += now.since(from).0;
+            self.first_available[w].get_or_insert(from);
         }
         t.since = now;
         if ready > 0 {
@@ -420,6 +427,14 @@ impl Metrics {
         self.memory_util_ms += ratio(t.allocated.memory, t.allocatable.memory) * dt as f64;
         self.crashloop_cpu_m_ms += self.crashloop_cpu_m as u128 * dt as u128;
         self.last = to;
+    }
+
+    /// Records a pod's first binding, `wait_ms` after it was submitted (`pods.scheduled` and
+    /// `pending_time_s`). Later bindings of a requeued pod go to `rescheduling_waits_ms`.
+    pub fn record_first_wait(&mut self, pod: PodId, wait_ms: u64) {
+        self.waits_ms.push(wait_ms);
+        self.wait_pods.push(pod);
+        self.pods_scheduled += 1;
     }
 
     /// Counts one eviction (in `pods_evicted` and under `reason`). Every eviction goes through

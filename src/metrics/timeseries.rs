@@ -68,13 +68,13 @@ impl TimeSeries {
             row.extend(s.ready_nodes_by_pool.iter().map(|n| n.to_string()));
             row.push(s.pods_running.to_string());
             row.push(s.pods_pending.to_string());
-            row.push(fmt_frac(s.cpu_allocated));
-            row.push(fmt_frac(s.memory_allocated));
-            row.push(fmt_frac(s.cost_usd));
+            row.push(fmt_num(s.cpu_allocated));
+            row.push(fmt_num(s.memory_allocated));
+            row.push(fmt_num(s.cost_usd));
             for d in &s.deployments {
                 row.push(d.ready.to_string());
                 if let Some(served) = d.served {
-                    row.push(fmt_frac(served));
+                    row.push(fmt_num(served));
                 }
             }
             w.write_record(&row)?;
@@ -84,12 +84,8 @@ impl TimeSeries {
     }
 }
 
-/// Shortest exact form of a number (e.g. `60`, `0.25`).
+/// Shortest form that reads back as the same number (e.g. `60`, `0.25`, `0.3333333333333333`):
+/// files keep every digit; only tables round for reading.
 pub fn fmt_num(x: f64) -> String {
     format!("{x}")
-}
-
-/// Six decimals: enough for fractions and dollars, and stable across platforms.
-pub fn fmt_frac(x: f64) -> String {
-    format!("{x:.6}")
 }

@@ -2,10 +2,11 @@
 
 use std::path::Path;
 
-use crate::metrics::summary::flatten_numbers;
+use serde_json::Value;
+
 use crate::output::atomic::{AtomicFile, write_atomic};
 use crate::output::plot::{self, Series, TimelineData};
-use crate::output::table::key_value_table;
+use crate::output::table::{human_number, key_value_table};
 use crate::sim::RunResult;
 
 /// Writes `summary.json`, `timeseries.csv`, `timeline.png` and `timeline.svg` into `dir`.
@@ -55,59 +56,140 @@ pub fn timeline_data(title: &str, result: &RunResult) -> TimelineData {
     }
 }
 
-/// The short table printed after a run.
+/// The short table printed after a run. Rows whose metric is absent from the summary (it does
+/// not apply) are left out; pods still pending at the end that were never scheduled are always
+/// counted, and their waits so far shown when there are any.
 pub fn summary_table(result: &RunResult) -> String {
-    let wanted = [
-        ("pods.submitted", "pods submitted"),
-        ("pods.scheduled", "pods scheduled"),
-        ("pods.completed", "pods completed"),
-        ("pods.evicted", "pods evicted"),
-        ("pods.pending_at_end", "pods pending at end"),
-        ("pending_time_s.mean", "pending time mean (s)"),
-        ("pending_time_s.p95", "pending time p95 (s)"),
+    let s = &result.summary;
+    let censored = s
+        .pointer("/pending_time_s/censored/count")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    let mut wanted: Vec<(&str, &str, Format)> = vec![
+        ("/pods/submitted", "pods submitted", Format::Number),
+        ("/pods/scheduled", "pods scheduled", Format::Number),
+        ("/pods/completed", "pods completed", Format::Number),
+        ("/pods/evicted", "pods evicted", Format::Number),
         (
-            "pending_time_s.waited_fraction",
-            "share of pods that waited",
+            "/pods/pending_at_end",
+            "pods pending at end",
+            Format::Number,
         ),
-        ("nodes.ready_mean", "ready nodes (time mean)"),
-        ("nodes.peak_used", "peak nodes in use"),
-        ("utilization.cpu_mean", "cpu allocated (mean)"),
-        ("utilization.memory_mean", "memory allocated (mean)"),
-        ("cost.total_usd", "cost (USD)"),
+        (
+            "/pending_time_s/censored/count",
+            "never scheduled (censored)",
+            Format::Number,
+        ),
+        (
+            "/pending_time_s/mean",
+            "pending time mean, scheduled (s)",
+            Format::Number,
+        ),
+        (
+            "/pending_time_s/p95",
+            "pending time p95, scheduled (s)",
+            Format::Number,
+        ),
+        (
+            "/pending_time_s/waited_fraction",
+            "share of scheduled pods that waited",
+            Format::Percent(1),
+        ),
     ];
-    let numbers = flatten_numbers(&result.summary);
+    if censored > 0 {
+        wanted.extend([
+            (
+                "/pending_time_s/censored/wait_so_far/mean",
+                "censored wait so far, mean (s)",
+                Format::Number,
+            ),
+            (
+                "/pending_time_s/censored/wait_so_far/max",
+                "censored wait so far, max (s)",
+                Format::Number,
+            ),
+            (
+                "/pending_time_s/mean_with_censored_at_least",
+                "pending time mean with censored, at least (s)",
+                Format::Number,
+            ),
+            (
+                "/pending_time_s/waited_fraction_with_censored",
+                "share of pods that waited, with censored",
+                Format::Percent(1),
+            ),
+        ]);
+    }
+    wanted.extend([
+        (
+            "/nodes/ready_mean",
+            "ready nodes (time mean)",
+            Format::Number,
+        ),
+        ("/nodes/peak_used", "peak nodes in use", Format::Number),
+        (
+            "/utilization/cpu_mean",
+            "cpu allocated (mean)",
+            Format::Percent(1),
+        ),
+        (
+            "/utilization/memory_mean",
+            "memory allocated (mean)",
+            Format::Percent(1),
+        ),
+        ("/cost/total_usd", "cost (USD)", Format::Money),
+    ]);
     let mut rows: Vec<(String, String)> = wanted
         .iter()
-        .filter_map(|(key, label)| {
-            numbers
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| (label.to_string(), format_value(key, *v)))
+        .filter_map(|(pointer, label, format)| {
+            let v = s.pointer(pointer)?.as_f64()?;
+            Some((label.to_string(), format.apply(v)))
         })
         .collect();
-    for (k, v) in &numbers {
-        if k.starts_with("deployments.") && k.ends_with(".availability") {
-            let name = &k["deployments.".len()..k.len() - ".availability".len()];
-            rows.push((format!("{name} availability"), format!("{:.2}%", v * 100.0)));
+    if let Some(Value::Object(deployments)) = s.get("deployments") {
+        for (name, d) in deployments {
+            for (key, label) in [
+                ("availability", "availability"),
+                (
+                    "availability_after_first_ready",
+                    "availability after first ready",
+                ),
+            ] {
+                if let Some(v) = d.get(key).and_then(Value::as_f64) {
+                    rows.push((format!("{name} {label}"), Format::Percent(2).apply(v)));
+                }
+            }
         }
     }
+    let mut name = s["scenario"].as_str().unwrap_or("").to_string();
+    if let Some(v) = s.pointer("/provenance/variant").and_then(Value::as_str) {
+        name = format!("{name} / {v}");
+    }
     let title = format!(
-        "{} (seed {}, {} simulated)",
-        result.summary["scenario"].as_str().unwrap_or(""),
-        result.summary["seed"],
+        "{name} (seed {}, {} simulated)",
+        s["seed"],
         crate::time::SimDuration(result.metrics.last.0)
     );
     key_value_table(&title, &rows)
 }
 
-fn format_value(key: &str, v: f64) -> String {
-    if key.starts_with("utilization") || key.ends_with("waited_fraction") {
-        format!("{:.1}%", v * 100.0)
-    } else if key.starts_with("cost") {
-        format!("{v:.2}")
-    } else if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
+/// How a number reads in a table.
+#[derive(Clone, Copy, Debug)]
+pub enum Format {
+    /// [`human_number`].
+    Number,
+    /// A fraction as a percentage with this many decimals.
+    Percent(usize),
+    /// Two decimals.
+    Money,
+}
+
+impl Format {
+    pub fn apply(self, v: f64) -> String {
+        match self {
+            Format::Number => human_number(v),
+            Format::Percent(d) => format!("{:.*}%", d, v * 100.0),
+            Format::Money => format!("{v:.2}"),
+        }
     }
 }

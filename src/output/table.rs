@@ -6,6 +6,32 @@
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
+/// A number rounded for a reader (JSON and CSV files keep every digit): whole numbers as they
+/// are, others with two decimals (one from 100 on, none from 10,000 on), and small ones with
+/// three significant digits, so `2.3040000000000003` reads `2.30` and `0.000123` stays visible.
+pub fn human_number(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let d = human_decimals(v);
+    format!("{v:.d$}")
+}
+
+/// The decimals [`human_number`] gives `v` (also used for a ± half-width next to it).
+pub fn human_decimals(v: f64) -> usize {
+    let a = v.abs();
+    if !a.is_finite() || (v.fract() == 0.0 && a < 1e15) || a >= 10_000.0 {
+        0
+    } else if a >= 100.0 {
+        1
+    } else if a >= 0.1 {
+        2
+    } else {
+        // Three significant digits: 0.0123, 0.000123.
+        (-a.log10().floor()) as usize + 2
+    }
+}
+
 /// A new table with the crate's fixed style: UTF-8 box drawing, no colours, content-based width.
 fn new_table() -> Table {
     let mut table = Table::new();
@@ -137,6 +163,25 @@ mod tests {
         let _ = grid(&[], &[]);
         let out = grid(&["a", "b"], &[]);
         assert!(out.contains('a') && out.contains('b'));
+    }
+
+    #[test]
+    fn human_numbers_are_rounded_for_reading() {
+        let cases = [
+            (271.0, "271"),
+            (2.3040000000000003, "2.30"),
+            (54.2399, "54.24"),
+            (454.25, "454.2"), // one decimal from 100 on; an exact tie rounds to even
+            (21_345.6, "21346"),
+            (0.5, "0.50"),
+            (0.0123456, "0.0123"),
+            (0.000123456, "0.000123"),
+            (-3.256, "-3.26"),
+            (0.0, "0"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(human_number(v), want, "{v}");
+        }
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub enum Ty {
     NameList { max_items: usize },
     /// A mapping from strings to scalars (scalars are read as strings).
     StrMap,
+    /// A mapping from dotted field paths to values of any kind (a variant's overrides).
+    OverrideMap,
     /// A mapping with the given fields.
     Object(&'static [FieldSpec]),
     /// A list of mappings with the given fields.
@@ -379,8 +381,9 @@ pub const VARIANT: &[FieldSpec] = &[
     required("name", Ty::Name, "Unique variant name."),
     required(
         "set",
-        Ty::StrMap,
-        "Overrides as PATH: VALUE, e.g. {cluster.pools.spot.count: 0}, applied in file order.",
+        Ty::OverrideMap,
+        "Overrides as PATH: VALUE, e.g. {cluster.pools.spot.count: 0}, applied in file order; \
+         a value may be a mapping or a list, as with --set.",
     ),
 ];
 

@@ -14,6 +14,7 @@ pub mod parse;
 pub mod pool_traces;
 pub mod schema;
 pub mod trace;
+pub mod warnings;
 pub mod yaml;
 
 #[cfg(test)]
@@ -62,6 +63,35 @@ fn read_limited(path: &Path) -> Result<String, String> {
     })
 }
 
+/// What was loaded: the scenario text under its label and each input file, hashed with 64-bit
+/// FNV-1a (a file that cannot be read again is left out), and the overrides as `PATH=VALUE`.
+fn provenance(
+    text: &str,
+    file_label: &str,
+    inputs: &[std::path::PathBuf],
+    overrides: &[Override],
+) -> Provenance {
+    let mut hashed = vec![(file_label.to_string(), crate::rng::fnv1a64(text.as_bytes()))];
+    for path in inputs {
+        let name = path.display().to_string();
+        if hashed.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        if let Ok(bytes) = std::fs::read(path) {
+            hashed.push((name, crate::rng::fnv1a64(&bytes)));
+        }
+    }
+    Provenance {
+        variant: None,
+        variant_set: Vec::new(),
+        set: overrides
+            .iter()
+            .map(|o| format!("{}={}", o.path, o.value))
+            .collect(),
+        inputs: hashed,
+    }
+}
+
 /// Loads a scenario from text. `file_label` names it in errors; trace paths are relative to
 /// `base_dir` (the current directory when `None`).
 pub fn load_str(
@@ -85,6 +115,7 @@ pub fn load_str(
         file: file_label,
         base_dir,
         errors: vec![],
+        inputs: vec![],
     };
     let scenario = parse::parse_scenario(&root, &mut cx);
     // File errors by line, then `--set` and trace errors as found. Within a line the walk's
@@ -98,7 +129,11 @@ pub fn load_str(
     });
     errors.extend(cx.errors);
     match scenario {
-        Some(s) if errors.is_empty() => Ok(s),
+        Some(mut s) if errors.is_empty() => {
+            s.warnings = warnings::check(&root, &s, file_label);
+            s.provenance = provenance(text, file_label, &cx.inputs, overrides);
+            Ok(s)
+        }
         _ if errors.is_empty() => Err(InputErrors::single(file_label, "not a valid scenario")),
         _ => Err(InputErrors(errors)),
     }

@@ -41,6 +41,26 @@ pub struct Scenario {
     pub quotas: Vec<QuotaSpec>,
     /// The file the scenario came from, if any (trace paths are relative to it).
     pub source: Option<PathBuf>,
+    /// Valid input that is probably a mistake, located like errors (see
+    /// [`crate::scenario::warnings`]).
+    pub warnings: Vec<crate::scenario::InputError>,
+    /// What was loaded, for `summary.json`'s `provenance`.
+    pub provenance: Provenance,
+}
+
+/// Where a loaded scenario came from: recorded in `summary.json` so a result can be traced
+/// back to its exact inputs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// The variant this scenario is (`run --variant`, or one of `compare`'s), if any.
+    pub variant: Option<String>,
+    /// The variant's own overrides, as `PATH=VALUE`, in file order.
+    pub variant_set: Vec<String>,
+    /// The command line's `--set` overrides, as `PATH=VALUE`, in order.
+    pub set: Vec<String>,
+    /// The scenario file and every file it loaded (pod, reclaim and price traces), named as
+    /// given (relative paths stay relative), each with the FNV-1a 64-bit hash of its bytes.
+    pub inputs: Vec<(String, u64)>,
 }
 
 #[derive(Clone, Debug)]

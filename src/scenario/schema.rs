@@ -163,6 +163,7 @@ fn type_schema(ty: &Ty) -> Value {
             "type": "object",
             "additionalProperties": { "type": ["string", "number", "boolean"] },
         }),
+        Ty::OverrideMap => json!({ "type": "object" }),
         Ty::Object(fields) => object_schema(fields),
         Ty::List(fields) => json!({ "type": "array", "items": object_schema(fields) }),
         Ty::Share => json!({

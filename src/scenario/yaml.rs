@@ -52,6 +52,42 @@ impl Node {
         }
     }
 
+    /// The value as one line of flow-style YAML that parses back to the same value (used to
+    /// turn a variant's `set` values, which may be mappings and lists, into `--set` text).
+    /// A top-level string stays plain when it reads back as the same string; other strings
+    /// are double-quoted (JSON escapes are valid YAML).
+    pub fn to_flow_yaml(&self) -> String {
+        match self {
+            Node::Str(s) if plain_string_reads_back(s) => s.clone(),
+            other => other.flow(),
+        }
+    }
+
+    fn flow(&self) -> String {
+        let quote = |s: &str| serde_json::to_string(s).expect("strings serialise");
+        match self {
+            Node::Null => "null".into(),
+            Node::Bool(b) => b.to_string(),
+            Node::Int(i) => i.to_string(),
+            Node::Float(x) if x.is_nan() => ".nan".into(),
+            Node::Float(x) if x.is_infinite() => if *x > 0.0 { ".inf" } else { "-.inf" }.into(),
+            // `{:?}` keeps a decimal point or exponent, so 1.0 stays a float.
+            Node::Float(x) => format!("{x:?}"),
+            Node::Str(s) => quote(s),
+            Node::Seq(items) => {
+                let items: Vec<String> = items.iter().map(|i| i.node.flow()).collect();
+                format!("[{}]", items.join(", "))
+            }
+            Node::Map(entries) => {
+                let entries: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", quote(&k.name), v.node.flow()))
+                    .collect();
+                format!("{{{}}}", entries.join(", "))
+            }
+        }
+    }
+
     /// A scalar rendered as text (for fields whose values are strings but may be written as
     /// numbers or booleans, such as label values). `None` for null and collections.
     pub fn scalar_text(&self) -> Option<String> {
@@ -106,6 +142,14 @@ impl Located {
             _ => {}
         }
     }
+}
+
+/// Whether `s` written plainly parses back as the string `s` (not a number, a boolean, a
+/// mapping...).
+fn plain_string_reads_back(s: &str) -> bool {
+    !s.is_empty()
+        && !s.contains(['\n', '#', '"', '\''])
+        && parse(s, SET_LABEL).is_ok_and(|l| l.node == Node::Str(s.to_string()))
 }
 
 /// Builds an [`InputError`] located at `origin`. Errors in overridden values go to the `<--set>`
@@ -309,6 +353,31 @@ fn syntax_error(e: &serde_saphyr::Error, file_label: &str) -> InputError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flow_yaml_reads_back_as_the_same_value() {
+        // (value in a file, its flow text): strings that would read as something else are
+        // quoted; floats keep their decimal point.
+        let cases = [
+            ("most-allocated", "most-allocated"),
+            ("\"true\"", "\"true\""),
+            ("\"10\"", "\"10\""),
+            ("10", "10"),
+            ("1.0", "1.0"),
+            ("{cpu: 2, memory: 2Gi}", "{\"cpu\": 2, \"memory\": \"2Gi\"}"),
+            ("[zone-a, \"b, c\"]", "[\"zone-a\", \"b, c\"]"),
+            (
+                "{a: [1, {b: null}], c: -2.5e-3}",
+                "{\"a\": [1, {\"b\": null}], \"c\": -0.0025}",
+            ),
+        ];
+        for (text, flow) in cases {
+            let node = parse(text, "t").unwrap().node;
+            assert_eq!(node.to_flow_yaml(), flow, "{text}");
+            let again = parse(&node.to_flow_yaml(), "t").unwrap().node;
+            assert_eq!(again.to_flow_yaml(), flow, "{text} reads back the same");
+        }
+    }
 
     #[test]
     fn scalars_and_positions() {

@@ -218,7 +218,7 @@ impl<'a> Simulation<'a> {
         pod.reported_unschedulable = false;
         let wait = now.since(pod.queued_at).0;
         let (template, requests, requeues) = (pod.template, pod.requests, pod.requeues);
-        cx.metrics.note_bound(wait, requeues);
+        cx.metrics.note_bound(pod_id, wait, requeues);
         cx.quotas.charge(template, requests);
         self.kubelet
             .pod_bound(&mut self.cx, &mut self.controllers, pod_id, node);

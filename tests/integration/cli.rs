@@ -185,7 +185,7 @@ fn bad_input_never_panics_and_exits_2() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains("no/such/file.yaml"));
     // Every run below gets a scratch --out, so a check that fails to refuse never writes into
-    // the repository's results/.
+    // the repository's out/.
     let out = scratch_dir("refused-runs");
     let out = out.to_str().unwrap();
     let bad_until = clustersim(&[
@@ -245,6 +245,14 @@ fn schema_is_json_and_names_the_fields() {
     assert!(schema.pointer("/properties/cluster").is_some());
     assert!(schema.pointer("/properties/workloads").is_some());
     assert_eq!(schema["additionalProperties"], false);
+}
+
+/// The value in the summary table's row `label`.
+fn table_value(table: &str, label: &str) -> Option<String> {
+    table.lines().find_map(|line| {
+        let cells: Vec<&str> = line.trim_matches('│').split('┆').map(str::trim).collect();
+        (cells.len() == 2 && cells[0] == label).then(|| cells[1].to_string())
+    })
 }
 
 /// Writes `text` as `name` in a fresh directory and returns its path.
@@ -385,4 +393,129 @@ fn validate_checks_every_variant() {
         stderr(&o)
     );
     assert!(!stderr(&o).contains("'fine'"), "{}", stderr(&o));
+}
+
+#[test]
+fn pods_that_never_fit_are_censored_waits_not_zero_waits() {
+    // One 4-cpu node. `web` (2 × 1 cpu) binds at time 0 and waits 0; `giant` (13 × 8 cpu) never
+    // fits, so its 13 pods are still pending after 1 h: censored waits of 3600 s each.
+    let file = scenario_file(
+        "censored",
+        "s.yaml",
+        "name: censored\nduration: 1h\ncluster:\n  pools: [{name: p, node: {cpu: 4, memory: 16Gi}, count: 1}]\nworkloads:\n  - {name: web, kind: Deployment, replicas: 2, requests: {cpu: 1, memory: 1Gi}}\n  - {name: giant, kind: Deployment, namespace: big, priority: 5, replicas: 13, requests: {cpu: 8, memory: 1Gi}}\n",
+    );
+    let out = scratch_dir("censored-out");
+    let o = clustersim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = read_json(&out.join("summary.json"));
+    let p = &s["pending_time_s"];
+    // The scheduled pods alone: 2 pods, no wait.
+    assert_eq!(p["scheduled"], 2);
+    assert_eq!(p["mean"], 0.0);
+    assert_eq!(p["waited_fraction"], 0.0);
+    assert_eq!(p["censored"]["count"], 13);
+    assert_eq!(p["censored"]["wait_so_far"]["mean"], 3600.0);
+    assert_eq!(p["censored"]["wait_so_far"]["max"], 3600.0);
+    // (2·0 + 13·3600) / 15 = 3120 s; 13 of 15 pods waited.
+    assert_eq!(p["mean_with_censored_at_least"], 3120.0);
+    assert_eq!(p["waited_fraction_with_censored"], 13.0 / 15.0);
+    // Groups: giant had no pod scheduled, so it has no scheduled statistics at all.
+    let giant = &p["by_workload"]["giant"];
+    assert_eq!(giant["scheduled"], 0);
+    assert!(giant.get("mean").is_none(), "{giant}");
+    assert_eq!(giant["censored"]["count"], 13);
+    assert_eq!(p["by_workload"]["web"]["censored"]["count"], 0);
+    assert_eq!(p["by_namespace"]["big"]["censored"]["count"], 13);
+    assert_eq!(p["by_namespace"]["default"]["scheduled"], 2);
+    assert_eq!(p["by_priority"]["5"]["censored"]["count"], 13);
+    assert_eq!(p["by_priority"]["0"]["scheduled"], 2);
+    // The table says so.
+    let table = stdout(&o);
+    for (label, value) in [
+        ("never scheduled (censored)", "13"),
+        ("censored wait so far, mean (s)", "3600"),
+        ("pending time mean with censored, at least (s)", "3120"),
+        ("share of pods that waited, with censored", "86.7%"),
+        ("share of scheduled pods that waited", "0.0%"),
+    ] {
+        assert_eq!(
+            table_value(&table, label).as_deref(),
+            Some(value),
+            "{table}"
+        );
+    }
+    // `giant` is never available; `web` is from time 0.
+    assert_eq!(s["deployments"]["giant"]["availability"], 0.0);
+    assert!(s["deployments"]["giant"].get("converged_s").is_none());
+    assert_eq!(s["deployments"]["web"]["converged_s"], 0.0);
+    // What cannot apply is absent, not 0: no pool can be interrupted or fail, no batch work,
+    // no pod completed.
+    assert!(s.get("interruptions").is_none(), "{s}");
+    assert!(s["nodes"].get("failures").is_none(), "{s}");
+    assert!(s["nodes"].get("burn_in_failures").is_none(), "{s}");
+    assert!(s.get("work").is_none(), "{s}");
+    assert!(s["cost"].get("per_completed_pod_usd").is_none(), "{s}");
+    assert!(s["rescheduling"].get("wait_s").is_none(), "{s}");
+}
+
+#[test]
+fn validate_and_run_warn_about_likely_mistakes_without_failing() {
+    // Line 6: a node of 32 bytes. Line 12: `big` asks 8 cpu of nodes with 4 and 2. Line 17:
+    // `ssd` asks 500 cores. The trace (line 19) has a row too big for any node and a row of 64
+    // bytes of memory.
+    let dir = scratch_dir("warnings");
+    std::fs::write(
+        dir.join("pods.csv"),
+        "submit_time,cpu,memory,duration,name\n0,1,1Gi,60,ok\n0,64,1Gi,60,huge\n0,1,64,60,tiny\n",
+    )
+    .unwrap();
+    let file = dir.join("w.yaml");
+    std::fs::write(
+        &file,
+        "name: warn\nduration: 1h\ncluster:\n  pools:\n    - name: general\n      node: { cpu: 4, memory: 32 }\n      count: 1\n    - name: small\n      node: { cpu: 2, memory: 8Gi }\n      count: 1\nworkloads:\n  - name: big\n    kind: Deployment\n    replicas: 1\n    requests: { cpu: 8, memory: 1Gi }\n  - name: ssd\n    kind: Deployment\n    replicas: 1\n    requests: { cpu: 500, memory: 1Gi }\n  - { name: jobs, kind: Trace, path: pods.csv }\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let csv = dir.join("pods.csv");
+    let csv = csv.display();
+    let expected = [
+        format!(
+            "warning: {f}:6:31: cluster.pools[0].node.memory: 32 bytes of memory for a node; a memory value without a unit is bytes: did you mean 32Gi or 32Mi?"
+        ),
+        format!(
+            "warning: {f}:12:5: workloads[0]: the pods of 'big' can never fit any pool: general (nodes too small: cpu 8 > 4, memory 1Gi > 32); small (nodes too small: cpu 8 > 2)"
+        ),
+        format!(
+            "warning: {f}:16:5: workloads[1]: the pods of 'ssd' can never fit any pool: general (nodes too small: cpu 500 > 4, memory 1Gi > 32); small (nodes too small: cpu 500 > 2)"
+        ),
+        format!(
+            "warning: {f}:19:22: workloads[1].requests.cpu: 500 cores for a pod; a cpu value without a unit is cores: did you mean 500m?"
+        ),
+        format!(
+            "warning: {f}:20:38: workloads[2]: 1 of the 3 pods of 'jobs' ({csv}) can never fit any pool; the first, huge: general (nodes too small: cpu 64 > 4, memory 1Gi > 32); small (nodes too small: cpu 64 > 2)"
+        ),
+        format!(
+            "warning: {f}:20:38: workloads[2]: 1 of the 3 pods of 'jobs' ({csv}) ask for less than 1Mi of memory; a memory value without a unit is bytes (1Gi, 512Mi)"
+        ),
+    ];
+    let out = dir.join("out");
+    for args in [
+        vec!["validate", f],
+        vec!["run", f, "-q", "--out", out.to_str().unwrap()],
+    ] {
+        let o = clustersim(&args);
+        assert!(
+            o.status.success(),
+            "{args:?}: warnings do not fail: {}",
+            stderr(&o)
+        );
+        let err = stderr(&o);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines, expected, "{args:?}");
+    }
 }

@@ -32,6 +32,10 @@ fn compare_output_is_identical_for_any_jobs() {
     ] {
         assert!(one.contains(needle), "{needle}");
     }
+    // No spot node ever runs in all-on-demand: no interruption metrics at all, rather than
+    // zeros that read as a calm spot market.
+    assert!(!one.contains("all-on-demand,interruptions."), "{one}");
+    assert!(!one.contains("reserved,interruptions."), "{one}");
 }
 
 #[test]

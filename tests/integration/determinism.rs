@@ -70,3 +70,35 @@ fn adding_a_workload_does_not_shift_another_workloads_draws() {
     assert!(a.len() > 100);
     assert_eq!(a, b);
 }
+
+#[test]
+fn committed_results_are_what_the_bundled_scenario_produces() {
+    // results/quickstart is made by scripts/regenerate-results; a change that alters the
+    // outputs must regenerate it, so what the README shows is what the code does.
+    let out = run_into("committed", &[]);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results/quickstart");
+    for file in ["summary.json", "timeseries.csv", "events.csv"] {
+        let fresh = std::fs::read(out.join(file)).unwrap();
+        let committed = std::fs::read(root.join(file)).unwrap();
+        assert!(
+            fresh == committed,
+            "results/quickstart/{file} is not what the code produces: run scripts/regenerate-results"
+        );
+    }
+}
+
+#[test]
+fn without_out_a_run_writes_under_out_not_results() {
+    let dir = scratch_dir("default-out");
+    let scenario =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.yaml");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_clustersim"))
+        .args(["run", "-q", "--until", "10m"])
+        .arg(&scenario)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.join("out/quickstart/summary.json").is_file());
+    assert!(!dir.join("results").exists());
+}

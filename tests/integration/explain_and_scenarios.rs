@@ -107,17 +107,57 @@ fn explain_of_an_unknown_pod_is_an_input_error() {
 
 #[test]
 fn binpack_writes_the_results_table() {
+    // Two BPPLIB files with hand-checked answers, and an index with their optima.
+    // hand: [6, 4, 6, 4] in bins of 10: lower bound 20/10 = 2, and every heuristic finds 2.
+    // t6: two exact triplets, 490+255+255 and 380+310+310. In file order FF fills them: 2 bins.
+    // Sorted, 490+380 = 870 takes no 310 or 255; 310+310+255 = 875; the last 255 opens a
+    // third bin, for FFD and BFD alike.
+    let input = scratch("binpack-in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(input.join("hand.txt"), "4\n10\n6\n4\n6\n4\n").unwrap();
+    std::fs::write(input.join("t6.txt"), "6 1000 490 255 255 380 310 310\n").unwrap();
+    std::fs::write(
+        input.join("index.csv"),
+        "instance,best_known\nhand,2\nt6,2\n",
+    )
+    .unwrap();
     let dir = scratch("binpack");
     let out = bin()
         .arg("binpack")
-        .arg(root().join("../shared/data/binpacking"))
+        .arg(&input)
         .arg("--out")
         .arg(&dir)
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     let csv = std::fs::read_to_string(dir.join("binpacking.csv")).unwrap();
-    assert!(csv.starts_with("instance,items,capacity,lower_bound,best_known,FF,FFD,BFD\n"));
+    assert_eq!(
+        csv,
+        "instance,items,capacity,lower_bound,best_known,FF,FFD,BFD\n\
+         hand,4,10,2,2,2,2,2\n\
+         t6,6,1000,2,2,2,3,3\n"
+    );
+    let md = std::fs::read_to_string(dir.join("binpacking.md")).unwrap();
+    assert!(md.contains("| **total** | | 4 | 4 | 4 | 5 | 5 |"), "{md}");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&input);
+}
+
+#[test]
+fn binpack_on_the_shared_falkenauer_instances() {
+    let Some(data) = crate::shared_data("binpacking") else {
+        return;
+    };
+    let dir = scratch("binpack-shared");
+    let out = bin()
+        .arg("binpack")
+        .arg(data)
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let csv = std::fs::read_to_string(dir.join("binpacking.csv")).unwrap();
     assert!(csv.contains("Falkenauer_t120_00,120,1000,40,40,45,45,45\n"));
     let _ = std::fs::remove_dir_all(&dir);
 }

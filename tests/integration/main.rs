@@ -11,6 +11,7 @@ mod failures;
 mod indexed_scheduling;
 mod preemption;
 mod properties;
+mod provenance;
 mod queueing;
 mod rollouts;
 
@@ -40,6 +41,26 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `../shared/data/<name>` beside the repository, if it is there. The shared data sets are not
+/// part of the project, so a plain clone lacks them: then this prints why the calling test
+/// checks nothing (straight to stderr, past the test harness's capture, so it shows in a normal
+/// `cargo test`) and returns `None`.
+pub fn shared_data(name: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(name);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "note: skipping a check on ../shared/data/{name}: it is absent (shared data sets are \
+         not part of the repository; the generated instances still run)"
+    );
+    None
 }
 
 pub fn read_json(path: &Path) -> serde_json::Value {

@@ -285,6 +285,7 @@ pub(super) fn parse_pool_failures(
         let mut trace = Vec::new();
         if let Some(text) = i.string(cx, "trace") {
             let resolved = resolve_path(cx, &text);
+            cx.inputs.push(resolved.clone());
             match crate::scenario::pool_traces::load_reclaim_trace(&resolved, zones) {
                 Ok(rows) => trace = rows,
                 Err(errors) => cx.errors.extend(errors),
@@ -362,6 +363,7 @@ pub(super) fn parse_pool_failures(
         );
     } else if let Some(text) = obj.string(cx, "price_trace") {
         let resolved = resolve_path(cx, &text);
+        cx.inputs.push(resolved.clone());
         match crate::scenario::pool_traces::load_price_trace(&resolved) {
             Ok(rows) => out.price_trace = rows,
             Err(errors) => cx.errors.extend(errors),

@@ -46,6 +46,8 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
         priority_classes,
         quotas,
         source: None,
+        warnings: Vec::new(),
+        provenance: Default::default(),
     })
 }
 
@@ -142,7 +144,7 @@ pub(super) fn parse_quotas(cx: &mut Ctx, top: &Obj) -> Vec<QuotaSpec> {
     out
 }
 
-/// The name becomes the default output directory `results/<name>/`, so it must be a plain file
+/// The name becomes the default output directory `out/<name>/`, so it must be a plain file
 /// name: no path separators, not `.` or `..`.
 pub(super) fn check_name_is_a_file_name(cx: &mut Ctx, top: &Obj, name: &str) {
     let plain = name
@@ -352,18 +354,12 @@ pub(super) fn parse_variants(cx: &mut Ctx, top: &Obj) -> Vec<Variant> {
         if let Some((node, set_path)) = v.value(cx, "set") {
             match &node.node {
                 Node::Map(entries) => {
+                    // Values may be mappings and lists, as `--set` values may.
                     for (key, value) in entries {
-                        match value.node.scalar_text() {
-                            Some(text) => set.push((key.name.clone(), text)),
-                            None => cx.err(
-                                &value.origin,
-                                &join(&set_path, &key.name),
-                                format!("expected a scalar value, found {}", found(&value.node)),
-                            ),
-                        }
+                        set.push((key.name.clone(), value.node.to_flow_yaml()));
                     }
                 }
-                _ => type_error(cx, node, &set_path, &Ty::StrMap),
+                _ => type_error(cx, node, &set_path, &Ty::OverrideMap),
             }
         }
         if let Some(name) = name {

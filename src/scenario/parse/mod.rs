@@ -46,6 +46,8 @@ pub(crate) struct Ctx<'a> {
     pub file: &'a str,
     pub base_dir: Option<&'a Path>,
     pub errors: Vec<InputError>,
+    /// Every file the scenario names and loads, in the order they were read.
+    pub inputs: Vec<PathBuf>,
 }
 
 impl Ctx<'_> {
@@ -103,6 +105,7 @@ pub(crate) fn expected(ty: &Ty) -> String {
         Ty::Number { .. } => "a number".into(),
         Ty::NameList { .. } => "a list of names".into(),
         Ty::StrMap => "a mapping of names to values".into(),
+        Ty::OverrideMap => "a mapping of field paths to values".into(),
         Ty::Object(fields) => format!(
             "a mapping with fields {}",
             list_names(fields.iter().map(|f| f.name))

@@ -495,6 +495,7 @@ pub(super) fn parse_trace_kind(cx: &mut Ctx, obj: &Obj) -> WorkloadKind {
         Some(dir) => dir.join(&text),
         None => PathBuf::from(&text),
     };
+    cx.inputs.push(resolved.clone());
     match load_trace(&resolved) {
         Ok(rows) => WorkloadKind::Trace {
             path: resolved,
