@@ -126,6 +126,15 @@ pub const AVAILABILITY: &str = "availability";
 /// the cost-against-availability chart use this one, so a start-up is not an outage.
 pub const AVAILABILITY_AFTER_START_UP: &str = "availability_after_first_ready";
 
+/// Derived across Deployments: the mean served share of those with a load, their degraded
+/// minutes added up, the mean data age of those refreshed, the slowest to converge.
+pub const SERVED_FRACTION: &str = "served_fraction";
+pub const DEGRADED_MINUTES: &str = "degraded_minutes";
+pub const DATA_AGE: &str = "data_age_s";
+pub const CONVERGED: &str = "converged_s";
+/// Derived across pools: the longest completed upgrade.
+pub const UPGRADE_DURATION: &str = "upgrade_duration_s";
+
 /// Loads `file` and each of its variants (its `set` overrides, then the command line's); a
 /// scenario without variants is its own single variant. Errors name the variant.
 pub fn load_variants(
@@ -321,6 +330,45 @@ fn aggregate(summaries: &[Value]) -> Vec<(String, Vec<f64>)> {
                     AVAILABILITY_AFTER_START_UP.to_string(),
                     mean("availability_after_first_ready", "availability"),
                 ));
+                let values = |key: &str| -> Vec<f64> {
+                    deployments
+                        .values()
+                        .filter_map(|d| d.get(key).and_then(Value::as_f64))
+                        .collect()
+                };
+                let served = values("served_fraction");
+                if !served.is_empty() {
+                    let n = served.len() as f64;
+                    derived.push((SERVED_FRACTION.into(), served.iter().sum::<f64>() / n));
+                    derived.push((
+                        DEGRADED_MINUTES.into(),
+                        values("degraded_minutes").iter().sum(),
+                    ));
+                }
+                let age = values("data_age_s");
+                if !age.is_empty() {
+                    derived.push((DATA_AGE.into(), age.iter().sum::<f64>() / age.len() as f64));
+                }
+                // The slowest to converge, when every Deployment did.
+                let converged = values("converged_s");
+                if converged.len() == deployments.len() {
+                    derived.push((
+                        CONVERGED.into(),
+                        converged.iter().copied().fold(0.0, f64::max),
+                    ));
+                }
+            }
+            if let Some(Value::Object(upgrades)) = s.get("upgrades") {
+                let done: Vec<f64> = upgrades
+                    .values()
+                    .filter_map(|u| u.get("duration_s").and_then(Value::as_f64))
+                    .collect();
+                if done.len() == upgrades.len() && !done.is_empty() {
+                    derived.push((
+                        UPGRADE_DURATION.into(),
+                        done.iter().copied().fold(0.0, f64::max),
+                    ));
+                }
             }
             derived
                 .into_iter()
@@ -479,6 +527,11 @@ struct Column {
 /// variant has any; lost core-hours with Batch or Trace workloads.
 fn default_columns(results: &[VariantResult]) -> Vec<Column> {
     let any = |m: &str| results.iter().any(|v| v.get(m).is_some());
+    let any_prefix = |p: &str| {
+        results
+            .iter()
+            .any(|v| v.metrics.iter().any(|(m, _)| m.starts_with(p)))
+    };
     let any_positive = |m: &str| {
         results
             .iter()
@@ -509,6 +562,37 @@ fn default_columns(results: &[VariantResult]) -> Vec<Column> {
             "work.lost_core_hours",
             CellFormat::Tenths,
             any("work.lost_core_hours"),
+        ),
+        (
+            "served share",
+            SERVED_FRACTION,
+            CellFormat::Percent,
+            any(SERVED_FRACTION),
+        ),
+        (
+            "degraded (min)",
+            DEGRADED_MINUTES,
+            CellFormat::Tenths,
+            any(DEGRADED_MINUTES),
+        ),
+        ("data age (s)", DATA_AGE, CellFormat::Tenths, any(DATA_AGE)),
+        (
+            "upgrade (s)",
+            UPGRADE_DURATION,
+            CellFormat::Tenths,
+            any_prefix("upgrades."),
+        ),
+        (
+            "converged (s)",
+            CONVERGED,
+            CellFormat::Tenths,
+            any("work.crashloop_core_hours"),
+        ),
+        (
+            "crash-loop core-hours",
+            "work.crashloop_core_hours",
+            CellFormat::Tenths,
+            any("work.crashloop_core_hours"),
         ),
     ];
     candidates
@@ -699,14 +783,60 @@ fn write_outputs(
             })
             .collect()
     };
-    let ready = series(&|s| s.ready_nodes_by_pool.iter().sum::<u32>() as f64);
-    let pending = series(&|s| s.pods_pending as f64);
+    // What moves in this scenario: the served share where Deployments carry a load, their
+    // ready pods where there are Deployments, then nodes, and pending pods if any waited.
+    let mut panels = Vec::new();
+    fn loaded(s: &crate::metrics::Sample) -> impl Iterator<Item = f64> + '_ {
+        s.deployments.iter().filter_map(|d| d.served)
+    }
+    if results.iter().any(|v| {
+        v.timeseries
+            .samples
+            .iter()
+            .any(|s| loaded(s).next().is_some())
+    }) {
+        panels.push(plot::VariantPanel {
+            y_desc: "served share".into(),
+            share: true,
+            series: series(&|s| {
+                let (n, sum) = loaded(s).fold((0, 0.0), |(n, t), x| (n + 1, t + x));
+                if n == 0 { 1.0 } else { sum / n as f64 }
+            }),
+        });
+    }
+    if results.iter().any(|v| {
+        v.timeseries
+            .samples
+            .iter()
+            .any(|s| !s.deployments.is_empty())
+    }) {
+        panels.push(plot::VariantPanel {
+            y_desc: "ready Deployment pods".into(),
+            share: false,
+            series: series(&|s| s.deployments.iter().map(|d| d.ready).sum::<u32>() as f64),
+        });
+    }
+    panels.push(plot::VariantPanel {
+        y_desc: "ready nodes".into(),
+        share: false,
+        series: series(&|s| s.ready_nodes_by_pool.iter().sum::<u32>() as f64),
+    });
+    if results
+        .iter()
+        .any(|v| v.timeseries.samples.iter().any(|s| s.pods_pending > 0))
+        || panels.len() < 2
+    {
+        panels.push(plot::VariantPanel {
+            y_desc: "pending pods".into(),
+            share: false,
+            series: series(&|s| s.pods_pending as f64),
+        });
+    }
     plot::variant_timelines(
         &dir.join("variants-over-time"),
         &format!("{}: replicate 0 of each variant", scenario.name),
         &time,
-        &ready,
-        &pending,
+        &panels,
     )
     .map_err(|e| io("variants-over-time.png", &e))?;
     Ok(table)

@@ -112,22 +112,28 @@ pub fn cost_breakdown(stem: &Path, title: &str, rows: &[CostBreakdown]) -> Resul
     write_both(stem, &BreakdownFigure { title, rows })
 }
 
-/// Writes `<stem>.png` and `<stem>.svg`: two panels sharing the time axis — ready nodes and
-/// pending pods — with one line per variant (series are matched to colours by index).
+/// One panel of [`variant_timelines`]: a quantity, one line per variant.
+pub struct VariantPanel {
+    pub y_desc: String,
+    /// Values are shares in 0..=1 (drawn as percentages).
+    pub share: bool,
+    pub series: Vec<Series>,
+}
+
+/// Writes `<stem>.png` and `<stem>.svg`: panels sharing the time axis, one line per variant
+/// in each (series are matched to colours by index).
 pub fn variant_timelines(
     stem: &Path,
     title: &str,
     time_hours: &[f64],
-    ready_nodes: &[Series],
-    pending: &[Series],
+    panels: &[VariantPanel],
 ) -> Result<(), PlotError> {
     write_both(
         stem,
         &VariantTimelinesFigure {
             title,
             time_hours,
-            ready_nodes,
-            pending,
+            panels,
         },
     )
 }
@@ -421,7 +427,10 @@ fn draw_line<DB: DrawingBackend>(
         // A line needs two points; show a lone sample as a dot.
         chart.draw_series(std::iter::once(Circle::new(points[0], 4, colour.filled())))?;
     } else {
-        chart.draw_series(LineSeries::new(points, colour.stroke_width(2)))?;
+        // Thick lines join with mitres, which overshoot at every sharp turn of a dense,
+        // jagged series and seem to leave the plot: dense series get a thin line.
+        let width = if points.len() > 600 { 1 } else { 2 };
+        chart.draw_series(LineSeries::new(points, colour.stroke_width(width)))?;
     }
     Ok(())
 }
@@ -530,8 +539,7 @@ fn series_lines(series: &[Series]) -> Vec<Line<'_>> {
 struct VariantTimelinesFigure<'a> {
     title: &'a str,
     time_hours: &'a [f64],
-    ready_nodes: &'a [Series],
-    pending: &'a [Series],
+    panels: &'a [VariantPanel],
 }
 
 impl Figure for VariantTimelinesFigure<'_> {
@@ -543,18 +551,19 @@ impl Figure for VariantTimelinesFigure<'_> {
         root.fill(&WHITE)?;
         let body = root.titled(self.title, title_style())?;
         let x_range = time_range(self.time_hours);
-        let panels = [
-            Panel {
-                y_desc: "ready nodes",
-                y_axis: YAxis::Count,
-                lines: series_lines(self.ready_nodes),
-            },
-            Panel {
-                y_desc: "pending pods",
-                y_axis: YAxis::Count,
-                lines: series_lines(self.pending),
-            },
-        ];
+        let panels: Vec<Panel> = self
+            .panels
+            .iter()
+            .map(|p| Panel {
+                y_desc: &p.y_desc,
+                y_axis: if p.share {
+                    YAxis::Percent
+                } else {
+                    YAxis::Count
+                },
+                lines: series_lines(&p.series),
+            })
+            .collect();
         let areas = stack_panels(&body, panels.len() as u32, 22);
         let last = panels.len() - 1;
         for (i, (panel, area)) in panels.iter().zip(&areas).enumerate() {
