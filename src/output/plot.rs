@@ -955,7 +955,7 @@ mod tests {
 
         cost_vs_availability(&dir.0.join("scatter-empty"), "none", &[]).unwrap();
         cost_breakdown(&dir.0.join("bars-empty"), "none", &[]).unwrap();
-        variant_timelines(&dir.0.join("vt-empty"), "none", &[], &[], &[]).unwrap();
+        variant_timelines(&dir.0.join("vt-empty"), "none", &[], &panels(&[], &[])).unwrap();
         let one = VariantPoint {
             variant: "spot".into(),
             cost: 10.0,
@@ -994,6 +994,22 @@ mod tests {
         Vec<Series>,
         Vec<Series>,
     );
+
+    /// The two panels compare draws for a scenario without Deployments.
+    fn panels(ready: &[Series], pending: &[Series]) -> Vec<VariantPanel> {
+        let panel = |y_desc: &str, series: &[Series]| VariantPanel {
+            y_desc: y_desc.into(),
+            share: false,
+            series: series
+                .iter()
+                .map(|s| Series {
+                    label: s.label.clone(),
+                    values: s.values.clone(),
+                })
+                .collect(),
+        };
+        vec![panel("ready nodes", ready), panel("pending pods", pending)]
+    }
 
     fn compare_inputs() -> CompareInputs {
         let point = |variant: &str, cost: f64, avail: f64| VariantPoint {
@@ -1062,8 +1078,7 @@ mod tests {
             &dir.0.join("variants"),
             "variants over time",
             &time,
-            &ready,
-            &pending,
+            &panels(&ready, &pending),
         )
         .unwrap();
         for (stem, texts) in [
@@ -1133,8 +1148,7 @@ mod tests {
             &dir.join("variants"),
             "variants over time",
             &time,
-            &ready,
-            &pending,
+            &panels(&ready, &pending),
         )
         .unwrap();
     }
