@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use crate::cli::{Failure, parse_overrides, print_out};
+use crate::cli::{Failure, jobs_arg, parse_overrides, print_out, replicates_arg, seed_arg};
 use crate::metrics::TimeSeries;
 use crate::metrics::summary::flatten_numbers;
 use crate::output::atomic::write_atomic;
@@ -29,14 +29,14 @@ use crate::sim::{self, RunOptions};
 pub struct CompareArgs {
     /// Scenario file (YAML) with a `variants` list.
     pub file: PathBuf,
-    /// Replicates per variant.
-    #[arg(long, default_value_t = 10)]
+    /// Replicates per variant (1 to 10000).
+    #[arg(long, value_name = "N", default_value_t = 10, allow_negative_numbers = true, value_parser = replicates_arg)]
     pub replicates: u32,
     /// Base seed of the replicates [default: the scenario's seed].
-    #[arg(long)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = seed_arg)]
     pub seed: Option<u64>,
-    /// Runs in parallel [default: the number of cores].
-    #[arg(long)]
+    /// Runs in parallel, 1 to 1024 [default: the number of cores].
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = jobs_arg)]
     pub jobs: Option<usize>,
     /// Output directory [default: results/<scenario name>/compare/].
     #[arg(long)]
@@ -107,6 +107,9 @@ pub const AVAILABILITY: &str = "availability";
 
 /// Loads `file` and each of its variants (its `set` overrides, then the command line's); a
 /// scenario without variants is its own single variant. Errors name the variant.
+///
+/// This is the one check every command applies (`validate`, `run`, `explain`, `compare`, through
+/// [`crate::cli::load_checked`]), so a file that `validate` refuses is refused everywhere.
 pub fn load_variants(
     file: &Path,
     cli_overrides: &[Override],

@@ -4,13 +4,13 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::{Failure, parse_overrides, print_out};
+use crate::cli::{Failure, load_checked, parse_overrides, print_out, seed_arg, until_arg};
 use crate::output::event_log::CsvEventLog;
 use crate::output::run_report::{summary_table, write_run};
 use crate::progress::Progress;
-use crate::scenario::{self, InputErrors};
+use crate::scenario::InputErrors;
 use crate::sim::{self, EventSink, RunOptions};
-use crate::time::parse_duration;
+use crate::time::SimDuration;
 
 /// Most `timeseries.csv` rows a run may produce (the scenario loader applies the same limit).
 const MAX_SAMPLE_ROWS: u64 = 10_000_000;
@@ -20,14 +20,14 @@ pub struct RunArgs {
     /// Scenario file (YAML).
     pub file: PathBuf,
     /// Use this seed instead of the scenario's.
-    #[arg(long)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = seed_arg)]
     pub seed: Option<u64>,
     /// Output directory [default: results/<scenario name>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Stop at this simulated time instead of the scenario's duration (e.g. 30m).
-    #[arg(long)]
-    pub until: Option<String>,
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true, value_parser = until_arg)]
+    pub until: Option<SimDuration>,
     /// Also write events.csv with every pod and node transition.
     #[arg(long)]
     pub events: bool,
@@ -41,14 +41,11 @@ pub struct RunArgs {
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let overrides = parse_overrides(&args.set)?;
-    let mut scenario = scenario::load_file(&args.file, &overrides)?;
+    let mut scenario = load_checked(&args.file, &overrides)?.0;
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
-    let until = match &args.until {
-        Some(text) => Some(parse_duration(text).map_err(|m| InputErrors::single("<--until>", m))?),
-        None => None,
-    };
+    let until = args.until;
     if let Some(until) = until {
         let rows = until.0 / scenario.sample_interval.0.max(1);
         if rows > MAX_SAMPLE_ROWS {

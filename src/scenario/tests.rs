@@ -293,6 +293,55 @@ fn unknown_zone_is_named_with_the_choices() {
 }
 
 #[test]
+fn null_or_empty_cluster_zones_are_refused() {
+    // Each way of writing "no zones" is an error at the field: the simulator places the i-th
+    // node of a pool in zone i mod the number of zones, so an empty list cannot run.
+    let null_zone_message = "zones must be a non-empty list of zone names, found null (omit the field for the single zone 'default')";
+    let cases: &[(&str, &[&str], String)] = &[
+        (
+            "  zones: null",
+            &[],
+            format!("quickstart.yaml:6:10: cluster.zones: {null_zone_message}"),
+        ),
+        (
+            "  zones: ~",
+            &[],
+            format!("quickstart.yaml:6:10: cluster.zones: {null_zone_message}"),
+        ),
+        (
+            "  zones:",
+            &[],
+            format!("quickstart.yaml:6:8: cluster.zones: {null_zone_message}"),
+        ),
+        (
+            "  zones: []",
+            &[],
+            "quickstart.yaml:6:10: cluster.zones: at least one zone is needed".to_string(),
+        ),
+        (
+            "  zones: [zone-a, zone-b]",
+            &["cluster.zones=null"],
+            format!("<--set>: cluster.zones: {null_zone_message} (from --set cluster.zones)"),
+        ),
+        (
+            "  zones: [zone-a, zone-b]",
+            &["cluster.zones="],
+            format!("<--set>: cluster.zones: {null_zone_message} (from --set cluster.zones)"),
+        ),
+    ];
+    for (line, set, expected) in cases {
+        let text = quickstart_with("  zones: [zone-a, zone-b]", line);
+        let got: Vec<String> = load_str(&text, "quickstart.yaml", None, &overrides(set))
+            .unwrap_err()
+            .0
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(got, std::slice::from_ref(expected), "{line} {set:?}");
+    }
+}
+
+#[test]
 fn negative_count_is_refused() {
     assert_eq!(
         errors(&quickstart_with("count: 4", "count: -1")),

@@ -446,26 +446,19 @@ pub(super) fn parse_trace_kind(cx: &mut Ctx, obj: &Obj) -> WorkloadKind {
     let Some(text) = read_string(cx, v, &field_path, &Ty::Name) else {
         return empty;
     };
-    let resolved = match cx.base_dir {
-        Some(dir) => dir.join(&text),
-        None => PathBuf::from(&text),
-    };
-    match load_trace(&resolved) {
-        Ok(rows) => WorkloadKind::Trace {
+    let resolved = resolve_path(cx, &text);
+    match trace_rows(
+        cx,
+        v,
+        &field_path,
+        &resolved,
+        "trace file",
+        load_trace(&resolved),
+    ) {
+        Some(rows) => WorkloadKind::Trace {
             path: resolved,
             rows,
         },
-        Err(TraceLoadError::Unreadable(reason)) => {
-            cx.err(
-                &v.origin,
-                &field_path,
-                format!("cannot read trace file '{}': {reason}", resolved.display()),
-            );
-            empty
-        }
-        Err(TraceLoadError::Invalid(errors)) => {
-            cx.errors.extend(errors);
-            empty
-        }
+        None => empty,
     }
 }
