@@ -8,6 +8,7 @@ mod custom_heuristic;
 mod determinism;
 mod explain_and_scenarios;
 mod failures;
+mod fuzz;
 mod hardening;
 mod indexed_scheduling;
 mod preemption;
