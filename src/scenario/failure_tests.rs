@@ -339,3 +339,30 @@ fn malformed_pool_trace_rows_are_reported_at_file_and_line() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+#[test]
+fn random_processes_faster_than_one_second_are_refused() {
+    // (replace, with, the error): each mean time between random events has a floor of 1s.
+    let cases = [
+        (
+            "          mean_time_between: 7d",
+            "          mean_time_between: 1ms",
+            "spot.yaml:17:30: cluster.pools[0].interruption.waves.mean_time_between: must be at least 1s, found 1ms",
+        ),
+        (
+            "      mtbf: 30d",
+            "      mtbf: 999ms",
+            "spot.yaml:19:13: cluster.pools[0].mtbf: must be at least 1s, found 999ms",
+        ),
+        (
+            "        - { mean_time_between: 3d, duration: 1h }",
+            "        - { mean_time_between: 10ms, duration: 1h }",
+            "spot.yaml:24:32: cluster.pools[0].unavailable[1].mean_time_between: must be at least 1s, found 10ms",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        assert!(BASE.contains(from), "{from}");
+        assert_eq!(errors(&BASE.replace(from, to)), [expected], "{to}");
+    }
+    assert!(load(&BASE.replace("mean_time_between: 7d", "mean_time_between: 1s")).is_ok());
+}

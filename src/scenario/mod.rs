@@ -10,6 +10,7 @@ pub mod error;
 pub mod fields;
 pub mod input;
 pub mod model;
+pub mod names;
 pub mod overrides;
 pub mod parse;
 pub mod pool_traces;

@@ -9,6 +9,7 @@ use std::path::Path;
 use super::error::InputError;
 use super::input::{self, CsvErrors, CsvRows, InputKind, Unreadable};
 use super::model::TraceRow;
+use super::names::NameRule;
 use crate::quantity::{Resources, parse_count, parse_cpu, parse_memory};
 use crate::suggest::did_you_mean;
 use crate::time::{MAX_DURATION_MS, SimDuration, SimTime, parse_decimal_scaled};
@@ -139,6 +140,15 @@ fn columns(header: &[String], errors: &mut CsvErrors) -> Option<Columns> {
     })
 }
 
+fn name_error(text: &str, rule: NameRule) -> String {
+    let shown: String = text.chars().take(40).collect();
+    let more = if shown.len() < text.len() { "…" } else { "" };
+    format!(
+        "'{shown}{more}' is not a valid name: it must be {}",
+        rule.describe()
+    )
+}
+
 /// Seconds with up to three decimals, to whole milliseconds.
 fn parse_seconds(text: &str) -> Result<u64, String> {
     let ms = parse_decimal_scaled(text, 1000).ok_or_else(|| {
@@ -196,6 +206,19 @@ fn parse_row(
             }
         },
     };
+    // Names reach events.csv and `explain --pod`: Kubernetes' rules keep them short and plain.
+    let name = optional(cols.name);
+    if let Some(n) = name
+        && !NameRule::DnsSubdomain.check(n)
+    {
+        errors.push(line, "name", name_error(n, NameRule::DnsSubdomain));
+    }
+    let namespace = optional(cols.namespace);
+    if let Some(ns) = namespace
+        && !NameRule::DnsLabel.check(ns)
+    {
+        errors.push(line, "namespace", name_error(ns, NameRule::DnsLabel));
+    }
     if errors.count() > before {
         return None;
     }
@@ -203,8 +226,8 @@ fn parse_row(
         submit: SimTime(submit),
         requests: Resources::new(cpu, memory, gpu),
         duration,
-        name: optional(cols.name).map(str::to_string),
-        namespace: optional(cols.namespace).map(str::to_string),
+        name: name.map(str::to_string),
+        namespace: namespace.map(str::to_string),
         priority,
     })
 }
@@ -284,6 +307,31 @@ mod tests {
         assert_eq!(
             errs.last().unwrap(),
             "t.csv: ... and 30 more errors in this file"
+        );
+    }
+
+    #[test]
+    fn pod_names_and_namespaces_follow_kubernetes_rules() {
+        // Pod names are DNS-1123 subdomains, namespaces DNS-1123 labels (as in Kubernetes).
+        let errs = read(&format!(
+            "submit_time,cpu,memory,duration,name,namespace\n0,1,1Gi,1,ok.pod-1,team-a\n1,1,1Gi,1,Bad_Pod,team-a\n2,1,1Gi,1,p2,team.a\n3,1,1Gi,1,{},x\n",
+            "n".repeat(254)
+        ))
+        .unwrap_err();
+        let subdomain = NameRule::DnsSubdomain.describe();
+        assert_eq!(
+            errs,
+            [
+                format!("t.csv:3: name: 'Bad_Pod' is not a valid name: it must be {subdomain}"),
+                format!(
+                    "t.csv:4: namespace: 'team.a' is not a valid name: it must be {}",
+                    NameRule::DnsLabel.describe()
+                ),
+                format!(
+                    "t.csv:5: name: '{}…' is not a valid name: it must be {subdomain}",
+                    "n".repeat(40)
+                ),
+            ]
         );
     }
 

@@ -261,7 +261,7 @@ pub(super) fn parse_pool_failures(
                 ),
             );
         }
-        let mean = i.duration(cx, "mean_time_between");
+        let mean = read_mean_time_between(cx, &i, "mean_time_between");
         let bucket = i.enumerated(cx, "frequency");
         if mean.is_some() && bucket.is_some() {
             cx.err(
@@ -270,22 +270,12 @@ pub(super) fn parse_pool_failures(
                 "give mean_time_between or frequency, not both",
             );
         }
-        if mean == Some(SimDuration::ZERO)
-            && let Some((v, path)) = i.value(cx, "mean_time_between")
-        {
-            cx.err(&v.origin, &path, "must be longer than 0s");
-        }
         let mean_time_between = mean.or_else(|| bucket.and_then(frequency_bucket_mean));
         let notice = i
             .duration(cx, "notice")
             .unwrap_or(SimDuration::from_secs(120));
         let waves = i.object(cx, "waves").and_then(|w| {
-            let mean = w.duration(cx, "mean_time_between");
-            if mean == Some(SimDuration::ZERO)
-                && let Some((v, path)) = w.value(cx, "mean_time_between")
-            {
-                cx.err(&v.origin, &path, "must be longer than 0s");
-            }
+            let mean = read_mean_time_between(cx, &w, "mean_time_between");
             let share = w
                 .value(cx, "share")
                 .and_then(|(v, path)| read_share(cx, v, &path));
@@ -311,12 +301,7 @@ pub(super) fn parse_pool_failures(
             trace,
         });
     }
-    out.mtbf = obj.duration(cx, "mtbf");
-    if out.mtbf == Some(SimDuration::ZERO)
-        && let Some((v, path)) = obj.value(cx, "mtbf")
-    {
-        cx.err(&v.origin, &path, "must be longer than 0s");
-    }
+    out.mtbf = read_mean_time_between(cx, obj, "mtbf");
     out.repair = obj.dist(cx, "repair");
     out.burn_in = obj.object(cx, "burn_in").and_then(|b| {
         let duration = b.dist(cx, "duration");
@@ -342,17 +327,20 @@ pub(super) fn parse_pool_failures(
                 None => None,
             };
             let at = u.duration(cx, "at");
-            let mean = u.duration(cx, "mean_time_between");
+            let given = u.value(cx, "mean_time_between").is_some();
+            let mean = read_mean_time_between(cx, &u, "mean_time_between");
             let when = match (at, mean) {
-                (Some(at), None) => WindowTiming::At(SimTime::ZERO + at),
-                (None, Some(m)) if m > SimDuration::ZERO => WindowTiming::Random {
+                (Some(at), None) if !given => WindowTiming::At(SimTime::ZERO + at),
+                (None, Some(m)) => WindowTiming::Random {
                     mean_time_between: m,
                 },
+                // A bad mean_time_between was reported already.
+                (None, None) if given => continue,
                 _ => {
                     cx.err(
                         &item.origin,
                         &path,
-                        "give exactly one of at or mean_time_between (longer than 0s)",
+                        "give exactly one of at or mean_time_between",
                     );
                     continue;
                 }

@@ -404,6 +404,13 @@ pub(super) fn parse_tolerations(cx: &mut Ctx, obj: &Obj) -> Vec<Toleration> {
             continue;
         };
         let key = t.string(cx, "key").unwrap_or_default();
+        // An empty key (with Exists) matches every taint; any other must be a label key.
+        if !key.is_empty()
+            && !NameRule::LabelKey.check(&key)
+            && let Some((v, p)) = t.value(cx, "key")
+        {
+            cx.err(&v.origin, &p, rule_message(&key, "key", NameRule::LabelKey));
+        }
         let operator = match t.enumerated(cx, "operator") {
             Some("Exists") => TolerationOperator::Exists,
             _ => TolerationOperator::Equal,
