@@ -844,7 +844,8 @@ fn generate(seed: u64, index: u64, bases: &[Base]) -> Case {
     }
     let first_workload = tree["workloads"][0]["name"]
         .as_str()
-        .map_or_else(|| "web".to_string(), |n| format!("{n}-0"));
+        .filter(|n| !n.contains('\0'))
+        .map_or_else(|| "web-0".to_string(), |n| format!("{n}-0"));
     let command_kind = *rng.pick(&["validate", "run", "run", "run", "compare", "explain"]);
     let file = "{dir}/scenario.yaml".to_string();
     let mut command: Vec<String> = vec![command_kind.into(), file];
@@ -1121,8 +1122,12 @@ fn fuzz_the_cli_over_mutated_bundled_scenarios() {
                         println!("case {index} {} {}: {} -> {what}", case.class, case.base, case.command.join(" "));
                     }
                     let mut t = tally.lock().unwrap();
-                    let row = t.per_class.entry(case.class).or_default();
-                    row[0] += 1;
+                    t.per_class.entry(case.class).or_default()[0] += 1;
+                    let done: u64 = t.per_class.values().map(|r| r[0]).sum();
+                    if done.is_multiple_of(1000) {
+                        eprintln!("fuzz: {done} cases, {:.0} s", started.elapsed().as_secs_f64());
+                    }
+                    let row = t.per_class.get_mut(case.class).expect("counted above");
                     match verdict {
                         Verdict::Accepted => row[1] += 1,
                         Verdict::Refused => row[2] += 1,
@@ -1146,6 +1151,8 @@ fn fuzz_the_cli_over_mutated_bundled_scenarios() {
                                     .status();
                                 let _ = write!(report, "\n    files kept in {}", kept.display());
                             }
+                            // Shown at once, so a long campaign reports as it goes.
+                            eprintln!("finding: {report}");
                             t.findings.push(report);
                         }
                     }
