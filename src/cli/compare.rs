@@ -19,6 +19,7 @@ use crate::cli::{Failure, jobs_arg, parse_overrides, print_out, replicates_arg, 
 use crate::metrics::TimeSeries;
 use crate::metrics::summary::flatten_numbers;
 use crate::output::atomic::write_atomic;
+use crate::output::dir::OutputDir;
 use crate::output::plot::{self, CostBreakdown, Series, VariantPoint};
 use crate::output::table::grid;
 use crate::rng::replicate_seed;
@@ -354,6 +355,19 @@ pub fn comparison_table(results: &[VariantResult], replicates: u32) -> String {
     )
 }
 
+/// Every file `clustersim compare` writes.
+pub const COMPARE_FILES: &[&str] = &[
+    "comparison.csv",
+    "comparison.json",
+    "table.txt",
+    "cost-vs-availability.png",
+    "cost-vs-availability.svg",
+    "cost-breakdown.png",
+    "cost-breakdown.svg",
+    "variants-over-time.png",
+    "variants-over-time.svg",
+];
+
 fn write_outputs(
     dir: &Path,
     scenario: &Scenario,
@@ -465,8 +479,12 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&base.name).join("compare"));
-    let table =
-        write_outputs(&out, &base, args.replicates, seed, &results).map_err(Failure::Internal)?;
+    let cannot =
+        |e: std::io::Error| Failure::Internal(format!("cannot write {}: {e}", out.display()));
+    let dir = OutputDir::create(&out, COMPARE_FILES, &[]).map_err(cannot)?;
+    let table = write_outputs(dir.path(), &base, args.replicates, seed, &results)
+        .map_err(Failure::Internal)?;
+    dir.commit().map_err(cannot)?;
     if !args.quiet {
         print_out(&table);
         print_out(&format!("wrote {}", out.display()));

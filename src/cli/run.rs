@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::cli::{Failure, load_checked, parse_overrides, print_out, seed_arg, until_arg};
+use crate::output::dir::OutputDir;
 use crate::output::event_log::CsvEventLog;
-use crate::output::run_report::{summary_table, write_run};
+use crate::output::run_report::{RUN_CARRIED, RUN_FILES, summary_table, write_run};
 use crate::progress::Progress;
 use crate::scenario::InputErrors;
 use crate::sim::{self, EventSink, RunOptions};
@@ -63,12 +64,14 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&scenario.name));
-    std::fs::create_dir_all(&out)
-        .map_err(|e| Failure::Internal(format!("cannot create {}: {e}", out.display())))?;
+    // Everything is written into a temporary directory that replaces `out` at the end, so an
+    // interrupted or failed run leaves the previous results whole.
+    let dir = OutputDir::create(&out, RUN_FILES, RUN_CARRIED)
+        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
 
     let mut log = if args.events {
         Some(
-            CsvEventLog::create(&out.join("events.csv"))
+            CsvEventLog::create(&dir.path().join("events.csv"))
                 .map_err(|e| Failure::Internal(e.to_string()))?,
         )
     } else {
@@ -90,7 +93,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::Internal(format!("cannot write events.csv: {e}")))?;
     }
     let title = format!("{} (seed {})", scenario.name, scenario.seed);
-    write_run(&out, &title, &result).map_err(Failure::Internal)?;
+    write_run(dir.path(), &title, &result).map_err(Failure::Internal)?;
+    dir.commit()
+        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
     if !args.quiet {
         print_out(&summary_table(&result));
         print_out(&format!("wrote {}", out.display()));

@@ -182,3 +182,177 @@ fn run_and_explain_refuse_what_validate_refuses_in_a_variant() {
     }
     assert!(!out.exists(), "a refused run writes nothing");
 }
+
+/// The files of an output directory and their bytes; `None` when it does not exist.
+fn snapshot(dir: &std::path::Path) -> Option<std::collections::BTreeMap<String, Vec<u8>>> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut files = std::collections::BTreeMap::new();
+    for e in entries {
+        let e = e.unwrap();
+        let bytes = if e.file_type().unwrap().is_dir() {
+            b"<dir>".to_vec()
+        } else {
+            std::fs::read(e.path()).unwrap()
+        };
+        files.insert(e.file_name().to_string_lossy().into_owned(), bytes);
+    }
+    Some(files)
+}
+
+/// Kills `clustersim` (SIGKILL) at seeded random moments while it writes into `out`,
+/// alternating two command lines whose output sets differ, and checks after each kill that
+/// `out` holds one complete set: the one before the killed command or the one it was writing.
+/// The last command runs to the end and must leave no temporary file or directory behind.
+fn kill_while_writing(name: &str, a: &[&str], b: &[&str], rounds: u32, seed: u64) {
+    let root = scratch_dir(name);
+    let out = root.join("out");
+    let with_out = |args: &[&str]| -> Vec<String> {
+        args.iter()
+            .map(|s| s.to_string())
+            .chain(["--out".to_string(), out.display().to_string(), "-q".into()])
+            .collect()
+    };
+    let run = |args: &[String]| {
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = clustersim(&argv);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    };
+    let (a, b) = (with_out(a), with_out(b));
+    run(&a);
+    let set_a = snapshot(&out).unwrap();
+    let started = std::time::Instant::now();
+    run(&b);
+    let full = started.elapsed();
+    let set_b = snapshot(&out).unwrap();
+    assert_ne!(
+        set_a, set_b,
+        "the two command lines must write different sets"
+    );
+
+    let mut rng = seed;
+    let mut current = &set_b;
+    for round in 0..rounds {
+        let (args, next) = if current == &set_a {
+            (&b, &set_b)
+        } else {
+            (&a, &set_a)
+        };
+        // SplitMix64 step: a delay from 0 to 1.3 times a whole run.
+        rng = rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        let delay = full.mul_f64(1.3 * ((z ^ (z >> 31)) % 1000) as f64 / 1000.0);
+        let mut child = std::process::Command::new(bin())
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+        match snapshot(&out) {
+            Some(s) if &s == current => {}
+            Some(s) if &s == next => current = next,
+            Some(s) => panic!(
+                "round {round} (killed after {delay:?}): a mix of old and new files: {:?}",
+                s.keys().collect::<Vec<_>>()
+            ),
+            None => {
+                // Killed inside the documented window between the two renames: the old set
+                // waits whole beside it, and the next command restores it.
+                let aside = std::fs::read_dir(&root)
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .find(|p| {
+                        p.file_name()
+                            .unwrap()
+                            .to_string_lossy()
+                            .starts_with(".out.old-")
+                    })
+                    .unwrap_or_else(|| panic!("round {round}: no output directory and no old set"));
+                assert_eq!(snapshot(&aside).as_ref(), Some(current), "round {round}");
+            }
+        }
+    }
+    run(&a);
+    assert_eq!(snapshot(&out).as_ref(), Some(&set_a));
+    let left: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        left,
+        ["out"],
+        "temporary directories left beside the output"
+    );
+}
+
+/// Rounds per command: 20 in `cargo test`, `CLUSTERSIM_KILL_ROUNDS` to change it.
+fn kill_rounds(default: u32) -> u32 {
+    std::env::var("CLUSTERSIM_KILL_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+const RUN_A: &[&str] = &[
+    "run",
+    "scenarios/quickstart.yaml",
+    "--until",
+    "30m",
+    "--events",
+    "--seed",
+    "1",
+];
+const RUN_B: &[&str] = &[
+    "run",
+    "scenarios/quickstart.yaml",
+    "--until",
+    "30m",
+    "--seed",
+    "2",
+];
+const COMPARE_A: &[&str] = &[
+    "compare",
+    "scenarios/quickstart.yaml",
+    "--replicates",
+    "1",
+    "--seed",
+    "1",
+    "--set",
+    "duration=30m",
+];
+const COMPARE_B: &[&str] = &[
+    "compare",
+    "scenarios/quickstart.yaml",
+    "--replicates",
+    "2",
+    "--seed",
+    "2",
+    "--set",
+    "duration=30m",
+];
+
+#[test]
+fn a_killed_run_or_compare_leaves_the_old_or_the_new_output_set_whole() {
+    // A rerun without --events must not keep the old events.csv: set B lacks it.
+    kill_while_writing("kill-run", RUN_A, RUN_B, kill_rounds(20), 7);
+    kill_while_writing("kill-compare", COMPARE_A, COMPARE_B, kill_rounds(20), 11);
+}
+
+/// The long version: `cargo test -- --ignored output_sets_survive_many_kills`.
+#[test]
+#[ignore = "about 50 kills per command; run with --ignored"]
+fn output_sets_survive_many_kills() {
+    kill_while_writing("kill-run-long", RUN_A, RUN_B, kill_rounds(50), 1234);
+    kill_while_writing(
+        "kill-compare-long",
+        COMPARE_A,
+        COMPARE_B,
+        kill_rounds(50),
+        5678,
+    );
+}
