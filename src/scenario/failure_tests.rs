@@ -366,3 +366,18 @@ fn random_processes_faster_than_one_second_are_refused() {
     }
     assert!(load(&BASE.replace("mean_time_between: 7d", "mean_time_between: 1s")).is_ok());
 }
+
+#[test]
+fn an_empty_zone_list_for_random_outages_is_refused() {
+    // Like a pool's zones: an empty list would silently switch the outages off.
+    let text = BASE.replace(
+        "events:\n",
+        "events:\n  - random_zone_outages: { mean_time_between: 1d, duration: 1h, zones: [] }\n",
+    );
+    assert_eq!(
+        errors(&text),
+        [
+            "spot.yaml:33:72: events[0].random_zone_outages.zones: at least one zone is needed (omit the field for all zones)"
+        ]
+    );
+}

@@ -268,6 +268,16 @@ pub(super) fn parse_events(cx: &mut Ctx, top: &Obj, zones: &[String]) -> Vec<Clu
             let mean_time_between = read_mean_time_between(cx, &r, "mean_time_between");
             let duration = r.dist(cx, "duration");
             let zones = match r.name_list(cx, "zones") {
+                Some(list) if list.is_empty() => {
+                    if let Some((v, p)) = r.value(cx, "zones") {
+                        cx.err(
+                            &v.origin,
+                            &p,
+                            "at least one zone is needed (omit the field for all zones)",
+                        );
+                    }
+                    vec![]
+                }
                 Some(list) => list
                     .iter()
                     .enumerate()
