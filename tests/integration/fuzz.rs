@@ -15,7 +15,7 @@
 //!
 //! Case `i` of seed `s` is the same on every machine, whatever the number of workers, so a
 //! finding is reproduced with `CLUSTERSIM_FUZZ_SEED=s CLUSTERSIM_FUZZ_ONLY=i`. Environment:
-//! - `CLUSTERSIM_FUZZ_CASES=N` (default 170, ten of each class) or `CLUSTERSIM_FUZZ_SECONDS=N` (run until then);
+//! - `CLUSTERSIM_FUZZ_CASES=N` (default 180, ten of each class) or `CLUSTERSIM_FUZZ_SECONDS=N` (run until then);
 //! - `CLUSTERSIM_FUZZ_SEED=N` (default 1), `CLUSTERSIM_FUZZ_ONLY=I` (one case);
 //! - `CLUSTERSIM_FUZZ_JOBS=N` worker threads (default 2);
 //! - `CLUSTERSIM_FUZZ_BIN=PATH` another build of the binary (a release build runs faster);
@@ -79,6 +79,7 @@ const CLASSES: &[&str] = &[
     "odd_command_line",
     "boundary_values",
     "swap_enum",
+    "combined",
 ];
 
 /// A scalar written into the YAML text as is (`.nan`, `1e400`, `~`), not as a quoted string.
@@ -563,6 +564,42 @@ const KEYS: &[&str] = &[
     "set",
 ];
 
+/// Moves one numeric or quantity-like leaf to the edge of its valid range.
+fn mutate_boundary(tree: &mut Value, paths: &[Vec<Seg>], rng: &mut Rng) {
+    let leaves: Vec<&Vec<Seg>> = paths
+        .iter()
+        .filter(|p| {
+            let v = at(tree, p);
+            v.is_number()
+                || v.as_str()
+                    .is_some_and(|s| s.starts_with(|c: char| c.is_ascii_digit()))
+        })
+        .collect();
+    if !leaves.is_empty() {
+        let path = (*rng.pick(&leaves)).clone();
+        let current = at(tree, &path).clone();
+        *at_mut(tree, &path) = boundary_value(rng, &current);
+    }
+}
+
+/// Replaces one enumerated value by another (or sets a scheduling policy).
+fn mutate_enum(tree: &mut Value, paths: &[Vec<Seg>], rng: &mut Rng) {
+    let enums: Vec<&Vec<Seg>> = paths
+        .iter()
+        .filter(|p| {
+            at(tree, p)
+                .as_str()
+                .is_some_and(|s| ENUM_VALUES.contains(&s))
+        })
+        .collect();
+    if enums.is_empty() {
+        tree["scheduler"] = serde_json::json!({ "policy": rng.pick(&ENUM_VALUES[..10]) });
+    } else {
+        let path = (*rng.pick(&enums)).clone();
+        *at_mut(tree, &path) = Value::String(rng.pick(ENUM_VALUES).to_string());
+    }
+}
+
 /// Generates case `index` of `seed`.
 fn generate(seed: u64, index: u64, bases: &[Base]) -> Case {
     let mut rng = Rng::new(seed, index);
@@ -884,42 +921,24 @@ fn generate(seed: u64, index: u64, bases: &[Base]) -> Case {
         }
         "boundary_values" => {
             // One to three leaves moved to the edge of the valid range: these cases run.
-            let leaves: Vec<&Vec<Seg>> = paths
-                .iter()
-                .filter(|p| {
-                    let v = at(&tree, p);
-                    v.is_number()
-                        || v.as_str()
-                            .is_some_and(|s| s.starts_with(|c: char| c.is_ascii_digit()))
-                })
-                .collect();
             for _ in 0..1 + rng.below(3) {
-                if leaves.is_empty() {
-                    break;
-                }
-                let path = (*rng.pick(&leaves)).clone();
-                let current = at(&tree, &path).clone();
-                *at_mut(&mut tree, &path) = boundary_value(&mut rng, &current);
+                mutate_boundary(&mut tree, &paths, &mut rng);
             }
         }
-        "swap_enum" => {
-            let enums: Vec<&Vec<Seg>> = paths
-                .iter()
-                .filter(|p| {
-                    at(&tree, p)
-                        .as_str()
-                        .is_some_and(|s| ENUM_VALUES.contains(&s))
-                })
-                .collect();
-            let path = if enums.is_empty() {
-                vec![Seg::Key("scheduler".into())]
-            } else {
-                (*rng.pick(&enums)).clone()
-            };
-            if enums.is_empty() {
-                tree["scheduler"] = serde_json::json!({ "policy": rng.pick(&ENUM_VALUES[..10]) });
-            } else {
-                *at_mut(&mut tree, &path) = Value::String(rng.pick(ENUM_VALUES).to_string());
+        "swap_enum" => mutate_enum(&mut tree, &paths, &mut rng),
+        "combined" => {
+            // Several valid-looking changes at once, where one alone is harmless.
+            for _ in 0..2 + rng.below(4) {
+                mutate_boundary(&mut tree, &paths, &mut rng);
+            }
+            if tree
+                .get("scheduler")
+                .is_none_or(|s| s.get("filters").is_none())
+            {
+                tree["scheduler"] = serde_json::json!({
+                    "policy": rng.pick(&ENUM_VALUES[..10]),
+                    "queue": rng.pick(&ENUM_VALUES[10..13]),
+                });
             }
         }
         _ => {
@@ -996,6 +1015,7 @@ fn generate(seed: u64, index: u64, bases: &[Base]) -> Case {
                 ]
                 .map(String::from),
             );
+            out_dir = Some("{dir}/cmp".to_string());
         }
         "explain" => {
             command.extend(["--pod", &first_workload, "--set", "duration=1h"].map(String::from));
@@ -1061,13 +1081,13 @@ fn check_numbers(v: &Value, path: &str, problems: &mut Vec<String>) {
             if !x.is_finite() {
                 problems.push(format!("{path} = {x}"));
             }
-            if path.contains("cost") && x < -1e-9 && !path.contains("ci95_low") {
+            // In comparison.json a metric holds its mean, interval and replicate count: only
+            // the mean is a cost or a utilization (an interval may reach past the range).
+            let value = !path.ends_with(".replicates") && !path.contains("ci95");
+            if value && path.contains("cost") && x < -1e-9 {
                 problems.push(format!("{path} = {x} is a negative cost"));
             }
-            if path.contains("utilization")
-                && !path.contains("ci95")
-                && !(0.0..=1.0 + 1e-9).contains(&x)
-            {
+            if value && path.contains("utilization") && !(0.0..=1.0 + 1e-9).contains(&x) {
                 problems.push(format!("{path} = {x} is outside 0..=1"));
             }
         }
@@ -1082,13 +1102,19 @@ fn check_numbers(v: &Value, path: &str, problems: &mut Vec<String>) {
     }
 }
 
+/// Checks a successful command's outputs: `summary.json` of a run, `comparison.json` of a
+/// compare (whichever the directory should hold), `timeseries.csv`, and no temporary files.
 fn check_outputs(dir: &Path, problems: &mut Vec<String>) {
-    for (file, required) in [("summary.json", true), ("comparison.json", false)] {
+    let compare = dir.file_name().is_some_and(|n| n == "cmp");
+    let wanted = if compare {
+        "comparison.json"
+    } else {
+        "summary.json"
+    };
+    for file in [wanted] {
         let path = dir.join(file);
         let Ok(bytes) = std::fs::read(&path) else {
-            if required {
-                problems.push(format!("{file} missing"));
-            }
+            problems.push(format!("{file} missing"));
             continue;
         };
         match serde_json::from_slice::<Value>(&bytes) {
@@ -1229,7 +1255,7 @@ fn fuzz_the_cli_over_mutated_bundled_scenarios() {
     let seed = env_u64("CLUSTERSIM_FUZZ_SEED").unwrap_or(1);
     let seconds = env_u64("CLUSTERSIM_FUZZ_SECONDS");
     let cases =
-        env_u64("CLUSTERSIM_FUZZ_CASES").unwrap_or(if seconds.is_some() { u64::MAX } else { 170 });
+        env_u64("CLUSTERSIM_FUZZ_CASES").unwrap_or(if seconds.is_some() { u64::MAX } else { 180 });
     let only = env_u64("CLUSTERSIM_FUZZ_ONLY");
     let jobs = env_u64("CLUSTERSIM_FUZZ_JOBS").unwrap_or(2).max(1);
     let bin = std::env::var_os("CLUSTERSIM_FUZZ_BIN").map_or_else(bin, PathBuf::from);
