@@ -135,7 +135,12 @@ impl OutputDir {
         if parent.is_none() || dir.name.is_empty() {
             dir.mode = Mode::InPlace;
         } else {
-            fs::create_dir_all(&dir.parent)?;
+            fs::create_dir_all(&dir.parent).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot create the directory {}: {e}", dir.parent.display()),
+                )
+            })?;
             dir.recover_siblings()?;
         }
         match fs::symlink_metadata(target) {
