@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use crate::cli::{Failure, print_out};
+use crate::output::dir::OutputDir;
 use crate::scenario::InputErrors;
 use crate::scheduler::binpack::{HEURISTICS, bins_used, read_dir};
 
@@ -18,6 +19,9 @@ pub struct BinpackArgs {
     #[arg(long, default_value = super::DEFAULT_OUT)]
     pub out: PathBuf,
 }
+
+/// Every file `clustersim binpack` writes.
+pub const BINPACK_FILES: &[&str] = &["binpacking.csv", "binpacking.md"];
 
 pub fn binpack(args: BinpackArgs) -> Result<(), Failure> {
     let input = |m: String| Failure::Input(InputErrors::single(args.dir.display().to_string(), m));
@@ -78,10 +82,14 @@ pub fn binpack(args: BinpackArgs) -> Result<(), Failure> {
     md.push_str(
         "\n\nThe best-known total counts the lower bound where no best-known value is listed.\n",
     );
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| Failure::Internal(format!("cannot create {}: {e}", args.out.display())))?;
-    write_file(&args.out.join("binpacking.csv"), &csv)?;
-    write_file(&args.out.join("binpacking.md"), &md)?;
+    // The default `results/` holds other results too: OutputDir then updates the two files in
+    // place, each atomically; a directory of its own is replaced as a whole.
+    let cannot =
+        |e: std::io::Error| Failure::Internal(format!("cannot write {}: {e}", args.out.display()));
+    let dir = OutputDir::create(&args.out, BINPACK_FILES, &[]).map_err(cannot)?;
+    write_file(&dir.path().join("binpacking.csv"), &csv)?;
+    write_file(&dir.path().join("binpacking.md"), &md)?;
+    dir.commit().map_err(cannot)?;
     print_out(&format!(
         "{} instances; bins used: {}; best known {total_best}, lower bound {total_lb}",
         instances.len(),

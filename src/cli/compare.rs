@@ -16,11 +16,13 @@ use serde_json::{Map, Value, json};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::cli::{
-    DEFAULT_OUT, Failure, parse_overrides, print_out, print_warnings, scenario_warnings,
+    DEFAULT_OUT, Failure, jobs_arg, parse_overrides, print_out, print_warnings, replicates_arg,
+    scenario_warnings, seed_arg,
 };
 use crate::metrics::TimeSeries;
 use crate::metrics::summary::flatten_numbers;
 use crate::output::atomic::write_atomic;
+use crate::output::dir::OutputDir;
 use crate::output::plot::{self, CostBreakdown, Series, VariantPoint};
 use crate::output::table::{grid, human_decimals, human_number};
 use crate::rng::replicate_seed;
@@ -32,14 +34,14 @@ use crate::suggest::did_you_mean;
 pub struct CompareArgs {
     /// Scenario file (YAML) with a `variants` list.
     pub file: PathBuf,
-    /// Replicates per variant.
-    #[arg(long, default_value_t = 10)]
+    /// Replicates per variant (1 to 10000).
+    #[arg(long, value_name = "N", default_value_t = 10, allow_negative_numbers = true, value_parser = replicates_arg)]
     pub replicates: u32,
     /// Base seed of the replicates [default: the scenario's seed].
-    #[arg(long)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = seed_arg)]
     pub seed: Option<u64>,
-    /// Runs in parallel [default: the number of cores].
-    #[arg(long)]
+    /// Runs in parallel, 1 to 1024 [default: the number of cores].
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = jobs_arg)]
     pub jobs: Option<usize>,
     /// Output directory [default: out/<scenario name>/compare/].
     #[arg(long)]
@@ -137,6 +139,9 @@ pub const UPGRADE_DURATION: &str = "upgrade_duration_s";
 
 /// Loads `file` and each of its variants (its `set` overrides, then the command line's); a
 /// scenario without variants is its own single variant. Errors name the variant.
+///
+/// This is the one check every command applies (`validate`, `run`, `explain`, `compare`, through
+/// [`crate::cli::load_checked`]), so a file that `validate` refuses is refused everywhere.
 pub fn load_variants(
     file: &Path,
     cli_overrides: &[Override],
@@ -453,15 +458,15 @@ pub fn comparison_json(
         .map(|v| {
             let mut metrics = Map::new();
             for (m, e) in &v.metrics {
-                metrics.insert(
-                    m.clone(),
-                    json!({
-                        "mean": e.mean,
-                        "ci95_low": e.interval().map(|i| i.0),
-                        "ci95_high": e.interval().map(|i| i.1),
-                        "replicates": e.n,
-                    }),
-                );
+                // A single replicate has no interval: the keys are absent, not null.
+                let mut entry = Map::new();
+                entry.insert("mean".into(), json!(e.mean));
+                if let Some((lo, hi)) = e.interval() {
+                    entry.insert("ci95_low".into(), json!(lo));
+                    entry.insert("ci95_high".into(), json!(hi));
+                }
+                entry.insert("replicates".into(), json!(e.n));
+                metrics.insert(m.clone(), Value::Object(entry));
             }
             json!({ "name": v.name, "metrics": metrics })
         })
@@ -698,6 +703,19 @@ fn comparison_table(results: &[VariantResult], replicates: u32, columns: &[Colum
     format!("{}\n{note}", grid(&headers, &rows))
 }
 
+/// Every file `clustersim compare` writes.
+pub const COMPARE_FILES: &[&str] = &[
+    "comparison.csv",
+    "comparison.json",
+    "table.txt",
+    "cost-vs-availability.png",
+    "cost-vs-availability.svg",
+    "cost-breakdown.png",
+    "cost-breakdown.svg",
+    "variants-over-time.png",
+    "variants-over-time.svg",
+];
+
 fn write_outputs(
     dir: &Path,
     scenario: &Scenario,
@@ -861,8 +879,12 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
     } else {
         chosen_columns(&results, &args.metrics)?
     };
-    let table = write_outputs(&out, &base, args.replicates, seed, &results, &columns)
+    let cannot =
+        |e: std::io::Error| Failure::Internal(format!("cannot write {}: {e}", out.display()));
+    let dir = OutputDir::create(&out, COMPARE_FILES, &[]).map_err(cannot)?;
+    let table = write_outputs(dir.path(), &base, args.replicates, seed, &results, &columns)
         .map_err(Failure::Internal)?;
+    dir.commit().map_err(cannot)?;
     if !args.quiet {
         print_out(&table);
         print_out(&format!("wrote {}", out.display()));

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::cli::{Failure, parse_overrides, print_out};
-use crate::scenario::{self, InputErrors};
+use crate::cli::{Failure, load_checked, parse_overrides, print_out};
+use crate::scenario::InputErrors;
 use crate::scheduler::explain::Explanation;
 use crate::sim::{self, RunOptions};
 
@@ -23,7 +23,7 @@ pub struct ExplainArgs {
 
 pub fn explain(args: ExplainArgs) -> Result<(), Failure> {
     let overrides = parse_overrides(&args.set)?;
-    let scenario = scenario::load_file(&args.file, &overrides)?;
+    let scenario = load_checked(&args.file, &overrides)?.0;
     let mut explanation = Explanation::new(&args.pod);
     let options = RunOptions {
         explain: Some(&mut explanation),

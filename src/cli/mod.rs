@@ -163,6 +163,51 @@ pub fn scenario_warnings(
     out
 }
 
+/// Most replicates `compare` runs per variant.
+pub const MAX_REPLICATES: u32 = 10_000;
+/// Most worker threads `compare --jobs` starts.
+pub const MAX_JOBS: usize = 1024;
+
+/// Value parsers for numeric options. Each is registered with `allow_negative_numbers`, so
+/// `--seed -1` reaches it and gets "expected ..., found '-1'" rather than clap's "unexpected
+/// argument '-1'".
+pub(crate) fn whole_number(text: &str, min: u64, max: u64) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a whole number from {min} to {max}, found '{text}'"
+        )),
+    }
+}
+
+pub(crate) fn seed_arg(text: &str) -> Result<u64, String> {
+    whole_number(text, 0, u64::MAX)
+}
+
+pub(crate) fn replicates_arg(text: &str) -> Result<u32, String> {
+    whole_number(text, 1, MAX_REPLICATES.into()).map(|n| n as u32)
+}
+
+pub(crate) fn jobs_arg(text: &str) -> Result<usize, String> {
+    whole_number(text, 1, MAX_JOBS as u64).map(|n| n as usize)
+}
+
+/// `--until`: a duration; registered with `allow_hyphen_values`, so `-1m` is explained here.
+pub(crate) fn until_arg(text: &str) -> Result<crate::time::SimDuration, String> {
+    if text.trim_start().starts_with('-') {
+        return Err(format!(
+            "expected a duration such as 30m or 2h (not negative), found '{text}'"
+        ));
+    }
+    match crate::time::parse_duration(text) {
+        Ok(d) if d > crate::time::SimDuration::ZERO => Ok(d),
+        Ok(_) => Err(format!(
+            "expected a duration longer than 0s, found '{text}'"
+        )),
+        Err(e) => Err(e),
+    }
+}
+
 /// Parses `--set` arguments; every malformed one is reported.
 pub fn parse_overrides(set: &[String]) -> Result<Vec<Override>, InputErrors> {
     let mut errors = InputErrors::default();
@@ -186,12 +231,22 @@ pub fn parse_overrides(set: &[String]) -> Result<Vec<Override>, InputErrors> {
     }
 }
 
+/// Loads a scenario and checks each of its variants, as `validate` does; every command that
+/// reads a scenario goes through here. Returns the scenario and its variants (the scenario
+/// itself when it has none).
+pub fn load_checked(
+    file: &std::path::Path,
+    overrides: &[Override],
+) -> Result<(scenario::Scenario, Vec<scenario::Scenario>), InputErrors> {
+    compare::load_variants(file, overrides)
+}
+
 fn validate(files: &[PathBuf], set: &[String]) -> Result<(), Failure> {
     let overrides = parse_overrides(set)?;
     let mut all = InputErrors::default();
     for file in files {
         // Each variant is checked as `compare` would load it.
-        match compare::load_variants(file, &overrides) {
+        match load_checked(file, &overrides) {
             Ok((s, variants)) => {
                 print_warnings(&scenario_warnings(&s, &variants));
                 print_out(&format!(

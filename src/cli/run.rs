@@ -5,15 +5,16 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::cli::{
-    DEFAULT_OUT, Failure, load_named_variant, parse_overrides, print_out, print_warnings,
-    scenario_warnings,
+    DEFAULT_OUT, Failure, load_checked, load_named_variant, parse_overrides, print_out,
+    print_warnings, scenario_warnings, seed_arg, until_arg,
 };
+use crate::output::dir::OutputDir;
 use crate::output::event_log::CsvEventLog;
-use crate::output::run_report::{summary_table, write_run};
+use crate::output::run_report::{RUN_CARRIED, RUN_FILES, summary_table, write_run};
 use crate::progress::Progress;
-use crate::scenario::{self, InputErrors};
+use crate::scenario::InputErrors;
 use crate::sim::{self, EventSink, RunOptions};
-use crate::time::parse_duration;
+use crate::time::SimDuration;
 
 /// Most `timeseries.csv` rows a run may produce (the scenario loader applies the same limit).
 const MAX_SAMPLE_ROWS: u64 = 10_000_000;
@@ -23,14 +24,14 @@ pub struct RunArgs {
     /// Scenario file (YAML).
     pub file: PathBuf,
     /// Use this seed instead of the scenario's.
-    #[arg(long)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = seed_arg)]
     pub seed: Option<u64>,
     /// Output directory [default: out/<scenario name>/, or out/<scenario name>.<variant>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Stop at this simulated time instead of the scenario's duration (e.g. 30m).
-    #[arg(long)]
-    pub until: Option<String>,
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true, value_parser = until_arg)]
+    pub until: Option<SimDuration>,
     /// Also write events.csv with every pod and node transition.
     #[arg(long)]
     pub events: bool,
@@ -48,18 +49,17 @@ pub struct RunArgs {
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let overrides = parse_overrides(&args.set)?;
+    // Every variant is checked, as `validate` and `compare` check them, whichever one runs.
+    let (base, variants) = load_checked(&args.file, &overrides)?;
     let mut scenario = match &args.variant {
         Some(name) => load_named_variant(&args.file, name, &overrides)?,
-        None => scenario::load_file(&args.file, &overrides)?,
+        None => base,
     };
-    print_warnings(&scenario_warnings(&scenario, &[]));
+    print_warnings(&scenario_warnings(&scenario, &variants[..0]));
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
-    let until = match &args.until {
-        Some(text) => Some(parse_duration(text).map_err(|m| InputErrors::single("<--until>", m))?),
-        None => None,
-    };
+    let until = args.until;
     if let Some(until) = until {
         let rows = until.0 / scenario.sample_interval.0.max(1);
         if rows > MAX_SAMPLE_ROWS {
@@ -87,12 +87,14 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             PathBuf::from(DEFAULT_OUT).join(format!("{}.{variant}", scenario.name))
         }
     };
-    std::fs::create_dir_all(&out)
-        .map_err(|e| Failure::Internal(format!("cannot create {}: {e}", out.display())))?;
+    // Everything is written into a temporary directory that replaces `out` at the end, so an
+    // interrupted or failed run leaves the previous results whole.
+    let dir = OutputDir::create(&out, RUN_FILES, RUN_CARRIED)
+        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
 
     let mut log = if args.events {
         Some(
-            CsvEventLog::create(&out.join("events.csv"))
+            CsvEventLog::create(&dir.path().join("events.csv"))
                 .map_err(|e| Failure::Internal(e.to_string()))?,
         )
     } else {
@@ -117,7 +119,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         Some(v) => format!("{} / {v} (seed {})", scenario.name, scenario.seed),
         None => format!("{} (seed {})", scenario.name, scenario.seed),
     };
-    write_run(&out, &title, &result).map_err(Failure::Internal)?;
+    write_run(dir.path(), &title, &result).map_err(Failure::Internal)?;
+    dir.commit()
+        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
     if !args.quiet {
         print_out(&summary_table(&result));
         print_out(&format!("wrote {}", out.display()));

@@ -33,8 +33,17 @@ impl AtomicFile {
         })
     }
 
-    /// Flushes, syncs and renames the file into place.
+    /// Flushes, syncs and renames the file into place. On failure (a full disk at the flush, a
+    /// rename refused) the temporary file is removed.
     pub fn commit(mut self) -> io::Result<()> {
+        let result = self.finish();
+        if result.is_err() {
+            let _ = fs::remove_file(&self.temp);
+        }
+        result
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
         let writer = self.writer.take().expect("writer present until commit");
         let file = writer.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
@@ -101,6 +110,25 @@ mod tests {
                 .ends_with(".tmp")
         });
         assert_eq!(leftovers.count(), 0);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_commit_leaves_no_temp_file() {
+        // The rename fails (the target is a non-empty directory), after the writer was taken:
+        // the temporary file must go all the same, as it must when the flush hits a full disk.
+        let dir =
+            std::env::temp_dir().join(format!("clustersim-atomic-fail-{}", std::process::id()));
+        let target = dir.join("out.csv");
+        fs::create_dir_all(target.join("occupied")).unwrap();
+        let mut f = AtomicFile::create(&target).unwrap();
+        f.write_all(b"a,b\n").unwrap();
+        assert!(f.commit().is_err());
+        let names: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["out.csv"], "only the directory that was in the way");
         fs::remove_dir_all(&dir).unwrap();
     }
 }

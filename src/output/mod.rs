@@ -1,6 +1,8 @@
-//! Writing results: atomic files, CSV and JSON, plots, terminal tables.
+//! Writing results: output directories written as a whole, atomic files, CSV and JSON, plots,
+//! terminal tables.
 
 pub mod atomic;
+pub mod dir;
 pub mod event_log;
 pub mod plot;
 pub mod run_report;

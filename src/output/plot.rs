@@ -423,6 +423,7 @@ fn draw_line<DB: DrawingBackend>(
         .map(|(&t, &v)| (t, v))
         .filter(|(t, v)| t.is_finite() && v.is_finite())
         .collect();
+    let points = decimate(points, MAX_LINE_POINTS);
     if points.len() == 1 {
         // A line needs two points; show a lone sample as a dot.
         chart.draw_series(std::iter::once(Circle::new(points[0], 4, colour.filled())))?;
@@ -433,6 +434,33 @@ fn draw_line<DB: DrawingBackend>(
         chart.draw_series(LineSeries::new(points, colour.stroke_width(width)))?;
     }
     Ok(())
+}
+
+/// Most points one line is drawn with: a chart is about a thousand pixels wide, and an SVG of a
+/// run sampled ten million times would otherwise hold every sample (hundreds of megabytes).
+const MAX_LINE_POINTS: usize = 4000;
+
+/// At most `max` points (about): above it, consecutive points are grouped into `max / 2`
+/// buckets, each drawn by its lowest and highest point in time order, so spikes stay visible.
+fn decimate(points: Vec<(f64, f64)>, max: usize) -> Vec<(f64, f64)> {
+    if points.len() <= max {
+        return points;
+    }
+    let buckets = (max / 2).max(1);
+    let size = points.len().div_ceil(buckets);
+    let mut out = Vec::with_capacity(2 * buckets);
+    for chunk in points.chunks(size) {
+        let lo = chunk.iter().min_by(|a, b| a.1.total_cmp(&b.1)).copied();
+        let hi = chunk.iter().max_by(|a, b| a.1.total_cmp(&b.1)).copied();
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            let (first, second) = if lo.0 <= hi.0 { (lo, hi) } else { (hi, lo) };
+            out.push(first);
+            if second != first {
+                out.push(second);
+            }
+        }
+    }
+    out
 }
 
 /// Splits `area` into panels of equal plot height, the last one `extra` pixels taller (for the
@@ -971,6 +999,29 @@ mod tests {
             by_type: vec![("spot".into(), 0.0)],
         };
         cost_breakdown(&dir.0.join("bars-zero"), "zero", &[zero_row]).unwrap();
+    }
+
+    #[test]
+    fn long_lines_are_drawn_with_a_bounded_number_of_points() {
+        // (points in, most points out): short lines are drawn as they are (the committed
+        // results' bytes depend on it), long ones keep each bucket's lowest and highest point.
+        for (n, most) in [(1, 1), (4000, 4000), (4001, 4000), (7_200_000, 4000)] {
+            let points: Vec<(f64, f64)> = (0..n).map(|i| (i as f64, (i % 97) as f64)).collect();
+            let out = decimate(points.clone(), MAX_LINE_POINTS);
+            assert!(out.len() <= most, "{n}: {}", out.len());
+            if n <= MAX_LINE_POINTS {
+                assert_eq!(out, points);
+            } else {
+                // The envelope survives: the extremes and the time span.
+                let max = out.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+                assert_eq!((max, out[0].0), (96.0, 0.0));
+                assert!(out.windows(2).all(|w| w[0].0 < w[1].0), "in time order");
+            }
+        }
+        let spike: Vec<(f64, f64)> = (0..100_000)
+            .map(|i| (i as f64, if i == 54_321 { 1e6 } else { 0.0 }))
+            .collect();
+        assert!(decimate(spike, MAX_LINE_POINTS).contains(&(54_321.0, 1e6)));
     }
 
     #[test]

@@ -9,6 +9,18 @@ use crate::output::plot::{self, Series, TimelineData};
 use crate::output::table::{human_number, key_value_table};
 use crate::sim::RunResult;
 
+/// Every file `clustersim run` writes (`events.csv` only with `--events`).
+pub const RUN_FILES: &[&str] = &[
+    "summary.json",
+    "timeseries.csv",
+    "events.csv",
+    "timeline.png",
+    "timeline.svg",
+];
+
+/// What a run's directory may hold that another command wrote: `compare`'s default output.
+pub const RUN_CARRIED: &[&str] = &["compare"];
+
 /// Writes `summary.json`, `timeseries.csv`, `timeline.png` and `timeline.svg` into `dir`.
 pub fn write_run(dir: &Path, title: &str, result: &RunResult) -> Result<(), String> {
     let io = |what: &str, e: &dyn std::fmt::Display| {

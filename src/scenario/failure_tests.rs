@@ -224,3 +224,160 @@ fn traces_load_relative_to_the_scenario() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A scratch directory holding `files` (name, contents).
+fn dir_with(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("clustersim-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
+}
+
+/// BASE with a reclaim trace and a price trace, named by these paths.
+fn with_pool_traces(reclaims: &str, prices: &str) -> String {
+    BASE.replace(
+        "notice: 30s",
+        &format!("notice: 30s\n        trace: {reclaims}"),
+    )
+    .replace(
+        "      mtbf: 30d",
+        &format!("      price_trace: {prices}\n      mtbf: 30d"),
+    )
+}
+
+#[test]
+fn unreadable_pool_traces_are_reported_at_the_field_that_names_them() {
+    let dir = dir_with(
+        "pooltrace-files",
+        &[("ok.csv", "time_s,price_per_hour\n0,1\n")],
+    );
+    let fifo = dir.join("fifo.csv");
+    let have_fifo = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    let d = dir.display();
+    // (reclaim trace, price trace, expected errors). Line 16 names the reclaim trace, line 20
+    // the price trace. /dev/zero and a FIFO would be read forever or block if opened.
+    let mut cases = vec![
+        (
+            "missing.csv".to_string(),
+            "/dev/zero".to_string(),
+            vec![
+                format!("spot.yaml:16:16: cluster.pools[0].interruption.trace: cannot read reclaim trace '{d}/missing.csv': No such file or directory (os error 2)"),
+                "spot.yaml:20:20: cluster.pools[0].price_trace: cannot read price trace '/dev/zero': it is a character device; only regular files are read".to_string(),
+            ],
+        ),
+        (
+            ".".to_string(),
+            "ok.csv".to_string(),
+            vec![format!("spot.yaml:16:16: cluster.pools[0].interruption.trace: cannot read reclaim trace '{d}/.': it is a directory; only regular files are read")],
+        ),
+    ];
+    if have_fifo {
+        cases.push((
+            "ok.csv".to_string(),
+            "fifo.csv".to_string(),
+            vec![format!("spot.yaml:20:20: cluster.pools[0].price_trace: cannot read price trace '{d}/fifo.csv': it is a named pipe (FIFO); only regular files are read")],
+        ));
+    }
+    for (reclaims, prices, expected) in cases {
+        let text = with_pool_traces(&reclaims, &prices);
+        let got: Vec<String> = load_str(&text, "spot.yaml", Some(&dir), &[])
+            .unwrap_err()
+            .0
+            .iter()
+            .map(ToString::to_string)
+            .filter(|e| !e.contains("ok.csv"))
+            .collect();
+        assert_eq!(got, expected, "{reclaims} {prices}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn malformed_pool_trace_rows_are_reported_at_file_and_line() {
+    // (reclaim trace text, price trace text, expected errors): never the csv crate's
+    // "CSV error: record N (line: N, byte: N)".
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "time_s,zone,count\n0,zone-a,1\n5,zone-b\n",
+            "time_s,price_per_hour\n0,1,2\n1,0.5\n",
+            &[
+                "reclaims.csv:3: 2 fields, but the header has 3",
+                "prices.csv:2: 3 fields, but the header has 2",
+            ],
+        ),
+        (
+            "time_s,zone,count\n0,zone-a,\u{fffd}\n",
+            "time_s,price_per_hour\n0,NaN\n-1,1e400\n",
+            &[
+                "reclaims.csv:2: count: expected a whole number of nodes, found '\u{fffd}'",
+                "prices.csv:2: price_per_hour: expected a price ≥ 0, found 'NaN'",
+                "prices.csv:3: time_s: expected seconds from the start (≥ 0), found '-1'",
+                "prices.csv:3: price_per_hour: expected a price ≥ 0, found '1e400'",
+            ],
+        ),
+    ];
+    for (reclaims, prices, expected) in cases {
+        let dir = dir_with(
+            "pooltrace-rows",
+            &[("reclaims.csv", reclaims), ("prices.csv", prices)],
+        );
+        let text = with_pool_traces("reclaims.csv", "prices.csv");
+        let d = format!("{}/", dir.display());
+        let got: Vec<String> = load_str(&text, "spot.yaml", Some(&dir), &[])
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|e| e.to_string().replace(&d, ""))
+            .collect();
+        assert_eq!(got, *expected);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[test]
+fn random_processes_faster_than_one_second_are_refused() {
+    // (replace, with, the error): each mean time between random events has a floor of 1s.
+    let cases = [
+        (
+            "          mean_time_between: 7d",
+            "          mean_time_between: 1ms",
+            "spot.yaml:17:30: cluster.pools[0].interruption.waves.mean_time_between: must be at least 1s, found 1ms",
+        ),
+        (
+            "      mtbf: 30d",
+            "      mtbf: 999ms",
+            "spot.yaml:19:13: cluster.pools[0].mtbf: must be at least 1s, found 999ms",
+        ),
+        (
+            "        - { mean_time_between: 3d, duration: 1h }",
+            "        - { mean_time_between: 10ms, duration: 1h }",
+            "spot.yaml:24:32: cluster.pools[0].unavailable[1].mean_time_between: must be at least 1s, found 10ms",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        assert!(BASE.contains(from), "{from}");
+        assert_eq!(errors(&BASE.replace(from, to)), [expected], "{to}");
+    }
+    assert!(load(&BASE.replace("mean_time_between: 7d", "mean_time_between: 1s")).is_ok());
+}
+
+#[test]
+fn an_empty_zone_list_for_random_outages_is_refused() {
+    // Like a pool's zones: an empty list would silently switch the outages off.
+    let text = BASE.replace(
+        "events:\n",
+        "events:\n  - random_zone_outages: { mean_time_between: 1d, duration: 1h, zones: [] }\n",
+    );
+    assert_eq!(
+        errors(&text),
+        [
+            "spot.yaml:33:72: events[0].random_zone_outages.zones: at least one zone is needed (omit the field for all zones)"
+        ]
+    );
+}

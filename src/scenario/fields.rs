@@ -3,6 +3,7 @@
 //! Both the parser (`parse.rs`: which keys are allowed, which are required, value limits) and the
 //! JSON Schema (`schema.rs`) are driven by these tables, so the two cannot drift apart.
 
+use super::names::NameRule;
 use super::parse::KNOWN_POLICIES;
 use crate::scheduler::SCORE_NAMES;
 
@@ -13,6 +14,8 @@ pub enum Ty {
     Str,
     /// A non-empty string.
     Name,
+    /// A name following a Kubernetes naming rule.
+    Ident(NameRule),
     /// One of the listed strings.
     Enum(&'static [&'static str]),
     /// A duration such as `90s` or `1h30m`.
@@ -37,12 +40,17 @@ pub enum Ty {
         min_inclusive: bool,
         max: f64,
     },
-    /// A list of unique non-empty strings.
-    NameList { max_items: usize },
+    /// A list of unique non-empty strings, each following `rule` if there is one.
+    NameList {
+        max_items: usize,
+        rule: Option<NameRule>,
+    },
     /// A mapping from strings to scalars (scalars are read as strings).
     StrMap,
     /// A mapping from dotted field paths to values of any kind (a variant's overrides).
     OverrideMap,
+    /// Kubernetes labels: label keys to label values (scalars are read as strings).
+    Labels,
     /// A mapping with the given fields.
     Object(&'static [FieldSpec]),
     /// A list of mappings with the given fields.
@@ -110,6 +118,20 @@ pub const MAX_EXPECTED_PODS: f64 = 50_000_000.0;
 pub const MAX_CLUSTER_RESOURCE: u128 = 1 << 60;
 pub const MAX_PODS_PER_NODE: u64 = 1_000_000;
 pub const MAX_PRICE_PER_HOUR: f64 = 1e12;
+/// Shortest mean time between random events of one process (spot interruptions of a node,
+/// interruption waves, node failures, capacity shortages, random zone outages).
+pub const MIN_MEAN_TIME_BETWEEN: crate::time::SimDuration = crate::time::SimDuration(1000);
+
+/// Zones are the values of the `topology.kubernetes.io/zone` label.
+const ZONE_NAME: NameRule = NameRule::LabelValue;
+/// Pools name the `clustersim.io/pool` label's values and prefix their nodes' names, so a
+/// pool name is a DNS-1123 label, like the node pool names of Karpenter (whose nodes carry
+/// `karpenter.sh/nodepool: <name>`).
+const POOL_NAME: NameRule = NameRule::DnsLabel;
+/// Workloads stand for Deployments and Jobs, which Kubernetes names by DNS-1123 subdomains.
+const WORKLOAD_NAME: NameRule = NameRule::DnsSubdomain;
+/// Kubernetes names namespaces by DNS-1123 labels.
+const NAMESPACE: NameRule = NameRule::DnsLabel;
 
 pub const CAPACITY_TYPES: &[&str] = &["on-demand", "reserved", "spot"];
 pub const TAINT_EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecute"];
@@ -170,7 +192,11 @@ pub const SCENARIO: &[FieldSpec] = &[
 ];
 
 pub const PRIORITY_CLASS: &[FieldSpec] = &[
-    required("name", Ty::Name, "Unique class name."),
+    required(
+        "name",
+        Ty::Ident(NameRule::DnsSubdomain),
+        "Unique class name (a DNS-1123 subdomain, as Kubernetes requires of PriorityClasses).",
+    ),
     required(
         "value",
         Ty::Int32,
@@ -189,7 +215,11 @@ pub const PRIORITY_CLASS: &[FieldSpec] = &[
 ];
 
 pub const QUOTA: &[FieldSpec] = &[
-    required("namespace", Ty::Name, "The namespace the quota limits."),
+    required(
+        "namespace",
+        Ty::Ident(NAMESPACE),
+        "The namespace the quota limits.",
+    ),
     field(
         "cpu",
         Ty::Cpu,
@@ -367,6 +397,7 @@ pub const RANDOM_ZONE_OUTAGES: &[FieldSpec] = &[
         "zones",
         Ty::NameList {
             max_items: MAX_ZONES,
+            rule: Some(ZONE_NAME),
         },
         "Zones that may go down (default: every cluster zone).",
     ),
@@ -378,7 +409,11 @@ pub const ZONE_OUTAGE: &[FieldSpec] = &[
 ];
 
 pub const VARIANT: &[FieldSpec] = &[
-    required("name", Ty::Name, "Unique variant name."),
+    required(
+        "name",
+        Ty::Ident(NameRule::Title),
+        "Unique variant name (at most 63 characters).",
+    ),
     required(
         "set",
         Ty::OverrideMap,
@@ -491,6 +526,7 @@ pub const CLUSTER: &[FieldSpec] = &[
         "zones",
         Ty::NameList {
             max_items: MAX_ZONES,
+            rule: Some(ZONE_NAME),
         },
         "Availability zones (default [default]).",
     ),
@@ -498,7 +534,11 @@ pub const CLUSTER: &[FieldSpec] = &[
 ];
 
 pub const POOL: &[FieldSpec] = &[
-    required("name", Ty::Name, "Unique pool name."),
+    required(
+        "name",
+        Ty::Ident(POOL_NAME),
+        "Unique pool name (a DNS-1123 label: lowercase letters, digits and '-', at most 63).",
+    ),
     field(
         "capacity_type",
         Ty::Enum(CAPACITY_TYPES),
@@ -529,10 +569,11 @@ pub const POOL: &[FieldSpec] = &[
         "zones",
         Ty::NameList {
             max_items: MAX_ZONES,
+            rule: Some(ZONE_NAME),
         },
         "Zones the pool's nodes are spread over (default all cluster zones).",
     ),
-    field("labels", Ty::StrMap, "Labels of every node of the pool."),
+    field("labels", Ty::Labels, "Labels of every node of the pool."),
     field(
         "taints",
         Ty::List(TAINT),
@@ -594,8 +635,12 @@ pub const NODE: &[FieldSpec] = &[
 ];
 
 pub const TAINT: &[FieldSpec] = &[
-    required("key", Ty::Name, "Taint key."),
-    field("value", Ty::Str, "Taint value (default empty)."),
+    required("key", Ty::Ident(NameRule::LabelKey), "Taint key."),
+    field(
+        "value",
+        Ty::Ident(NameRule::LabelValue),
+        "Taint value (default empty).",
+    ),
     required("effect", Ty::Enum(TAINT_EFFECTS), "Taint effect."),
 ];
 
@@ -612,7 +657,10 @@ pub const SCHEDULER: &[FieldSpec] = &[
     ),
     field(
         "filters",
-        Ty::NameList { max_items: 32 },
+        Ty::NameList {
+            max_items: 32,
+            rule: None,
+        },
         "Custom profile: filter plug-ins, e.g. [NodeResourcesFit, TaintToleration] (NodeUnschedulable and NodeResourcesFit always apply).",
     ),
     field(
@@ -655,14 +703,18 @@ pub const SHAPE_POINT: &[FieldSpec] = &[
 ];
 
 pub const WORKLOAD: &[FieldSpec] = &[
-    required("name", Ty::Name, "Unique workload name."),
+    required(
+        "name",
+        Ty::Ident(WORKLOAD_NAME),
+        "Unique workload name (a DNS-1123 subdomain); its pods are named <name>-<n>.",
+    ),
     required("kind", Ty::Enum(KINDS), "Batch, Deployment or Trace."),
     field(
         "namespace",
-        Ty::Name,
+        Ty::Ident(NAMESPACE),
         "Namespace of the pods (default default).",
     ),
-    field("labels", Ty::StrMap, "Labels of every pod."),
+    field("labels", Ty::Labels, "Labels of every pod."),
     field(
         "priority",
         Ty::Int32,
@@ -670,7 +722,7 @@ pub const WORKLOAD: &[FieldSpec] = &[
     ),
     field(
         "priority_class_name",
-        Ty::Name,
+        Ty::Ident(NameRule::DnsSubdomain),
         "A priority class from priority_classes (exclusive with priority).",
     ),
     field(
@@ -700,7 +752,7 @@ pub const WORKLOAD: &[FieldSpec] = &[
     ),
     field(
         "node_selector",
-        Ty::StrMap,
+        Ty::Labels,
         "Node labels a pod's node must have.",
     ),
     field(
@@ -1031,7 +1083,7 @@ pub const NODE_AFFINITY: &[FieldSpec] = &[
 ];
 
 pub const LABEL_REQUIREMENT: &[FieldSpec] = &[
-    required("key", Ty::Name, "Node label key."),
+    required("key", Ty::Ident(NameRule::LabelKey), "Node label key."),
     required(
         "operator",
         Ty::Enum(LABEL_OPERATORS),
@@ -1039,7 +1091,10 @@ pub const LABEL_REQUIREMENT: &[FieldSpec] = &[
     ),
     field(
         "values",
-        Ty::NameList { max_items: 1000 },
+        Ty::NameList {
+            max_items: 1000,
+            rule: Some(NameRule::LabelValue),
+        },
         "Values for In and NotIn.",
     ),
 ];
@@ -1071,7 +1126,7 @@ pub const TOPOLOGY_SPREAD: &[FieldSpec] = &[
     ),
     field(
         "label_selector",
-        Ty::StrMap,
+        Ty::Labels,
         "Labels of the pods to count (default: the workload's own pods).",
     ),
 ];
@@ -1084,7 +1139,7 @@ pub const ANTI_AFFINITY: &[FieldSpec] = &[
     ),
     field(
         "label_selector",
-        Ty::StrMap,
+        Ty::Labels,
         "Labels of the pods to keep away from (default: the workload's own pods).",
     ),
 ];
@@ -1106,7 +1161,11 @@ pub const TOLERATION: &[FieldSpec] = &[
         Ty::Enum(OPERATORS),
         "Equal (default) or Exists.",
     ),
-    field("value", Ty::Str, "Taint value to match with Equal."),
+    field(
+        "value",
+        Ty::Ident(NameRule::LabelValue),
+        "Taint value to match with Equal.",
+    ),
     field(
         "effect",
         Ty::Enum(TAINT_EFFECTS),

@@ -8,7 +8,9 @@
 
 pub mod error;
 pub mod fields;
+pub mod input;
 pub mod model;
+pub mod names;
 pub mod overrides;
 pub mod parse;
 pub mod pool_traces;
@@ -22,7 +24,6 @@ mod failure_tests;
 #[cfg(test)]
 mod tests;
 
-use std::io::Read;
 use std::path::Path;
 
 pub use error::{InputError, InputErrors};
@@ -31,36 +32,16 @@ pub use overrides::Override;
 pub use schema::json_schema;
 
 /// Scenario files larger than this are refused unread.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = input::InputKind::Scenario.max_bytes();
 
 /// Loads, overrides and validates a scenario file. Errors name the file as `path` is written.
 pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, InputErrors> {
     let label = path.display().to_string();
-    let text = read_limited(path).map_err(|m| InputErrors::single(&label, m))?;
+    let text = input::read_to_string(path, input::InputKind::Scenario)
+        .map_err(|m| InputErrors::single(&label, format!("cannot read: {m}")))?;
     let mut scenario = load_str(&text, &label, path.parent(), overrides)?;
     scenario.source = Some(path.to_path_buf());
     Ok(scenario)
-}
-
-fn read_limited(path: &Path) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    let mut bytes = Vec::new();
-    // Read one byte past the limit rather than trusting metadata (pipes, growing files).
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "the file is larger than {} MiB; scenario files are small",
-            MAX_FILE_BYTES >> 20
-        ));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
 }
 
 /// What was loaded: the scenario text under its label and each input file, hashed with 64-bit
@@ -77,7 +58,12 @@ fn provenance(
         if hashed.iter().any(|(n, _)| *n == name) {
             continue;
         }
-        if let Ok(bytes) = std::fs::read(path) {
+        // Through the guarded reader: a file that became a FIFO since is skipped, not waited on.
+        let mut bytes = Vec::new();
+        let read = input::open(path, input::InputKind::PodTrace).and_then(|mut f| {
+            std::io::Read::read_to_end(&mut f, &mut bytes).map_err(|e| e.to_string())
+        });
+        if read.is_ok() {
             hashed.push((name, crate::rng::fnv1a64(&bytes)));
         }
     }

@@ -6,6 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use super::fields::{self, FieldSpec, Ty};
+use super::names::NameRule;
 
 const DURATION_PATTERN: &str =
     r"^\s*([0-9]+(\.[0-9]*)?|\.[0-9]+)(ms|s|m|h|d)(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ms|s|m|h|d))*\s*$";
@@ -152,12 +153,24 @@ fn type_schema(ty: &Ty) -> Value {
             };
             json!({ "type": "number", min_key: min, "maximum": max })
         }
-        Ty::NameList { max_items } => json!({
+        Ty::Ident(rule) => {
+            let mut schema = json!({ "type": "string", "maxLength": rule.max_len() });
+            if let Some(pattern) = rule.pattern() {
+                schema["pattern"] = json!(pattern);
+            }
+            schema
+        }
+        Ty::NameList { max_items, rule } => json!({
             "type": "array",
-            "items": { "type": "string", "minLength": 1 },
+            "items": rule.map_or_else(|| type_schema(&Ty::Name), |r| type_schema(&Ty::Ident(r))),
             "uniqueItems": true,
             "minItems": 1,
             "maxItems": max_items,
+        }),
+        Ty::Labels => json!({
+            "type": "object",
+            "propertyNames": type_schema(&Ty::Ident(NameRule::LabelKey)),
+            "additionalProperties": { "type": ["string", "number", "boolean"] },
         }),
         Ty::StrMap => json!({
             "type": "object",
@@ -226,6 +239,11 @@ mod tests {
             json!(["on-demand", "reserved", "spot"])
         );
         assert_eq!(pool["properties"]["count"]["maximum"], 1_000_000);
+        assert_eq!(pool["properties"]["name"]["maxLength"], 63);
+        assert_eq!(
+            pool["properties"]["name"]["pattern"],
+            "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+        );
         assert_eq!(
             pool["properties"]["node"]["properties"]["cpu"]["description"],
             "Allocatable cpu, e.g. 8 or 7500m."

@@ -295,6 +295,114 @@ fn unknown_zone_is_named_with_the_choices() {
 }
 
 #[test]
+fn null_or_empty_cluster_zones_are_refused() {
+    // Each way of writing "no zones" is an error at the field: the simulator places the i-th
+    // node of a pool in zone i mod the number of zones, so an empty list cannot run.
+    let null_zone_message = "zones must be a non-empty list of zone names, found null (omit the field for the single zone 'default')";
+    let cases: &[(&str, &[&str], String)] = &[
+        (
+            "  zones: null",
+            &[],
+            format!("quickstart.yaml:6:10: cluster.zones: {null_zone_message}"),
+        ),
+        (
+            "  zones: ~",
+            &[],
+            format!("quickstart.yaml:6:10: cluster.zones: {null_zone_message}"),
+        ),
+        (
+            "  zones:",
+            &[],
+            format!("quickstart.yaml:6:8: cluster.zones: {null_zone_message}"),
+        ),
+        (
+            "  zones: []",
+            &[],
+            "quickstart.yaml:6:10: cluster.zones: at least one zone is needed".to_string(),
+        ),
+        (
+            "  zones: [zone-a, zone-b]",
+            &["cluster.zones=null"],
+            format!("<--set>: cluster.zones: {null_zone_message} (from --set cluster.zones)"),
+        ),
+        (
+            "  zones: [zone-a, zone-b]",
+            &["cluster.zones="],
+            format!("<--set>: cluster.zones: {null_zone_message} (from --set cluster.zones)"),
+        ),
+    ];
+    for (line, set, expected) in cases {
+        let text = quickstart_with("  zones: [zone-a, zone-b]", line);
+        let got: Vec<String> = load_str(&text, "quickstart.yaml", None, &overrides(set))
+            .unwrap_err()
+            .0
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(got, std::slice::from_ref(expected), "{line} {set:?}");
+    }
+}
+
+#[test]
+fn names_follow_the_kubernetes_rule_of_their_kind() {
+    // (replace, with, the error): pools are DNS-1123 labels, workloads DNS-1123 subdomains,
+    // namespaces DNS-1123 labels, labels Kubernetes label keys and values, zones label values.
+    let long = "a".repeat(300);
+    let cases: Vec<(&str, String, String)> = vec![
+        (
+            "    - name: general",
+            "    - name: General".into(),
+            "quickstart.yaml:8:13: cluster.pools[0].name: 'General' is not a valid name: it must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (e.g. team-a)".into(),
+        ),
+        (
+            "    - name: general",
+            format!("    - name: {}", "p".repeat(64)),
+            "quickstart.yaml:8:13: cluster.pools[0].name: 'pppppppppppppppppppppppppppppppppppppppp…' is not a valid name: it must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (e.g. team-a)".into(),
+        ),
+        (
+            "  - name: web",
+            "  - name: web_1".into(),
+            "quickstart.yaml:17:11: workloads[0].name: 'web_1' is not a valid name: it must be a DNS-1123 subdomain: at most 253 lowercase letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit (e.g. web or web.v2)".into(),
+        ),
+        (
+            "    kind: Deployment",
+            "    kind: Deployment\n    namespace: Team-A".into(),
+            "quickstart.yaml:19:16: workloads[0].namespace: 'Team-A' is not a valid name: it must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit (e.g. team-a)".into(),
+        ),
+        (
+            "    kind: Deployment",
+            "    kind: Deployment\n    labels: {\"bad key\": x}".into(),
+            "quickstart.yaml:19:14: workloads[0].labels: 'bad key' is not a valid key: it must be a label key: an optional DNS-1123 subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (e.g. disk or example.com/disk)".into(),
+        ),
+        (
+            "    kind: Deployment",
+            "    kind: Deployment\n    node_selector: {disk: \"-ssd\"}".into(),
+            "quickstart.yaml:19:27: workloads[0].node_selector.disk: '-ssd' is not a valid value: it must be a label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit".into(),
+        ),
+        (
+            "  zones: [zone-a, zone-b]",
+            "  zones: [zone-a, \"zone b\"]".into(),
+            "quickstart.yaml:6:19: cluster.zones[1]: 'zone b' is not a valid name: it must be a label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit".into(),
+        ),
+        (
+            "name: quickstart",
+            format!("name: {long}"),
+            "quickstart.yaml:1:7: name: the name is 300 bytes long; it names the output directory, so the limit is 128".into(),
+        ),
+    ];
+    for (from, to, expected) in cases {
+        assert_eq!(errors(&quickstart_with(from, &to)), [expected], "{to}");
+    }
+    // At the limits: a 63-character pool and a 128-byte scenario name are fine.
+    let fine = quickstart_with(
+        "    - name: general",
+        &format!("    - name: {}", "p".repeat(63)),
+    )
+    .replace("name: quickstart", &format!("name: {}", "q".repeat(128)));
+    assert!(load(&fine).is_ok());
+}
+
+#[test]
 fn negative_count_is_refused() {
     assert_eq!(
         errors(&quickstart_with("count: 4", "count: -1")),

@@ -4,19 +4,18 @@
 //! optional. Times are seconds, decimals allowed, converted to milliseconds exactly. An empty
 //! `duration` means the pod runs until the end of the simulation.
 
-use std::fs::File;
 use std::path::Path;
 
 use super::error::InputError;
+use super::input::{self, CsvErrors, CsvRows, InputKind, Unreadable};
 use super::model::TraceRow;
+use super::names::NameRule;
 use crate::quantity::{Resources, parse_count, parse_cpu, parse_memory};
 use crate::suggest::did_you_mean;
 use crate::time::{MAX_DURATION_MS, SimDuration, SimTime, parse_decimal_scaled};
 
 /// The most rows a trace may hold.
 pub const MAX_TRACE_ROWS: u64 = 50_000_000;
-/// Past this many bad rows, only a count is reported.
-const MAX_REPORTED_ERRORS: usize = 50;
 
 const REQUIRED: [&str; 4] = ["submit_time", "cpu", "memory", "duration"];
 const OPTIONAL: [&str; 4] = ["name", "namespace", "gpu", "priority"];
@@ -41,27 +40,22 @@ struct Columns {
     priority: Option<usize>,
 }
 
-/// Loads and validates a trace, sorted by submit time (stable for equal times).
+/// Loads and validates a trace, sorted by submit time (stable for equal times). The file is
+/// read through [`input::open`]: a regular file only, at most
+/// [`InputKind::PodTrace`]`.max_bytes()`, streamed.
 pub fn load_trace(path: &Path) -> Result<Vec<TraceRow>, TraceLoadError> {
-    let file = File::open(path).map_err(|e| TraceLoadError::Unreadable(e.to_string()))?;
+    let file = input::open(path, InputKind::PodTrace).map_err(TraceLoadError::Unreadable)?;
     read_trace(file, &path.display().to_string())
 }
 
 /// Reads a trace from any reader; `label` names it in errors.
 pub fn read_trace(input: impl std::io::Read, label: &str) -> Result<Vec<TraceRow>, TraceLoadError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(input);
-    let mut errors = Errors {
-        label,
-        list: vec![],
-        dropped: 0,
+    let mut errors = CsvErrors::new(label);
+    let unreadable = |e: Unreadable| TraceLoadError::Unreadable(e.0);
+    let Some(mut reader) = CsvRows::new(input, &mut errors).map_err(unreadable)? else {
+        return Err(TraceLoadError::Invalid(errors.finish()));
     };
-    let header = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return Err(TraceLoadError::Unreadable(e.to_string())),
-    };
+    let header = reader.header().to_vec();
     let Some(cols) = columns(&header, &mut errors) else {
         return Err(TraceLoadError::Invalid(errors.finish()));
     };
@@ -69,20 +63,10 @@ pub fn read_trace(input: impl std::io::Read, label: &str) -> Result<Vec<TraceRow
     let mut rows = Vec::new();
     let mut seen_names: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                if let csv::ErrorKind::Io(_) = e.kind() {
-                    return Err(TraceLoadError::Unreadable(e.to_string()));
-                }
-                errors.push(line, "", format!("unreadable row: {e}"));
-                continue;
-            }
-        }
-        let line = record.position().map_or(0, |p| p.line());
+    while let Some(line) = reader
+        .next_row(&mut record, &mut errors)
+        .map_err(unreadable)?
+    {
         if rows.len() as u64 >= MAX_TRACE_ROWS {
             errors.push(
                 line,
@@ -90,18 +74,6 @@ pub fn read_trace(input: impl std::io::Read, label: &str) -> Result<Vec<TraceRow
                 format!("too many rows; a trace holds at most {MAX_TRACE_ROWS}"),
             );
             break;
-        }
-        if record.len() != header.len() {
-            errors.push(
-                line,
-                "",
-                format!(
-                    "{} fields, but the header has {}",
-                    record.len(),
-                    header.len()
-                ),
-            );
-            continue;
         }
         if let Some(row) = parse_row(&record, &cols, line, &mut errors) {
             // Names identify pods in events.csv and `explain --pod`: they must be unique.
@@ -117,7 +89,7 @@ pub fn read_trace(input: impl std::io::Read, label: &str) -> Result<Vec<TraceRow
             rows.push(row);
         }
     }
-    if !errors.list.is_empty() {
+    if !errors.is_empty() {
         return Err(TraceLoadError::Invalid(errors.finish()));
     }
     // Stable: rows submitted at the same time keep file order.
@@ -125,46 +97,12 @@ pub fn read_trace(input: impl std::io::Read, label: &str) -> Result<Vec<TraceRow
     Ok(rows)
 }
 
-struct Errors<'a> {
-    label: &'a str,
-    list: Vec<InputError>,
-    dropped: usize,
-}
-
-impl Errors<'_> {
-    fn push(&mut self, line: u64, column: &str, message: String) {
-        if self.list.len() >= MAX_REPORTED_ERRORS {
-            self.dropped += 1;
-            return;
-        }
-        self.list.push(InputError {
-            file: self.label.to_string(),
-            line,
-            column: 0,
-            path: column.to_string(),
-            message,
-        });
-    }
-
-    fn finish(mut self) -> Vec<InputError> {
-        if self.dropped > 0 {
-            self.list.push(InputError {
-                file: self.label.to_string(),
-                line: 0,
-                column: 0,
-                path: String::new(),
-                message: format!("... and {} more errors in this trace", self.dropped),
-            });
-        }
-        self.list
-    }
-}
-
-fn columns(header: &csv::StringRecord, errors: &mut Errors) -> Option<Columns> {
+fn columns(header: &[String], errors: &mut CsvErrors) -> Option<Columns> {
     let known: Vec<&str> = REQUIRED.iter().chain(OPTIONAL.iter()).copied().collect();
     let mut found: Vec<Option<usize>> = vec![None; known.len()];
     let mut ok = true;
     for (i, name) in header.iter().enumerate() {
+        let name = name.as_str();
         match known.iter().position(|k| *k == name) {
             Some(k) if found[k].is_some() => {
                 errors.push(1, "", format!("column '{name}' appears twice"));
@@ -202,6 +140,15 @@ fn columns(header: &csv::StringRecord, errors: &mut Errors) -> Option<Columns> {
     })
 }
 
+fn name_error(text: &str, rule: NameRule) -> String {
+    let shown: String = text.chars().take(40).collect();
+    let more = if shown.len() < text.len() { "…" } else { "" };
+    format!(
+        "'{shown}{more}' is not a valid name: it must be {}",
+        rule.describe()
+    )
+}
+
 /// Seconds with up to three decimals, to whole milliseconds.
 fn parse_seconds(text: &str) -> Result<u64, String> {
     let ms = parse_decimal_scaled(text, 1000).ok_or_else(|| {
@@ -221,11 +168,11 @@ fn parse_row(
     record: &csv::StringRecord,
     cols: &Columns,
     line: u64,
-    errors: &mut Errors,
+    errors: &mut CsvErrors,
 ) -> Option<TraceRow> {
     let field = |i: usize| record.get(i).unwrap_or("");
     let optional = |i: Option<usize>| i.map(field).filter(|s| !s.is_empty());
-    let before = errors.list.len() + errors.dropped;
+    let before = errors.count();
     let mut check = |column: &str, r: Result<u64, String>| match r {
         Ok(v) => v,
         Err(e) => {
@@ -259,15 +206,28 @@ fn parse_row(
             }
         },
     };
-    if errors.list.len() + errors.dropped > before {
+    // Names reach events.csv and `explain --pod`: Kubernetes' rules keep them short and plain.
+    let name = optional(cols.name);
+    if let Some(n) = name
+        && !NameRule::DnsSubdomain.check(n)
+    {
+        errors.push(line, "name", name_error(n, NameRule::DnsSubdomain));
+    }
+    let namespace = optional(cols.namespace);
+    if let Some(ns) = namespace
+        && !NameRule::DnsLabel.check(ns)
+    {
+        errors.push(line, "namespace", name_error(ns, NameRule::DnsLabel));
+    }
+    if errors.count() > before {
         return None;
     }
     Some(TraceRow {
         submit: SimTime(submit),
         requests: Resources::new(cpu, memory, gpu),
         duration,
-        name: optional(cols.name).map(str::to_string),
-        namespace: optional(cols.namespace).map(str::to_string),
+        name: name.map(str::to_string),
+        namespace: namespace.map(str::to_string),
         priority,
     })
 }
@@ -275,6 +235,7 @@ fn parse_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::input::MAX_REPORTED_ERRORS;
 
     fn read(text: &str) -> Result<Vec<TraceRow>, Vec<String>> {
         read_trace(text.as_bytes(), "t.csv").map_err(|e| match e {
@@ -345,7 +306,32 @@ mod tests {
         assert_eq!(errs.len(), MAX_REPORTED_ERRORS + 1);
         assert_eq!(
             errs.last().unwrap(),
-            "t.csv: ... and 30 more errors in this trace"
+            "t.csv: ... and 30 more errors in this file"
+        );
+    }
+
+    #[test]
+    fn pod_names_and_namespaces_follow_kubernetes_rules() {
+        // Pod names are DNS-1123 subdomains, namespaces DNS-1123 labels (as in Kubernetes).
+        let errs = read(&format!(
+            "submit_time,cpu,memory,duration,name,namespace\n0,1,1Gi,1,ok.pod-1,team-a\n1,1,1Gi,1,Bad_Pod,team-a\n2,1,1Gi,1,p2,team.a\n3,1,1Gi,1,{},x\n",
+            "n".repeat(254)
+        ))
+        .unwrap_err();
+        let subdomain = NameRule::DnsSubdomain.describe();
+        assert_eq!(
+            errs,
+            [
+                format!("t.csv:3: name: 'Bad_Pod' is not a valid name: it must be {subdomain}"),
+                format!(
+                    "t.csv:4: namespace: 'team.a' is not a valid name: it must be {}",
+                    NameRule::DnsLabel.describe()
+                ),
+                format!(
+                    "t.csv:5: name: '{}…' is not a valid name: it must be {subdomain}",
+                    "n".repeat(40)
+                ),
+            ]
         );
     }
 

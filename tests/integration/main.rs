@@ -8,6 +8,8 @@ mod custom_heuristic;
 mod determinism;
 mod explain_and_scenarios;
 mod failures;
+mod fuzz;
+mod hardening;
 mod indexed_scheduling;
 mod preemption;
 mod properties;
@@ -15,8 +17,10 @@ mod provenance;
 mod queueing;
 mod rollouts;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// Runs the real `clustersim` binary.
 pub fn clustersim(args: &[&str]) -> Output {
@@ -25,6 +29,54 @@ pub fn clustersim(args: &[&str]) -> Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("the clustersim binary runs")
+}
+
+/// Runs the real `clustersim` binary (or `bin`), killing it after `timeout`: `None` then.
+pub fn clustersim_within(bin: &Path, args: &[&str], timeout: Duration) -> Option<Output> {
+    let mut child = Command::new(bin)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the clustersim binary starts");
+    // Drain both pipes on threads so a chatty child never blocks on a full pipe.
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("piped")));
+    let err = drain(Box::new(child.stderr.take().expect("piped")));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let (stdout, stderr) = (
+        out.join().unwrap_or_default(),
+        err.join().unwrap_or_default(),
+    );
+    status.map(|status| Output {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
+/// The binary the tests run.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_clustersim"))
 }
 
 /// A fresh, empty directory for one test's outputs.

@@ -12,9 +12,21 @@ pub(super) fn parse_cluster(cx: &mut Ctx, obj: &Obj) -> ClusterSpec {
             None
         }
         Some(list) => Some(list.into_iter().map(|(z, _)| z).collect()),
-        // An explicitly given but invalid list was reported; don't check references to it.
-        None if obj.entries.iter().any(|(k, _)| k.name == "zones") => None,
-        None => Some(vec!["default".to_string()]),
+        None => match obj.entries.iter().find(|(k, _)| k.name == "zones") {
+            // `zones: ~`, `zones:` or `--set cluster.zones=null`: not the same as leaving the
+            // field out, and a cluster without zones has nowhere to put a node.
+            Some((_, v)) if v.node == Node::Null => {
+                cx.err(
+                    &v.origin,
+                    &join(&obj.path, "zones"),
+                    "zones must be a non-empty list of zone names, found null (omit the field for the single zone 'default')",
+                );
+                None
+            }
+            // An explicitly given but invalid list was reported; don't check references to it.
+            Some(_) => None,
+            None => Some(vec!["default".to_string()]),
+        },
     };
 
     let mut pools = Vec::new();
@@ -249,7 +261,7 @@ pub(super) fn parse_pool_failures(
                 ),
             );
         }
-        let mean = i.duration(cx, "mean_time_between");
+        let mean = read_mean_time_between(cx, &i, "mean_time_between");
         let bucket = i.enumerated(cx, "frequency");
         if mean.is_some() && bucket.is_some() {
             cx.err(
@@ -258,22 +270,12 @@ pub(super) fn parse_pool_failures(
                 "give mean_time_between or frequency, not both",
             );
         }
-        if mean == Some(SimDuration::ZERO)
-            && let Some((v, path)) = i.value(cx, "mean_time_between")
-        {
-            cx.err(&v.origin, &path, "must be longer than 0s");
-        }
         let mean_time_between = mean.or_else(|| bucket.and_then(frequency_bucket_mean));
         let notice = i
             .duration(cx, "notice")
             .unwrap_or(SimDuration::from_secs(120));
         let waves = i.object(cx, "waves").and_then(|w| {
-            let mean = w.duration(cx, "mean_time_between");
-            if mean == Some(SimDuration::ZERO)
-                && let Some((v, path)) = w.value(cx, "mean_time_between")
-            {
-                cx.err(&v.origin, &path, "must be longer than 0s");
-            }
+            let mean = read_mean_time_between(cx, &w, "mean_time_between");
             let share = w
                 .value(cx, "share")
                 .and_then(|(v, path)| read_share(cx, v, &path));
@@ -283,12 +285,14 @@ pub(super) fn parse_pool_failures(
             })
         });
         let mut trace = Vec::new();
-        if let Some(text) = i.string(cx, "trace") {
+        if let Some((v, path)) = i.value(cx, "trace")
+            && let Some(text) = read_string(cx, v, &path, &Ty::Name)
+        {
             let resolved = resolve_path(cx, &text);
             cx.inputs.push(resolved.clone());
-            match crate::scenario::pool_traces::load_reclaim_trace(&resolved, zones) {
-                Ok(rows) => trace = rows,
-                Err(errors) => cx.errors.extend(errors),
+            let loaded = crate::scenario::pool_traces::load_reclaim_trace(&resolved, zones);
+            if let Some(rows) = trace_rows(cx, v, &path, &resolved, "reclaim trace", loaded) {
+                trace = rows;
             }
         }
         out.interruption = Some(InterruptionSpec {
@@ -298,12 +302,7 @@ pub(super) fn parse_pool_failures(
             trace,
         });
     }
-    out.mtbf = obj.duration(cx, "mtbf");
-    if out.mtbf == Some(SimDuration::ZERO)
-        && let Some((v, path)) = obj.value(cx, "mtbf")
-    {
-        cx.err(&v.origin, &path, "must be longer than 0s");
-    }
+    out.mtbf = read_mean_time_between(cx, obj, "mtbf");
     out.repair = obj.dist(cx, "repair");
     out.burn_in = obj.object(cx, "burn_in").and_then(|b| {
         let duration = b.dist(cx, "duration");
@@ -329,17 +328,20 @@ pub(super) fn parse_pool_failures(
                 None => None,
             };
             let at = u.duration(cx, "at");
-            let mean = u.duration(cx, "mean_time_between");
+            let given = u.value(cx, "mean_time_between").is_some();
+            let mean = read_mean_time_between(cx, &u, "mean_time_between");
             let when = match (at, mean) {
-                (Some(at), None) => WindowTiming::At(SimTime::ZERO + at),
-                (None, Some(m)) if m > SimDuration::ZERO => WindowTiming::Random {
+                (Some(at), None) if !given => WindowTiming::At(SimTime::ZERO + at),
+                (None, Some(m)) => WindowTiming::Random {
                     mean_time_between: m,
                 },
+                // A bad mean_time_between was reported already.
+                (None, None) if given => continue,
                 _ => {
                     cx.err(
                         &item.origin,
                         &path,
-                        "give exactly one of at or mean_time_between (longer than 0s)",
+                        "give exactly one of at or mean_time_between",
                     );
                     continue;
                 }
@@ -361,15 +363,44 @@ pub(super) fn parse_pool_failures(
             &path,
             "a reserved pool pays its committed price_per_hour; a price trace is for on-demand and spot pools",
         );
-    } else if let Some(text) = obj.string(cx, "price_trace") {
+    } else if let Some((v, path)) = obj.value(cx, "price_trace")
+        && let Some(text) = read_string(cx, v, &path, &Ty::Name)
+    {
         let resolved = resolve_path(cx, &text);
         cx.inputs.push(resolved.clone());
-        match crate::scenario::pool_traces::load_price_trace(&resolved) {
-            Ok(rows) => out.price_trace = rows,
-            Err(errors) => cx.errors.extend(errors),
+        let loaded = crate::scenario::pool_traces::load_price_trace(&resolved);
+        if let Some(rows) = trace_rows(cx, v, &path, &resolved, "price trace", loaded) {
+            out.price_trace = rows;
         }
     }
     out
+}
+
+/// The rows of a trace file named by the field at `v`/`path`. A file that cannot be read is
+/// reported at that field (the scenario's line that named it); bad rows at their own lines.
+pub(super) fn trace_rows<T>(
+    cx: &mut Ctx,
+    v: &Located,
+    path: &str,
+    file: &Path,
+    what: &str,
+    loaded: Result<Vec<T>, TraceLoadError>,
+) -> Option<Vec<T>> {
+    match loaded {
+        Ok(rows) => Some(rows),
+        Err(TraceLoadError::Unreadable(reason)) => {
+            cx.err(
+                &v.origin,
+                path,
+                format!("cannot read {what} '{}': {reason}", file.display()),
+            );
+            None
+        }
+        Err(TraceLoadError::Invalid(errors)) => {
+            cx.errors.extend(errors);
+            None
+        }
+    }
 }
 
 /// A share: a fraction in (0, 1], or `{uniform: {min, max}}`.

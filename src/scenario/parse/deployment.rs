@@ -89,8 +89,7 @@ pub(super) fn parse_deployment_kind<'n>(
     let crash_after = obj.duration(cx, "crash_after");
     let crashes = obj
         .object(cx, "crashes")
-        .and_then(|c| c.duration(cx, "mean_time_between"))
-        .filter(|d| *d > SimDuration::ZERO);
+        .and_then(|c| read_mean_time_between(cx, &c, "mean_time_between"));
     let backoff = obj.object(cx, "backoff").map_or(defaults.backoff, |b| {
         let d = BackoffSpec::default();
         let spec = BackoffSpec {
@@ -273,8 +272,6 @@ pub(super) fn read_probability(cx: &mut Ctx, v: &Located, path: &str) -> Option<
 
 /// Most rows a load curve may have (steps or a trace file).
 const MAX_LOAD_ROWS: usize = 1_000_000;
-/// Load trace files larger than this are refused unread.
-const MAX_LOAD_TRACE_BYTES: u64 = 64 * 1024 * 1024;
 /// Most requests per second anywhere in a curve.
 const MAX_RPS: f64 = 1e12;
 
@@ -429,20 +426,13 @@ fn read_steps(cx: &mut Ctx, v: &Located, path: &str) -> Option<LoadCurve> {
     Some(LoadCurve::Steps(out))
 }
 
-/// A load trace: CSV with a `time_s,rps` header, times increasing.
+/// A load trace: CSV with a `time_s,rps` header, times increasing, read through the guarded
+/// input path (regular files only, at most 64 MiB).
 fn read_load_trace(file: &Path) -> Result<Vec<(SimTime, f64)>, String> {
     let name = file.display();
-    let meta = std::fs::metadata(file).map_err(|e| format!("cannot read {name}: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!("{name} is not a regular file"));
-    }
-    if meta.len() > MAX_LOAD_TRACE_BYTES {
-        return Err(format!(
-            "{name} is larger than {} MiB",
-            MAX_LOAD_TRACE_BYTES >> 20
-        ));
-    }
-    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let text =
+        crate::scenario::input::read_to_string(file, crate::scenario::input::InputKind::LoadTrace)
+            .map_err(|e| format!("cannot read {name}: {e}"))?;
     let mut rows: Vec<(SimTime, f64)> = Vec::new();
     let mut lines = text.lines().enumerate();
     match lines.next() {

@@ -2,6 +2,7 @@
 //! variants, and the checks that span several fields.
 
 use super::*;
+use crate::scenario::names::MAX_SCENARIO_NAME_BYTES;
 
 /// Walks the whole document. The result is meaningful only when `cx.errors` stays empty.
 pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
@@ -145,20 +146,31 @@ pub(super) fn parse_quotas(cx: &mut Ctx, top: &Obj) -> Vec<QuotaSpec> {
 }
 
 /// The name becomes the default output directory `out/<name>/`, so it must be a plain file
-/// name: no path separators, not `.` or `..`.
+/// name: no path separators, not `.` or `..`, and short enough for any file system (at most
+/// [`MAX_SCENARIO_NAME_BYTES`] bytes, leaving room for the temporary `.<name>.tmp-<pid>`).
 pub(super) fn check_name_is_a_file_name(cx: &mut Ctx, top: &Obj, name: &str) {
     let plain = name
         .chars()
         .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !name.is_empty()
-        && (!plain || name == "." || name == "..")
-        && let Some((_, v)) = top.entries.iter().find(|(k, _)| k.name == "name")
-    {
+    let Some((_, v)) = top.entries.iter().find(|(k, _)| k.name == "name") else {
+        return;
+    };
+    if !name.is_empty() && (!plain || name == "." || name == "..") {
         cx.err(
             &v.origin,
             "name",
             format!(
-                "'{name}' cannot name the output directory; use letters, digits, '-', '_' and '.' (e.g. spot-vs-reserved)"
+                "{} cannot name the output directory; use letters, digits, '-', '_' and '.' (e.g. spot-vs-reserved)",
+                found(&v.node).trim_start_matches("the string ")
+            ),
+        );
+    } else if name.len() > MAX_SCENARIO_NAME_BYTES {
+        cx.err(
+            &v.origin,
+            "name",
+            format!(
+                "the name is {} bytes long; it names the output directory, so the limit is {MAX_SCENARIO_NAME_BYTES}",
+                name.len()
             ),
         );
     }
@@ -279,9 +291,19 @@ pub(super) fn parse_events(
         }
         let at = e.duration(cx, "at");
         if let Some(r) = e.object(cx, "random_zone_outages") {
-            let mean_time_between = r.duration(cx, "mean_time_between");
+            let mean_time_between = read_mean_time_between(cx, &r, "mean_time_between");
             let duration = r.dist(cx, "duration");
             let zones = match r.name_list(cx, "zones") {
+                Some(list) if list.is_empty() => {
+                    if let Some((v, p)) = r.value(cx, "zones") {
+                        cx.err(
+                            &v.origin,
+                            &p,
+                            "at least one zone is needed (omit the field for all zones)",
+                        );
+                    }
+                    vec![]
+                }
                 Some(list) => list
                     .iter()
                     .enumerate()
@@ -291,14 +313,7 @@ pub(super) fn parse_events(
                     .collect(),
                 None => (0..zones.len()).collect(),
             };
-            if mean_time_between == Some(SimDuration::ZERO)
-                && let Some((v, p)) = r.value(cx, "mean_time_between")
-            {
-                cx.err(&v.origin, &p, "must be longer than 0s");
-            }
-            if let (Some(mean_time_between), Some(duration)) = (mean_time_between, duration)
-                && mean_time_between > SimDuration::ZERO
-            {
+            if let (Some(mean_time_between), Some(duration)) = (mean_time_between, duration) {
                 out.push(ClusterEvent::RandomZoneOutages {
                     at: SimTime::ZERO + at.unwrap_or_default(),
                     mean_time_between,

@@ -29,6 +29,7 @@ use crate::quantity::{Resources, parse_count, parse_cpu, parse_memory};
 use crate::scenario::error::InputError;
 use crate::scenario::fields::{self, FieldSpec, Ty};
 use crate::scenario::model::*;
+use crate::scenario::names::NameRule;
 use crate::scenario::trace::{TraceLoadError, load_trace};
 use crate::scenario::yaml::{Located, LocatedKey, Node, Origin, error_at};
 use crate::suggest::did_you_mean;
@@ -91,6 +92,7 @@ pub(crate) fn expected(ty: &Ty) -> String {
     match ty {
         Ty::Str => "a string".into(),
         Ty::Name => "a non-empty string".into(),
+        Ty::Ident(rule) => rule.describe().into(),
         Ty::Enum(names) => format!("one of {}", list_names(names.iter().copied())),
         Ty::Duration => "a duration such as 90s or 1h30m".into(),
         Ty::Dist => {
@@ -106,6 +108,7 @@ pub(crate) fn expected(ty: &Ty) -> String {
         Ty::NameList { .. } => "a list of names".into(),
         Ty::StrMap => "a mapping of names to values".into(),
         Ty::OverrideMap => "a mapping of field paths to values".into(),
+        Ty::Labels => "a mapping of label keys to label values".into(),
         Ty::Object(fields) => format!(
             "a mapping with fields {}",
             list_names(fields.iter().map(|f| f.name))
@@ -366,7 +369,7 @@ impl<'n> Obj<'n> {
     /// A list of unique non-empty names, each with its node (for later error locations).
     fn name_list(&self, cx: &mut Ctx, name: &str) -> Option<Vec<(String, &'n Located)>> {
         let (v, path) = self.value(cx, name)?;
-        let Ty::NameList { max_items } = self.spec(name).ty else {
+        let Ty::NameList { max_items, rule } = self.spec(name).ty else {
             unreachable!("field '{name}' is not a name list")
         };
         let Node::Seq(items) = &v.node else {
@@ -388,7 +391,8 @@ impl<'n> Obj<'n> {
         let mut ok = true;
         for (i, item) in items.iter().enumerate() {
             let item_path = index(&path, i);
-            match read_string(cx, item, &item_path, &Ty::Name) {
+            let ty = rule.map_or(Ty::Name, Ty::Ident);
+            match read_string(cx, item, &item_path, &ty) {
                 Some(s) if out.iter().any(|(o, _)| *o == s) => {
                     cx.err(&item.origin, &item_path, format!("'{s}' is listed twice"));
                     ok = false;
@@ -402,10 +406,12 @@ impl<'n> Obj<'n> {
 
     fn str_map(&self, cx: &mut Ctx, name: &str) -> Option<BTreeMap<String, String>> {
         let (v, path) = self.value(cx, name)?;
+        let ty = &self.spec(name).ty;
         let Node::Map(entries) = &v.node else {
-            type_error(cx, v, &path, &Ty::StrMap);
+            type_error(cx, v, &path, ty);
             return None;
         };
+        let labels = matches!(ty, Ty::Labels);
         let mut out = BTreeMap::new();
         for (key, value) in entries {
             let entry_path = join(&path, &key.name);
@@ -413,8 +419,21 @@ impl<'n> Obj<'n> {
                 cx.err(&key.origin, &path, "keys must not be empty");
                 continue;
             }
+            if labels && !NameRule::LabelKey.check(&key.name) {
+                cx.err(
+                    &key.origin,
+                    &path,
+                    rule_message(&key.name, "key", NameRule::LabelKey),
+                );
+                continue;
+            }
             // Label values are strings, but `version: 2` or `gpu: true` mean the obvious text.
             match value.node.scalar_text() {
+                Some(text) if labels && !NameRule::LabelValue.check(&text) => cx.err(
+                    &value.origin,
+                    &entry_path,
+                    rule_message(&text, "value", NameRule::LabelValue),
+                ),
                 Some(text) => {
                     out.insert(key.name.clone(), text);
                 }
@@ -453,13 +472,34 @@ impl<'n> Obj<'n> {
     }
 }
 
+/// "'Web_1' is not a valid name: it must be ..." (long names cut short).
+fn rule_message(text: &str, what: &str, rule: NameRule) -> String {
+    format!(
+        "{} is not a valid {what}: it must be {}",
+        found(&Node::Str(text.to_string())).trim_start_matches("the string "),
+        rule.describe()
+    )
+}
+
 fn read_string(cx: &mut Ctx, v: &Located, path: &str, ty: &Ty) -> Option<String> {
     match &v.node {
         Node::Str(s) if s.is_empty() && matches!(ty, Ty::Name) => {
             cx.err(&v.origin, path, "must not be empty");
             None
         }
-        Node::Str(s) => Some(s.clone()),
+        Node::Str(s)
+            if s.is_empty() && matches!(ty, Ty::Ident(r) if *r != NameRule::LabelValue) =>
+        {
+            cx.err(&v.origin, path, "must not be empty");
+            None
+        }
+        Node::Str(s) => match ty {
+            Ty::Ident(rule) if !rule.check(s) => {
+                cx.err(&v.origin, path, rule_message(s, "name", *rule));
+                None
+            }
+            _ => Some(s.clone()),
+        },
         _ => {
             type_error(cx, v, path, ty);
             None
@@ -576,6 +616,27 @@ fn read_dist(cx: &mut Ctx, v: &Located, path: &str) -> Option<DurationDist> {
         return in_order(cx, v, path, min, max).then_some(DurationDist::Uniform { min, max });
     }
     None
+}
+
+/// A mean time between random events (interruptions, waves, failures, outages): at least
+/// [`fields::MIN_MEAN_TIME_BETWEEN`], since a faster process only floods the event list.
+/// Reports a shorter one and returns `None` for it.
+fn read_mean_time_between(cx: &mut Ctx, obj: &Obj, name: &str) -> Option<SimDuration> {
+    let d = obj.duration(cx, name)?;
+    if d < fields::MIN_MEAN_TIME_BETWEEN {
+        if let Some((v, path)) = obj.value(cx, name) {
+            cx.err(
+                &v.origin,
+                &path,
+                format!(
+                    "must be at least {}, found {d}",
+                    fields::MIN_MEAN_TIME_BETWEEN
+                ),
+            );
+        }
+        return None;
+    }
+    Some(d)
 }
 
 /// Checks that a `uniform` range is not upside down; reports it if it is.

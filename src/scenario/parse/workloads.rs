@@ -449,6 +449,13 @@ pub(super) fn parse_tolerations(cx: &mut Ctx, obj: &Obj) -> Vec<Toleration> {
             continue;
         };
         let key = t.string(cx, "key").unwrap_or_default();
+        // An empty key (with Exists) matches every taint; any other must be a label key.
+        if !key.is_empty()
+            && !NameRule::LabelKey.check(&key)
+            && let Some((v, p)) = t.value(cx, "key")
+        {
+            cx.err(&v.origin, &p, rule_message(&key, "key", NameRule::LabelKey));
+        }
         let operator = match t.enumerated(cx, "operator") {
             Some("Exists") => TolerationOperator::Exists,
             _ => TolerationOperator::Equal,
@@ -491,27 +498,20 @@ pub(super) fn parse_trace_kind(cx: &mut Ctx, obj: &Obj) -> WorkloadKind {
     let Some(text) = read_string(cx, v, &field_path, &Ty::Name) else {
         return empty;
     };
-    let resolved = match cx.base_dir {
-        Some(dir) => dir.join(&text),
-        None => PathBuf::from(&text),
-    };
+    let resolved = resolve_path(cx, &text);
     cx.inputs.push(resolved.clone());
-    match load_trace(&resolved) {
-        Ok(rows) => WorkloadKind::Trace {
+    match trace_rows(
+        cx,
+        v,
+        &field_path,
+        &resolved,
+        "trace file",
+        load_trace(&resolved),
+    ) {
+        Some(rows) => WorkloadKind::Trace {
             path: resolved,
             rows,
         },
-        Err(TraceLoadError::Unreadable(reason)) => {
-            cx.err(
-                &v.origin,
-                &field_path,
-                format!("cannot read trace file '{}': {reason}", resolved.display()),
-            );
-            empty
-        }
-        Err(TraceLoadError::Invalid(errors)) => {
-            cx.errors.extend(errors);
-            empty
-        }
+        None => empty,
     }
 }

@@ -1,0 +1,407 @@
+//! The one way input files are read: scenario files and the CSV files they name.
+//!
+//! - Only regular files are read. The file type is checked with `std::fs::metadata` *before*
+//!   the file is opened, so a FIFO (which would block `open` until a writer appears), a device
+//!   such as `/dev/zero` or a directory is refused without being opened; the opened handle is
+//!   checked again in case the path was swapped in between.
+//! - Every kind of input has a size cap ([`InputKind::max_bytes`]). Reads go through
+//!   [`Capped`], which fails with a clear message once the cap is passed, so a file that grows
+//!   while it is read cannot exhaust memory either. Pod traces are streamed row by row.
+//! - CSV files are read through [`CsvRows`], which turns every csv-crate error into a message
+//!   at `FILE:LINE` (never "CSV error: record N (line: N, byte: N)").
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use super::error::InputError;
+
+/// What an input file is, for its size cap and for messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    Scenario,
+    /// A `kind: Trace` workload's pod trace (streamed).
+    PodTrace,
+    /// A pool's `price_trace`.
+    PriceTrace,
+    /// A spot pool's `interruption.trace`.
+    ReclaimTrace,
+    /// A Deployment's `load.requests_per_second.trace`.
+    LoadTrace,
+}
+
+impl InputKind {
+    /// Largest file of this kind that is read (documented in the README under Limits).
+    pub const fn max_bytes(self) -> u64 {
+        match self {
+            InputKind::Scenario => 16 << 20,
+            // 50 million rows (the row limit) of about 20 bytes each.
+            InputKind::PodTrace => 1 << 30,
+            InputKind::PriceTrace | InputKind::ReclaimTrace | InputKind::LoadTrace => 64 << 20,
+        }
+    }
+
+    pub const fn what(self) -> &'static str {
+        match self {
+            InputKind::Scenario => "scenario files",
+            InputKind::PodTrace => "pod traces",
+            InputKind::PriceTrace => "price traces",
+            InputKind::ReclaimTrace => "reclaim traces",
+            InputKind::LoadTrace => "load traces",
+        }
+    }
+}
+
+/// "1 GiB", "64 MiB".
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1 << 30 && bytes.is_multiple_of(1 << 30) {
+        format!("{} GiB", bytes >> 30)
+    } else {
+        format!("{} MiB", bytes >> 20)
+    }
+}
+
+/// What a non-regular file is, for the refusal.
+fn file_type_text(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Opens `path` for reading if it is a regular file, capped at the kind's size. `Err` holds the
+/// reason, worded to follow "cannot read ...: ".
+pub fn open(path: &Path, kind: InputKind) -> Result<Capped<File>, String> {
+    // Follows symlinks, so a link to a regular file is fine and a link to a FIFO is not.
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(format!(
+            "it is {}; only regular files are read",
+            file_type_text(meta.file_type())
+        ));
+    }
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(format!(
+            "it is {}; only regular files are read",
+            file_type_text(meta.file_type())
+        ));
+    }
+    let limit = kind.max_bytes();
+    if meta.len() > limit {
+        return Err(too_large(kind));
+    }
+    Ok(Capped {
+        inner: file.take(limit + 1),
+        read: 0,
+        kind,
+    })
+}
+
+fn too_large(kind: InputKind) -> String {
+    format!(
+        "the file is larger than {}, the limit for {}",
+        size_text(kind.max_bytes()),
+        kind.what()
+    )
+}
+
+/// Reads a whole (small) text file through [`open`].
+pub fn read_to_string(path: &Path, kind: InputKind) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    open(path, kind)?
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// A reader that fails once more than its kind's cap has been read.
+pub struct Capped<R> {
+    inner: io::Take<R>,
+    read: u64,
+    kind: InputKind,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.kind.max_bytes() {
+            return Err(io::Error::other(too_large(self.kind)));
+        }
+        Ok(n)
+    }
+}
+
+/// Past this many bad rows in one CSV file, only a count is reported.
+pub const MAX_REPORTED_ERRORS: usize = 50;
+
+/// Errors found in one CSV file, each at `FILE:LINE` with the column name as its path.
+pub struct CsvErrors<'a> {
+    label: &'a str,
+    list: Vec<InputError>,
+    dropped: usize,
+}
+
+impl<'a> CsvErrors<'a> {
+    pub fn new(label: &'a str) -> Self {
+        CsvErrors {
+            label,
+            list: vec![],
+            dropped: 0,
+        }
+    }
+
+    /// Records a problem on `line` (1-based; the header is line 1) in `column` ("" for the row).
+    pub fn push(&mut self, line: u64, column: &str, message: impl Into<String>) {
+        if self.list.len() >= MAX_REPORTED_ERRORS {
+            self.dropped += 1;
+            return;
+        }
+        self.list.push(InputError {
+            file: self.label.to_string(),
+            line,
+            column: 0,
+            path: column.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// How many problems were recorded, counted or not.
+    pub fn count(&self) -> usize {
+        self.list.len() + self.dropped
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count() == 0
+    }
+
+    pub fn finish(mut self) -> Vec<InputError> {
+        if self.dropped > 0 {
+            self.list.push(InputError {
+                file: self.label.to_string(),
+                line: 0,
+                column: 0,
+                path: String::new(),
+                message: format!("... and {} more errors in this file", self.dropped),
+            });
+        }
+        self.list
+    }
+}
+
+/// A CSV file read row by row: fields trimmed, each row checked against the header's width,
+/// every csv-crate error turned into a located message.
+pub struct CsvRows<R: Read> {
+    reader: csv::Reader<R>,
+    header: Vec<String>,
+}
+
+/// Why [`CsvRows`] could not go on: the input itself failed (an I/O error, the size cap).
+pub struct Unreadable(pub String);
+
+impl<R: Read> CsvRows<R> {
+    /// Reads the header. `None` when it is malformed (recorded in `errors`, at line 1): the
+    /// rows cannot be read without it.
+    pub fn new(input: R, errors: &mut CsvErrors) -> Result<Option<Self>, Unreadable> {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .flexible(true)
+            .from_reader(input);
+        let header = match reader.headers() {
+            Ok(h) => h.iter().map(str::to_string).collect(),
+            Err(e) => {
+                report(&e, errors)?;
+                return Ok(None);
+            }
+        };
+        Ok(Some(CsvRows { reader, header }))
+    }
+
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The next well-formed row and its line. Malformed rows (bad UTF-8, a different number of
+    /// fields than the header) are recorded in `errors` and skipped.
+    pub fn next_row(
+        &mut self,
+        record: &mut csv::StringRecord,
+        errors: &mut CsvErrors,
+    ) -> Result<Option<u64>, Unreadable> {
+        loop {
+            match self.reader.read_record(record) {
+                Ok(false) => return Ok(None),
+                Ok(true) => {}
+                Err(e) => {
+                    report(&e, errors)?;
+                    continue;
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() != self.header.len() {
+                errors.push(
+                    line,
+                    "",
+                    format!(
+                        "{} fields, but the header has {}",
+                        record.len(),
+                        self.header.len()
+                    ),
+                );
+                continue;
+            }
+            return Ok(Some(line));
+        }
+    }
+}
+
+/// Records a csv-crate error at its line, or gives up on an I/O error.
+fn report(e: &csv::Error, errors: &mut CsvErrors) -> Result<(), Unreadable> {
+    let line = e.position().map_or(0, |p| p.line());
+    match e.kind() {
+        csv::ErrorKind::Io(io) => Err(Unreadable(io.to_string())),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            errors.push(
+                line,
+                "",
+                format!(
+                    "field {} is not UTF-8 text (invalid byte at offset {})",
+                    err.field() + 1,
+                    err.valid_up_to()
+                ),
+            );
+            Ok(())
+        }
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            errors.push(
+                line,
+                "",
+                format!("{len} fields, but the header has {expected_len}"),
+            );
+            Ok(())
+        }
+        _ => {
+            errors.push(line, "", "unreadable row");
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("clustersim-input-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn special_files_are_refused_unopened() {
+        let dir = scratch("special");
+        // (path, what the refusal says). A FIFO would block `open` forever if it were opened.
+        let fifo = dir.join("fifo");
+        let made_fifo = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
+        let mut cases = vec![
+            (std::path::PathBuf::from("/dev/zero"), "a character device"),
+            (dir.clone(), "a directory"),
+        ];
+        if made_fifo {
+            cases.push((fifo, "a named pipe (FIFO)"));
+        }
+        for (path, what) in cases {
+            let err = read_to_string(&path, InputKind::PriceTrace).unwrap_err();
+            assert_eq!(
+                err,
+                format!("it is {what}; only regular files are read"),
+                "{}",
+                path.display()
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn reads_stop_at_the_cap_even_if_metadata_lies() {
+        // A reader over more bytes than the cap (as a file growing while read would be).
+        let kind = InputKind::PriceTrace;
+        let mut capped = Capped {
+            inner: io::repeat(b'x').take(kind.max_bytes() + 1),
+            read: 0,
+            kind,
+        };
+        let err = io::copy(&mut capped, &mut io::sink()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the file is larger than 64 MiB, the limit for price traces"
+        );
+    }
+
+    #[test]
+    fn csv_problems_are_located_rows() {
+        // (text, expected errors): ragged rows and bad UTF-8 keep their line numbers.
+        let cases: &[(&[u8], &[&str])] = &[
+            (
+                b"a,b\n1,2\n1,2,3\n4\n",
+                &[
+                    "t.csv:3: 3 fields, but the header has 2",
+                    "t.csv:4: 1 fields, but the header has 2",
+                ],
+            ),
+            (
+                b"a,b\n1,\xff\n",
+                &["t.csv:2: field 2 is not UTF-8 text (invalid byte at offset 0)"],
+            ),
+            (
+                b"a,\xfe\n1,2\n",
+                &["t.csv:1: field 2 is not UTF-8 text (invalid byte at offset 0)"],
+            ),
+        ];
+        for (text, expected) in cases {
+            let mut errors = CsvErrors::new("t.csv");
+            let mut record = csv::StringRecord::new();
+            if let Some(mut rows) = CsvRows::new(*text, &mut errors).ok().unwrap() {
+                while rows
+                    .next_row(&mut record, &mut errors)
+                    .ok()
+                    .unwrap()
+                    .is_some()
+                {}
+            }
+            let got: Vec<String> = errors.finish().iter().map(|e| e.to_string()).collect();
+            assert_eq!(got, *expected, "{}", String::from_utf8_lossy(text));
+        }
+    }
+}
