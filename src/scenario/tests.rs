@@ -909,3 +909,25 @@ fn placement_constraints_quotas_and_shapes_are_read_and_checked() {
     let wrong = shape.replace("RequestedToCapacityRatio", "MostAllocated");
     assert!(errors(&wrong)[0].ends_with("only RequestedToCapacityRatio takes a shape"));
 }
+
+#[test]
+fn a_workload_refused_for_its_name_leaves_no_dangling_dependency() {
+    // The last workload has no usable name, so it takes no place in the list; its depends_on
+    // must not point at the place it would have taken (found by the fuzzer: an index past the
+    // end).
+    let text = "
+name: deps
+duration: 1h
+cluster:
+  pools:
+    - { name: general, node: { cpu: 8, memory: 32Gi }, count: 1 }
+workloads:
+  - { name: db, kind: Deployment, replicas: 1 }
+  - { name: ~, kind: Deployment, replicas: 1, depends_on: [ { workload: db } ], crash_after: 5s }
+";
+    let errors = load_str(text, "deps.yaml", None, &[]).unwrap_err();
+    assert!(
+        errors.0.iter().any(|e| e.path == "workloads[1]"),
+        "{errors:?}"
+    );
+}

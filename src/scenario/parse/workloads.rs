@@ -222,6 +222,7 @@ pub(super) fn parse_workload<'n>(
     {
         cx.err(&v.origin, &path, "must be longer than 0s");
     }
+    let mut own_dependencies = Vec::new();
     let kind = match obj.kind? {
         "Batch" => WorkloadKind::Batch {
             poisson_per_hour: obj
@@ -236,14 +237,17 @@ pub(super) fn parse_workload<'n>(
         },
         "Deployment" => {
             let (spec, deps) = parse_deployment_kind(cx, obj);
-            dependencies.extend(deps.into_iter().map(|d| (index as usize, d)));
+            own_dependencies = deps;
             WorkloadKind::Deployment(spec)
         }
         _ => parse_trace_kind(cx, obj),
     };
     let disruption_budget = parse_budget(cx, obj, obj.kind);
+    let name = name?;
+    // Only a workload that takes its place in the list (at `index`) names dependencies.
+    dependencies.extend(own_dependencies.into_iter().map(|d| (index as usize, d)));
     Some(WorkloadSpec {
-        name: name?,
+        name,
         template,
         kind,
         disruption_budget,
