@@ -274,7 +274,11 @@ impl Cluster {
         node.state = NodeState::Terminated;
         node.terminated_at = Some(now);
         self.totals.live_by_pool[node.pool.0 as usize] -= 1;
-        if let Some(pos) = self.order.iter().position(|n| *n == id) {
+        // The order is sorted by (pool, id): find the node by binary search.
+        let key = |n: &NodeId| (self.nodes[n.0 as usize].pool, *n);
+        let me = (self.nodes[id.0 as usize].pool, id);
+        let pos = self.order.partition_point(|n| key(n) < me);
+        if self.order.get(pos) == Some(&id) {
             self.order.remove(pos);
         }
         self.note_node_change(id);

@@ -23,10 +23,13 @@
 //! - The cost per pod is O(pools + distinct free vectors that fit + irregular nodes) instead of
 //!   O(nodes × filters). Workloads with a handful of pod shapes keep the number of distinct
 //!   free vectors far below the number of nodes.
-//! - Updates: [`Cluster`] logs every node whose capacity, state or taints change
-//!   ([`Cluster::node_changes_since`]); before each decision the index re-files just those
-//!   nodes. A launch or termination (which shifts positions) or a log the index fell behind
-//!   rebuilds it, O(nodes log nodes).
+//! - Nodes are keyed by a stable identity, (pool, node id), which sorts exactly as the stable
+//!   node order (pools in file order, then creation order), so "earliest member" needs no
+//!   positions and a launch or termination moves no other node.
+//! - Updates: [`Cluster`] logs every node whose capacity, state or taints change, launches and
+//!   terminations included ([`Cluster::node_changes_since`]); before each decision the index
+//!   re-files just those nodes, O(log nodes) each. Only a log the index fell behind rebuilds
+//!   it, O(nodes log nodes).
 //! - Topology spread and anti-affinity make a node's verdict depend on the pods around it, not
 //!   just its free capacity; while any template in the cluster has such terms, the scan decides.
 //! - When `percentage_of_nodes_to_score` limits the search, the decision depends on where the
@@ -104,7 +107,16 @@ pub struct Indexed {
 /// Free capacity of a regular node: cpu, memory, gpu, pod slots.
 type State = (u64, u64, u64, u32);
 
-const NOWHERE: u32 = u32::MAX;
+/// A node's place in the stable order: its pool, then its id (ids grow with creation).
+type Key = u64;
+
+fn key_of(node: &Node) -> Key {
+    ((node.pool.0 as u64) << 32) | node.id.0 as u64
+}
+
+fn node_of(key: Key) -> NodeId {
+    NodeId(key as u32)
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Verdict {
@@ -129,16 +141,12 @@ struct NodeIndex {
     built: bool,
     /// The next change-log entry to read.
     seq: u64,
-    nodes_len: usize,
-    order_len: usize,
-    /// Node id → position in the stable order (`NOWHERE` if not live).
-    pos_of: Vec<u32>,
     /// Node id → where it is filed.
     slot: Vec<Slot>,
-    /// Per pool: free vector → positions of the regular nodes that have it.
-    groups: Vec<BTreeMap<State, BTreeSet<u32>>>,
-    /// Positions of Ready nodes that are not regular.
-    irregular: BTreeSet<u32>,
+    /// Per pool: free vector → keys of the regular nodes that have it.
+    groups: Vec<BTreeMap<State, BTreeSet<Key>>>,
+    /// Keys of Ready nodes that are not regular.
+    irregular: BTreeSet<Key>,
     /// Per template, per pool.
     verdicts: Vec<Vec<Verdict>>,
 }
@@ -161,41 +169,37 @@ fn classify(node: &Node, cluster: &Cluster) -> Slot {
 
 impl NodeIndex {
     fn rebuild(&mut self, cluster: &Cluster) {
-        let n = cluster.nodes.len();
-        self.pos_of = vec![NOWHERE; n];
-        self.slot = vec![Slot::Absent; n];
+        self.slot = vec![Slot::Absent; cluster.nodes.len()];
         self.groups = vec![BTreeMap::new(); cluster.pools.len()];
         self.irregular.clear();
-        for (pos, &id) in cluster.node_order().iter().enumerate() {
-            self.pos_of[id.0 as usize] = pos as u32;
+        for &id in cluster.node_order() {
             self.file(id, cluster);
         }
-        self.nodes_len = n;
-        self.order_len = cluster.node_order().len();
         self.seq = cluster.node_change_seq();
         self.built = true;
     }
 
     fn file(&mut self, id: NodeId, cluster: &Cluster) {
-        let pos = self.pos_of[id.0 as usize];
-        let slot = classify(cluster.node(id), cluster);
+        let node = cluster.node(id);
+        let key = key_of(node);
+        let slot = classify(node, cluster);
         match slot {
             Slot::Group(pool, state) => {
                 self.groups[pool as usize]
                     .entry(state)
                     .or_default()
-                    .insert(pos);
+                    .insert(key);
             }
             Slot::Irregular => {
-                self.irregular.insert(pos);
+                self.irregular.insert(key);
             }
             Slot::Absent => {}
         }
         self.slot[id.0 as usize] = slot;
     }
 
-    fn unfile(&mut self, id: NodeId) {
-        let pos = self.pos_of[id.0 as usize];
+    fn unfile(&mut self, id: NodeId, cluster: &Cluster) {
+        let pos = key_of(cluster.node(id));
         match self.slot[id.0 as usize] {
             Slot::Group(pool, state) => {
                 let groups = &mut self.groups[pool as usize];
@@ -214,21 +218,18 @@ impl NodeIndex {
         self.slot[id.0 as usize] = Slot::Absent;
     }
 
-    /// Catches up with the cluster's change log.
+    /// Catches up with the cluster's change log: launched nodes are filed, terminated ones
+    /// (no longer Ready) unfiled, changed ones re-filed.
     fn sync(&mut self, cluster: &Cluster) {
-        let same_shape = self.built
-            && self.nodes_len == cluster.nodes.len()
-            && self.order_len == cluster.node_order().len();
-        let Some(changes) = cluster.node_changes_since(self.seq).filter(|_| same_shape) else {
+        let Some(changes) = cluster.node_changes_since(self.seq).filter(|_| self.built) else {
             self.rebuild(cluster);
             return;
         };
+        if self.slot.len() < cluster.nodes.len() {
+            self.slot.resize(cluster.nodes.len(), Slot::Absent);
+        }
         for &id in changes {
-            if self.pos_of[id.0 as usize] == NOWHERE {
-                self.rebuild(cluster);
-                return;
-            }
-            self.unfile(id);
+            self.unfile(id, cluster);
             self.file(id, cluster);
         }
         self.seq = cluster.node_change_seq();
@@ -253,10 +254,10 @@ impl NodeIndex {
             return self.verdicts[t][pool];
         }
         // A regular node of the pool: its taints and (pool-wide) labels are the pool's.
-        let Some(&pos) = self.groups[pool].values().next().and_then(|m| m.first()) else {
+        let Some(&key) = self.groups[pool].values().next().and_then(|m| m.first()) else {
             return Verdict::Unknown; // no regular node to judge by; nothing to rank either
         };
-        let node = cluster.node(cluster.node_order()[pos as usize]);
+        let node = cluster.node(node_of(key));
         let labels = &cluster.pools[pool].labels;
         let affinity = filters.iter().any(|f| f.name() == "NodeAffinity");
         let per_node =
@@ -288,14 +289,15 @@ impl NodeIndex {
 /// A feasible node and what the rule ranks it by.
 #[derive(Clone, Copy)]
 struct Candidate {
-    pos: u32,
+    /// Its place in the stable order.
+    pos: Key,
     leftover: (u64, u64),
     score: i64,
 }
 
 impl Indexed {
-    fn candidate(&self, pos: u32, pod: &PodRef, cluster: &Cluster) -> Candidate {
-        let node = cluster.node(cluster.node_order()[pos as usize]);
+    fn candidate(&self, pos: Key, pod: &PodRef, cluster: &Cluster) -> Candidate {
+        let node = cluster.node(node_of(pos));
         let mut c = Candidate {
             pos,
             leftover: (0, 1),
@@ -379,7 +381,7 @@ impl Indexed {
         }
         self.verdicts_now = verdicts;
         for &pos in &self.index.irregular {
-            let node = cluster.node(cluster.node_order()[pos as usize]);
+            let node = cluster.node(node_of(pos));
             if !Profile::feasible(self.scan.filters(), pod, node, cluster) {
                 continue;
             }
@@ -388,7 +390,7 @@ impl Indexed {
                 best = Some(c);
             }
         }
-        let chosen = best.map(|c| cluster.node_order()[c.pos as usize]);
+        let chosen = best.map(|c| node_of(c.pos));
         if let Some(id) = chosen
             && !Profile::feasible(self.scan.filters(), pod, cluster.node(id), cluster)
         {
