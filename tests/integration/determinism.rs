@@ -102,3 +102,20 @@ fn without_out_a_run_writes_under_out_not_results() {
     assert!(dir.join("out/quickstart/summary.json").is_file());
     assert!(!dir.join("results").exists());
 }
+
+#[test]
+fn committed_comparison_is_what_compare_produces() {
+    // results/spot-vs-reserved/compare is made by scripts/regenerate-results, as above.
+    let file = std::path::Path::new("scenarios/spot-vs-reserved.yaml");
+    let (_, results) = clustersim::cli::run_compare(file, &[], 10, None, Some(2))
+        .unwrap_or_else(|_| panic!("compare runs"));
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let committed =
+        std::fs::read_to_string(root.join("results/spot-vs-reserved/compare/comparison.csv"))
+            .unwrap();
+    assert!(
+        clustersim::cli::comparison_csv(&results) == committed,
+        "results/spot-vs-reserved/compare/comparison.csv is not what the code produces: run \
+         scripts/regenerate-results"
+    );
+}
