@@ -113,6 +113,13 @@ pub const MAX_SAMPLE_ROWS: u64 = 10_000_000;
 /// Most pods a run may expect to create (Poisson arrivals over the run, replicas, trace rows):
 /// every pod is kept for reporting, so this bounds memory (about 150 bytes a pod).
 pub const MAX_EXPECTED_PODS: f64 = 50_000_000.0;
+/// What a run may hold in memory before it is refused (see `check_memory_budget`).
+pub const MEMORY_BUDGET_BYTES: f64 = 4.0 * (1u64 << 30) as f64;
+/// Memory per pod created, measured: about 290 bytes a pod over a run that created 3.4 million,
+/// 370 for 2 million pods pending at once (queue entries); this takes the larger, rounded up.
+pub const BYTES_PER_POD: f64 = 400.0;
+/// Memory per node (its record, name, index entries), rounded up.
+pub const BYTES_PER_NODE: f64 = 512.0;
 /// Most of one resource the whole cluster may hold (sum over pools of count × node), so
 /// running totals cannot overflow even while replacements double a pool.
 pub const MAX_CLUSTER_RESOURCE: u128 = 1 << 60;

@@ -931,3 +931,57 @@ workloads:
         "{errors:?}"
     );
 }
+
+#[test]
+fn a_run_that_would_not_fit_the_memory_budget_is_refused() {
+    // 120 pods an hour for 10 years is 10.5 million pods (≈ 3.9 GiB at 400 bytes) plus 5.3
+    // million one-minute samples (≈ 0.6 GiB): over the 4 GiB budget. The same run sampled
+    // hourly fits.
+    let text = |interval: &str| {
+        format!(
+            "
+name: decade
+duration: 3650d
+sample_interval: {interval}
+cluster:
+  pools:
+    - {{ name: general, node: {{ cpu: 8, memory: 32Gi }}, count: 4 }}
+workloads:
+  - name: batch
+    kind: Batch
+    arrivals: {{ poisson_per_hour: 120 }}
+    duration: 10m
+    requests: {{ cpu: 1 }}
+"
+        )
+    };
+    let errors = load_str(&text("1m"), "decade.yaml", None, &[]).unwrap_err();
+    assert!(
+        errors.0.iter().any(|e| e.message.contains("GiB in memory")
+            && e.message.contains("the budget is 4 GiB")
+            && e.line == 9),
+        "{errors:?}"
+    );
+    assert!(load_str(&text("1h"), "decade.yaml", None, &[]).is_ok());
+}
+
+#[test]
+fn rollouts_count_toward_the_memory_budget() {
+    // 100,000 replicas rolled every minute for a day: 1,441 rollouts × 100,000 new pods.
+    let text = "
+name: churn
+duration: 1d
+cluster:
+  pools:
+    - { name: general, node: { cpu: 8, memory: 32Gi }, count: 4 }
+workloads:
+  - { name: web, kind: Deployment, replicas: 100000, requests: { cpu: 1 } }
+events:
+  - { every: 1m, rollout: { workload: web } }
+";
+    let errors = load_str(text, "churn.yaml", None, &[]).unwrap_err();
+    assert!(
+        errors.0.iter().any(|e| e.message.contains("GiB in memory")),
+        "{errors:?}"
+    );
+}

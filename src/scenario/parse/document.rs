@@ -31,6 +31,19 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
         check_expected_pods(cx, &top, d, &workloads);
     }
     let (events, actions) = parse_events(cx, &top, &cluster, &workloads);
+    if let Some(d) = duration
+        && cx.errors.is_empty()
+    {
+        check_memory_budget(
+            cx,
+            &top,
+            d,
+            sample_interval.unwrap_or(DEFAULT_SAMPLE_INTERVAL),
+            &cluster,
+            &workloads,
+            &actions,
+        );
+    }
     let variants = parse_variants(cx, &top);
 
     Some(Scenario {
@@ -212,6 +225,101 @@ pub(super) fn check_expected_pods(
             ),
         );
     }
+}
+
+/// Pods a run is expected to create: Poisson arrivals over the run (capped by `limit`),
+/// Deployment replicas plus a new set of replicas per rollout, trace rows.
+fn expected_pods(
+    duration: SimDuration,
+    workloads: &[WorkloadSpec],
+    actions: &[ScheduledAction],
+) -> f64 {
+    let hours = duration.as_hours_f64();
+    let base: f64 = workloads
+        .iter()
+        .map(|w| match &w.kind {
+            WorkloadKind::Batch {
+                poisson_per_hour,
+                limit,
+                start,
+                ..
+            } => {
+                let mean = poisson_per_hour * (hours - start.as_hours_f64()).max(0.0);
+                limit.map_or(mean, |l| mean.min(l as f64))
+            }
+            WorkloadKind::Deployment(d) => f64::from(d.replicas),
+            WorkloadKind::Trace { rows, .. } => rows.len() as f64,
+        })
+        .sum();
+    let end = SimTime::ZERO + duration;
+    let rollouts: f64 = actions
+        .iter()
+        .map(|a| {
+            let Action::Rollout { workload, .. } = a.action else {
+                return 0.0;
+            };
+            let WorkloadKind::Deployment(d) = &workloads[workload].kind else {
+                return 0.0;
+            };
+            let times = match a.when {
+                EventTiming::At(at) => f64::from(u8::from(at <= end)),
+                EventTiming::Every { start, every } if start <= end => {
+                    (end.since(start).0 / every.0.max(1)) as f64 + 1.0
+                }
+                EventTiming::Every { .. } => 0.0,
+            };
+            times * f64::from(d.replicas)
+        })
+        .sum();
+    base + rollouts
+}
+
+/// What a run may hold in memory: every pod it creates (about [`fields::BYTES_PER_POD`] each,
+/// pods are kept for reporting), every sample, every node. A run that would not fit in
+/// [`fields::MEMORY_BUDGET_BYTES`] is refused before it starts, with what to change.
+fn check_memory_budget(
+    cx: &mut Ctx,
+    top: &Obj,
+    duration: SimDuration,
+    sample_interval: SimDuration,
+    cluster: &ClusterSpec,
+    workloads: &[WorkloadSpec],
+    actions: &[ScheduledAction],
+) {
+    let pods = expected_pods(duration, workloads, actions);
+    let samples = match sample_interval.0 {
+        0 => 1.0,
+        step => (duration.0 / step) as f64 + 1.0,
+    };
+    let deployments = workloads
+        .iter()
+        .filter(|w| matches!(w.kind, WorkloadKind::Deployment(_)))
+        .count() as f64;
+    let per_sample = 96.0 + 8.0 * cluster.pools.len() as f64 + 16.0 * deployments;
+    let nodes: f64 = cluster.pools.iter().map(|p| f64::from(p.count)).sum();
+    let bytes =
+        pods * fields::BYTES_PER_POD + samples * per_sample + nodes * fields::BYTES_PER_NODE;
+    if bytes <= fields::MEMORY_BUDGET_BYTES {
+        return;
+    }
+    let gib = |b: f64| b / (1u64 << 30) as f64;
+    let origin = top
+        .entries
+        .iter()
+        .find(|(k, _)| k.name == "workloads")
+        .map_or(top.origin, |(_, v)| &v.origin);
+    cx.err(
+        origin,
+        "",
+        format!(
+            "this run would hold about {:.1} GiB in memory ({pods:.0} pods at about {:.0} bytes, \
+             {samples:.0} samples, {nodes:.0} nodes); the budget is {:.0} GiB: lower the arrival \
+             rates or replicas, set a `limit`, shorten the run or lengthen sample_interval",
+            gib(bytes),
+            fields::BYTES_PER_POD,
+            gib(fields::MEMORY_BUDGET_BYTES)
+        ),
+    );
 }
 
 /// The run must be longer than zero and not produce an absurd number of samples.
