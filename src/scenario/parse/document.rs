@@ -196,23 +196,7 @@ pub(super) fn check_expected_pods(
     duration: SimDuration,
     workloads: &[WorkloadSpec],
 ) {
-    let hours = duration.as_hours_f64();
-    let expected: f64 = workloads
-        .iter()
-        .map(|w| match &w.kind {
-            WorkloadKind::Batch {
-                poisson_per_hour,
-                limit,
-                start,
-                ..
-            } => {
-                let mean = poisson_per_hour * (hours - start.as_hours_f64()).max(0.0);
-                limit.map_or(mean, |l| mean.min(l as f64))
-            }
-            WorkloadKind::Deployment(d) => f64::from(d.replicas),
-            WorkloadKind::Trace { rows, .. } => rows.len() as f64,
-        })
-        .sum();
+    let expected = expected_pods(duration, workloads, &[]);
     if expected > fields::MAX_EXPECTED_PODS
         && let Some((_, v)) = top.entries.iter().find(|(k, _)| k.name == "workloads")
     {
