@@ -43,6 +43,13 @@ impl Serving {
         rps_at(&self.load.requests_per_second, t)
     }
 
+    /// The cpu utilization of each ready pod at `t`: rps ÷ (ready × per_pod), what a pod's
+    /// cpu request is busy with (above 1 when the pods cannot keep up; `None` with no ready
+    /// pod). The HPA reads this.
+    pub fn utilization_at(&self, t: SimTime, ready: u32) -> Option<f64> {
+        (ready > 0).then(|| self.rps_at(t) / (ready as f64 * self.load.per_pod))
+    }
+
     /// Served share at `t` with `ready` pods.
     pub fn share_at(&self, t: SimTime, ready: u32) -> f64 {
         share(self.rps_at(t), ready as f64 * self.load.per_pod)
@@ -181,5 +188,25 @@ pub fn rps_at(curve: &LoadCurve, t: SimTime) -> f64 {
             let x = TAU / DAY_S * (t.as_secs_f64() - peak.as_secs_f64());
             mean * (1.0 + amplitude * x.cos())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utilization_is_rps_over_what_the_ready_pods_serve() {
+        // 600 rps on 10 pods of 50 rps each: 600 / 500 = 1.2; on 24 pods: 0.5.
+        let s = Serving::new(&LoadSpec {
+            requests_per_second: LoadCurve::Constant(600.0),
+            per_pod: 50.0,
+        });
+        assert_eq!(s.utilization_at(SimTime::ZERO, 10), Some(1.2));
+        assert_eq!(s.utilization_at(SimTime::ZERO, 24), Some(0.5));
+        assert_eq!(s.utilization_at(SimTime::ZERO, 0), None);
+        // The served share caps at 1: 500 of 600 served by 10 pods.
+        assert!((s.share_at(SimTime::ZERO, 10) - 500.0 / 600.0).abs() < 1e-12);
+        assert_eq!(s.share_at(SimTime::ZERO, 24), 1.0);
     }
 }
