@@ -60,17 +60,12 @@ fn reference(label: &str, instance: &Instance) -> u64 {
     }
 }
 
-/// SplitMix64: a few lines of well-known generator, so the instances do not depend on any
-/// library's sampling algorithm.
-struct Mix(u64);
+/// Instance randomness: [`crate::SplitMix`], so the instances depend on no library.
+struct Mix(crate::SplitMix);
 
 impl Mix {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     /// Uniform in `lo..=hi` (the modulo bias is irrelevant here).
     fn range(&mut self, lo: u64, hi: u64) -> u64 {
@@ -88,7 +83,7 @@ impl Mix {
 /// The items add up to 1000·bins, so no packing uses fewer than `bins` bins, and the triplets
 /// use exactly that many: the optimum is n/3.
 fn triplets(name: &str, bins: u64, seed: u64) -> Instance {
-    let mut rng = Mix(seed);
+    let mut rng = Mix(crate::SplitMix(seed));
     let mut items = Vec::new();
     for _ in 0..bins {
         let x1 = rng.range(380, 490);
@@ -107,7 +102,7 @@ fn triplets(name: &str, bins: u64, seed: u64) -> Instance {
 
 /// Falkenauer's uniform class: `n` items uniform in [20, 100], capacity 150.
 fn uniform(name: &str, n: usize, seed: u64) -> Instance {
-    let mut rng = Mix(seed);
+    let mut rng = Mix(crate::SplitMix(seed));
     Instance {
         name: name.into(),
         capacity: 150,
@@ -269,7 +264,7 @@ fn largest_first_sorts_items_given_in_increasing_order() {
     let mut instance = uniform("u120-sorted", 120, 21);
     instance.items.sort_unstable();
     let mut shuffled = instance.clone();
-    Mix(22).shuffle(&mut shuffled.items);
+    Mix(crate::SplitMix(22)).shuffle(&mut shuffled.items);
     for (label, queue, policy) in HEURISTICS {
         let got = bins_used(&instance, policy, queue).unwrap();
         assert_eq!(got, reference(label, &instance), "{label}");

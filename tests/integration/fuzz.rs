@@ -33,21 +33,19 @@ use serde_json::{Map, Value};
 
 use crate::{bin, clustersim_within, scratch_dir};
 
-/// SplitMix64: tiny, seedable, and the same everywhere.
-struct Rng(u64);
+/// Case randomness: [`crate::SplitMix`], tiny, seedable and the same everywhere.
+struct Rng(crate::SplitMix);
 
 impl Rng {
     fn new(seed: u64, case: u64) -> Self {
-        let mut r = Rng(seed ^ case.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut r = Rng(crate::SplitMix(
+            seed ^ case.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        ));
         r.next();
         r
     }
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
