@@ -24,6 +24,7 @@ pub fn pool(name: &str, node: Resources, count: u32, price_per_hour: f64) -> Poo
         labels: BTreeMap::new(),
         taints: Vec::new(),
         provisioning_delay: DurationDist::Constant(SimDuration::ZERO),
+        autoscaling: None,
     }
 }
 
@@ -55,6 +56,7 @@ pub fn scenario(
         source: None,
         warnings: Vec::new(),
         provenance: Default::default(),
+        autoscaler: None,
     }
 }
 

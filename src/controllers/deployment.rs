@@ -167,7 +167,7 @@ impl DeploymentController {
                 WorkloadKind::Deployment(spec) => Some(DeploymentState {
                     workload: i,
                     name: w.name.clone(),
-                    spec: spec.clone(),
+                    spec: (**spec).clone(),
                     priority: w.template.priority,
                     replicas: spec.replicas,
                     sets: vec![ReplicaSet {
@@ -399,6 +399,38 @@ impl DeploymentController {
             fill(cx, d, rs);
         }
         track_progress(cx, w, d);
+    }
+
+    /// The scale subresource: sets Deployment `w`'s desired replicas (what an autoscaler
+    /// does). Outside a rollout the current ReplicaSet scales at once; during one the rolling
+    /// update carries on towards the new count (Kubernetes scales the ReplicaSets of a rollout
+    /// in proportion; clustersim lets the rollout's own steps absorb the change).
+    pub fn set_replicas(&mut self, cx: &mut Context, w: usize, replicas: u32) {
+        let Some(d) = self.deployments[w].as_mut() else {
+            return;
+        };
+        if d.replicas == replicas {
+            return;
+        }
+        d.replicas = replicas;
+        if d.rollout.is_none() && d.old_pods() == 0 {
+            let cur = d.current();
+            scale(cx, d, cur, replicas);
+        } else {
+            self.sync(cx, w);
+        }
+    }
+
+    /// Desired replicas of Deployment `w` (`spec.replicas`).
+    pub fn replicas(&self, w: usize) -> Option<u32> {
+        self.deployments[w].as_ref().map(|d| d.replicas)
+    }
+
+    /// Live pods (pending or running) of Deployment `w`, over all its ReplicaSets.
+    pub fn live_pods(&self, w: usize) -> u32 {
+        self.deployments[w]
+            .as_ref()
+            .map_or(0, |d| d.sets.iter().map(|s| s.pods.len() as u32).sum())
     }
 
     /// Ready pods of Deployment `w` (`None` if `w` is not a Deployment).

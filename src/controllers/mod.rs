@@ -8,6 +8,8 @@
 //!   progress deadlines and rollbacks.
 //! - [`disruption`]: PodDisruptionBudgets and the eviction API.
 //! - [`node_lifecycle`]: cordon, drain and surge node-pool upgrades.
+//! - [`hpa`]: HorizontalPodAutoscalers, which set a Deployment's replicas from its cpu
+//!   utilization.
 //!
 //! Every pod has one owner, the controller of its workload. When something outside the owner
 //! ends a pod (the cloud takes its node, a higher-priority pod preempts it, a drain evicts
@@ -18,12 +20,14 @@
 
 pub mod deployment;
 pub mod disruption;
+pub mod hpa;
 pub mod job;
 pub mod node_lifecycle;
 pub mod replay;
 
 pub use deployment::{DeploymentController, DeploymentEvent, PodLoss};
 pub use disruption::DisruptionController;
+pub use hpa::{HpaController, HpaEvent};
 pub use job::{JobController, JobEvent};
 pub use node_lifecycle::{NodeLifecycleController, NodeLifecycleEvent};
 pub use replay::{ReplayController, ReplayEvent, Templates};
@@ -54,6 +58,7 @@ pub struct Controllers {
     pub deployment: DeploymentController,
     pub disruption: DisruptionController,
     pub lifecycle: NodeLifecycleController,
+    pub hpa: HpaController,
     /// The owner of each workload's pods, by workload index.
     owners: Vec<Owner>,
 }
@@ -75,6 +80,7 @@ impl Controllers {
             deployment: DeploymentController::new(scenario),
             disruption: DisruptionController::new(scenario),
             lifecycle: NodeLifecycleController::new(scenario),
+            hpa: HpaController::new(scenario),
             owners,
         }
     }
@@ -96,6 +102,12 @@ impl Controllers {
             };
             cx.set_timer(at, ActionEvent::Due { action: i as u32 });
         }
+        self.hpa.start(cx);
+    }
+
+    /// An HPA syncs: it may rescale its Deployment.
+    pub fn handle_hpa(&mut self, cx: &mut Context, event: HpaEvent) {
+        self.hpa.handle(cx, &mut self.deployment, event);
     }
 
     /// An operator action is due: it goes to the controller it concerns.

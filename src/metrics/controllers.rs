@@ -22,6 +22,13 @@ pub fn add(summary: &mut Value, scenario: &Scenario, metrics: &Metrics) {
             let Some(Value::Object(entry)) = deployments.get_mut(&spec.name) else {
                 continue;
             };
+            if d.autoscaling.is_some()
+                && let Some(r) = metrics.replica_stats(w, metrics.last)
+            {
+                entry.insert("replicas_mean".into(), json!(r.mean));
+                entry.insert("replicas_max".into(), json!(r.max));
+                entry.insert("scale_events".into(), json!(r.scale_events));
+            }
             if let Some(low) = metrics.min_ready[w] {
                 entry.insert("min_ready".into(), json!(low));
             }

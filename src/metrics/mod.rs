@@ -102,6 +102,18 @@ struct Track {
     ready: u32,
     since: SimTime,
     touched: bool,
+    /// ∫ desired replicas dt, in replica·ms; the most desired replicas; rescales.
+    replica_ms: u128,
+    replicas_max: u32,
+    scale_events: u64,
+}
+
+/// Desired replicas of an autoscaled Deployment over the run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReplicaStats {
+    pub mean: f64,
+    pub max: u32,
+    pub scale_events: u64,
 }
 
 /// The age of the data a Deployment's ready pods serve: with R ready pods whose data versions
@@ -216,6 +228,11 @@ pub enum Observation {
     ContainerRestart {
         workload: usize,
     },
+    /// An autoscaler set a Deployment's desired replicas.
+    Rescaled {
+        workload: usize,
+        replicas: u32,
+    },
 }
 
 impl Metrics {
@@ -251,6 +268,9 @@ impl Metrics {
                         ready: 0,
                         since: SimTime::ZERO,
                         touched: true,
+                        replica_ms: 0,
+                        replicas_max: d.replicas,
+                        scale_events: 0,
                     }),
                     _ => None,
                 })
@@ -322,6 +342,7 @@ impl Metrics {
             return;
         }
         let (from, ready) = (t.since, t.ready);
+        t.replica_ms += u128::from(t.replicas) * u128::from(now.since(from).0);
         if ready >= t.replicas {
             self.available_ms[w] += now.since(from).0;
             self.first_available[w].get_or_insert(from);
@@ -373,7 +394,40 @@ impl Metrics {
                 u.durations_ms.push(duration_ms);
             }
             Observation::ContainerRestart { workload } => self.restarts[workload] += 1,
+            Observation::Rescaled { workload, replicas } => {
+                let now = self.last;
+                self.flush(workload, now);
+                if let Some(t) = self.tracks[workload].as_mut() {
+                    t.replicas = replicas;
+                    t.replicas_max = t.replicas_max.max(replicas);
+                    t.scale_events += 1;
+                    if !t.touched {
+                        t.touched = true;
+                        self.touched.push(workload);
+                    }
+                }
+            }
         }
+    }
+
+    /// Desired replicas of Deployment `w` over `[0, end)` (call after [`Metrics::flush_all`]).
+    pub fn replica_stats(&self, w: usize, end: SimTime) -> Option<ReplicaStats> {
+        let t = self.tracks.get(w)?.as_ref()?;
+        let mean = if end.0 == 0 {
+            f64::from(t.replicas)
+        } else {
+            t.replica_ms as f64 / end.0 as f64
+        };
+        Some(ReplicaStats {
+            mean,
+            max: t.replicas_max,
+            scale_events: t.scale_events,
+        })
+    }
+
+    /// Desired replicas of Deployment `w` now.
+    pub fn replicas_now(&self, w: usize) -> Option<u32> {
+        Some(self.tracks.get(w)?.as_ref()?.replicas)
     }
 
     /// A batch pod requesting `cpu_m` completed with `remaining` run time left to count (the

@@ -174,21 +174,7 @@ pub fn share(rps: f64, capacity: f64) -> f64 {
 
 /// Requests per second of `curve` at `t`.
 pub fn rps_at(curve: &LoadCurve, t: SimTime) -> f64 {
-    match curve {
-        LoadCurve::Constant(r) => *r,
-        LoadCurve::Steps(steps) => {
-            let i = steps.partition_point(|(from, _)| *from <= t);
-            if i == 0 { 0.0 } else { steps[i - 1].1 }
-        }
-        LoadCurve::Diurnal {
-            mean,
-            amplitude,
-            peak,
-        } => {
-            let x = TAU / DAY_S * (t.as_secs_f64() - peak.as_secs_f64());
-            mean * (1.0 + amplitude * x.cos())
-        }
-    }
+    curve.rps_at(t)
 }
 
 #[cfg(test)]

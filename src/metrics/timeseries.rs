@@ -24,20 +24,24 @@ pub struct DeploymentSample {
     pub ready: u32,
     /// Served share of its load (`None` without a load).
     pub served: Option<f64>,
+    /// Desired replicas (`None` unless an HPA sets them).
+    pub replicas: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct TimeSeries {
     pub pool_names: Vec<String>,
-    /// Deployment names, and whether each has a load (a `served.<name>` column).
-    pub deployments: Vec<(String, bool)>,
+    /// Deployment names, whether each has a load (a `served.<name>` column), and whether an
+    /// HPA sets its replicas (a `replicas.<name>` column).
+    pub deployments: Vec<(String, bool, bool)>,
     pub samples: Vec<Sample>,
 }
 
 impl TimeSeries {
     /// Column names: `time_s, ready_nodes.<pool>..., pods_running, pods_pending,
     /// cpu_allocated, memory_allocated, cost_usd`, then `ready.<deployment>` for each
-    /// Deployment and `served.<deployment>` for each with a load.
+    /// Deployment, `served.<deployment>` for each with a load and `replicas.<deployment>`
+    /// (desired) for each with an HPA.
     pub fn header(&self) -> Vec<String> {
         let mut h = vec!["time_s".to_string()];
         h.extend(self.pool_names.iter().map(|p| format!("ready_nodes.{p}")));
@@ -51,10 +55,13 @@ impl TimeSeries {
             ]
             .map(String::from),
         );
-        for (name, has_load) in &self.deployments {
+        for (name, has_load, autoscaled) in &self.deployments {
             h.push(format!("ready.{name}"));
             if *has_load {
                 h.push(format!("served.{name}"));
+            }
+            if *autoscaled {
+                h.push(format!("replicas.{name}"));
             }
         }
         h
@@ -75,6 +82,9 @@ impl TimeSeries {
                 row.push(d.ready.to_string());
                 if let Some(served) = d.served {
                     row.push(fmt_num(served));
+                }
+                if let Some(r) = d.replicas {
+                    row.push(r.to_string());
                 }
             }
             w.write_record(&row)?;

@@ -52,4 +52,6 @@ pub struct PoolSpec {
     pub taints: Vec<Taint>,
     /// Time from launch to ready for nodes launched during the run (initial nodes are ready at 0).
     pub provisioning_delay: DurationDist,
+    /// A Cluster Autoscaler node group: `(min, max)` nodes; `None`: a fixed size.
+    pub autoscaling: Option<(u32, u32)>,
 }

@@ -59,6 +59,8 @@ pub enum Ty {
     Share,
     /// A whole number or a percentage such as `25%` (Kubernetes' IntOrString).
     IntOrPercent,
+    /// A whole number of percent in `1..=max`, written `60%` (or `60`).
+    Percent { max: u32 },
     /// `true`, `false`, or a probability in [0, 1].
     Probability,
     /// Requests per second: a number, `{diurnal: {...}}`, `{steps: [[0s, 100], ...]}` or
@@ -102,7 +104,9 @@ const fn for_kind(kind: &'static [&'static str], spec: FieldSpec) -> FieldSpec {
     }
 }
 
+mod autoscaling;
 mod controllers;
+pub use autoscaling::*;
 pub use controllers::*;
 
 /// Size guards: absurd sizes are refused with a message rather than attempted.
@@ -198,6 +202,11 @@ pub const SCENARIO: &[FieldSpec] = &[
         "quotas",
         Ty::List(QUOTA),
         "Namespace resource quotas on the requests of running pods.",
+    ),
+    field(
+        "autoscaler",
+        Ty::Object(AUTOSCALER),
+        "The node autoscaler: {kind: cluster-autoscaler, expander: [...], scale_down: {...}}.",
     ),
 ];
 
@@ -434,6 +443,11 @@ pub const POOL: &[FieldSpec] = &[
             max: MAX_POOL_COUNT,
         },
         "Number of nodes at the start.",
+    ),
+    field(
+        "autoscaling",
+        Ty::Object(NODE_GROUP),
+        "This pool is a Cluster Autoscaler node group sized within {min, max}.",
     ),
     field(
         "zones",
@@ -767,6 +781,14 @@ pub const WORKLOAD: &[FieldSpec] = &[
             "backoff",
             Ty::Object(BACKOFF),
             "The kubelet's restart back-off (default 10s doubling to 5m, reset after 10m running).",
+        ),
+    ),
+    for_kind(
+        DEPLOYMENT,
+        field(
+            "autoscaling",
+            Ty::Object(HPA),
+            "A HorizontalPodAutoscaler on cpu utilization (needs load).",
         ),
     ),
     field(

@@ -6,6 +6,7 @@
 //! 3. `parse`: walk the tree into the typed model, collecting every error instead of stopping
 //!    at the first, then check cross-references (zones, names) and load trace files.
 
+pub mod autoscaling;
 pub mod error;
 pub mod fields;
 pub mod input;
@@ -26,6 +27,7 @@ mod tests;
 
 use std::path::Path;
 
+pub use autoscaling::*;
 pub use error::{InputError, InputErrors};
 pub use model::*;
 pub use overrides::Override;

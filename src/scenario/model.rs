@@ -46,6 +46,8 @@ pub struct Scenario {
     pub warnings: Vec<crate::scenario::InputError>,
     /// What was loaded, for `summary.json`'s `provenance`.
     pub provenance: Provenance,
+    /// The node autoscaler, if any.
+    pub autoscaler: Option<crate::scenario::AutoscalerSpec>,
 }
 
 /// Where a loaded scenario came from: recorded in `summary.json` so a result can be traced
@@ -106,7 +108,7 @@ pub enum WorkloadKind {
     },
     /// Long-running pods kept at `replicas` by ReplicaSets, one per revision, rolled from one
     /// revision to the next by the deployment controller.
-    Deployment(DeploymentSpec),
+    Deployment(Box<DeploymentSpec>),
     /// Pods replayed from a CSV file, sorted by submit time (stable for equal times).
     Trace { path: PathBuf, rows: Vec<TraceRow> },
 }
@@ -147,6 +149,8 @@ pub struct DeploymentSpec {
     pub crashes: Option<SimDuration>,
     /// The kubelet's restart back-off after a crash: `initial`, doubling to `max`.
     pub backoff: BackoffSpec,
+    /// A HorizontalPodAutoscaler that sets `replicas` from cpu utilization.
+    pub autoscaling: Option<crate::scenario::HpaSpec>,
 }
 
 impl Default for DeploymentSpec {
@@ -165,6 +169,7 @@ impl Default for DeploymentSpec {
             crash_after: None,
             crashes: None,
             backoff: BackoffSpec::default(),
+            autoscaling: None,
         }
     }
 }
@@ -265,6 +270,27 @@ pub enum LoadCurve {
     },
     /// Piecewise constant: each `(from, rps)` holds until the next (0 before the first).
     Steps(Vec<(SimTime, f64)>),
+}
+
+impl LoadCurve {
+    /// Requests per second at `t`.
+    pub fn rps_at(&self, t: SimTime) -> f64 {
+        match self {
+            LoadCurve::Constant(r) => *r,
+            LoadCurve::Steps(steps) => {
+                let i = steps.partition_point(|(from, _)| *from <= t);
+                if i == 0 { 0.0 } else { steps[i - 1].1 }
+            }
+            LoadCurve::Diurnal {
+                mean,
+                amplitude,
+                peak,
+            } => {
+                let x = std::f64::consts::TAU / 86_400.0 * (t.as_secs_f64() - peak.as_secs_f64());
+                mean * (1.0 + amplitude * x.cos())
+            }
+        }
+    }
 }
 
 /// In-place refresh: every `every`, each ready pod goes unready for `downtime` (plus a uniform

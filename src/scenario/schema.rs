@@ -191,6 +191,12 @@ fn type_schema(ty: &Ty) -> Value {
                 { "type": "string", "pattern": "^[0-9]+%$" },
             ]
         }),
+        Ty::Percent { max } => json!({
+            "oneOf": [
+                { "type": "integer", "minimum": 1, "maximum": max },
+                { "type": "string", "pattern": "^[0-9]+%$" },
+            ]
+        }),
         Ty::Probability => json!({
             "oneOf": [
                 { "type": "boolean" },

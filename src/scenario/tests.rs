@@ -89,8 +89,8 @@ fn quickstart_loads_with_the_right_units() {
     assert_eq!(web.template.namespace, "default");
     assert_eq!(web.template.requests, Resources::new(500, GI, 0));
     assert!(matches!(
-        web.kind,
-        WorkloadKind::Deployment(DeploymentSpec {
+        &web.kind,
+        WorkloadKind::Deployment(d) if matches!(**d, DeploymentSpec {
             replicas: 6,
             startup: None,
             ..
@@ -200,8 +200,8 @@ workloads:
         }
     ));
     assert!(matches!(
-        s.workloads[1].kind,
-        WorkloadKind::Deployment(DeploymentSpec {
+        &s.workloads[1].kind,
+        WorkloadKind::Deployment(d) if matches!(**d, DeploymentSpec {
             replicas: 0,
             startup: Some(DurationDist::Constant(SimDuration(20_000))),
             ..
@@ -221,7 +221,7 @@ fn unknown_field_points_at_the_key_and_suggests() {
     assert_eq!(
         errors(&quickstart_with("seed: 7", "colour: 7")),
         [
-            "quickstart.yaml:2:1: unknown field 'colour', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas"
+            "quickstart.yaml:2:1: unknown field 'colour', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas, autoscaler"
         ]
     );
 }
@@ -264,7 +264,7 @@ fn type_errors_say_what_was_expected() {
         )),
         [
             "quickstart.yaml:5:10: cluster: expected a mapping with fields zones, pools, found 3",
-            "quickstart.yaml:6:1: unknown field 'x', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas",
+            "quickstart.yaml:6:1: unknown field 'x', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas, autoscaler",
         ]
     );
 }
@@ -535,8 +535,8 @@ fn overrides_set_scalars_list_elements_and_new_fields() {
     assert_eq!(s.cluster.zones, ["zone-a", "zone-x"]);
     assert_eq!(s.cluster.pools[0].zones, [1]);
     assert!(matches!(
-        s.workloads[0].kind,
-        WorkloadKind::Deployment(DeploymentSpec { replicas: 3, .. })
+        &s.workloads[0].kind,
+        WorkloadKind::Deployment(d) if matches!(**d, DeploymentSpec { replicas: 3, .. })
     ));
     assert!(matches!(
         s.workloads[1].kind,
@@ -583,7 +583,7 @@ fn yaml_syntax_errors_have_a_location() {
     assert_eq!(
         errors(""),
         [
-            "quickstart.yaml:1:1: expected a mapping with fields name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas, found null"
+            "quickstart.yaml:1:1: expected a mapping with fields name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas, autoscaler, found null"
         ]
     );
 }

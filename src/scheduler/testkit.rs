@@ -22,6 +22,7 @@ pub fn pool(name: &str, node: Resources) -> PoolSpec {
         labels: BTreeMap::new(),
         taints: Vec::new(),
         provisioning_delay: DurationDist::Constant(SimDuration::ZERO),
+        autoscaling: None,
     }
 }
 

@@ -3,7 +3,9 @@
 //! [`crate::sim`] routes each group to its owner, and the owner matches its own kinds.
 
 use crate::cloud::CloudEvent;
-use crate::controllers::{ActionEvent, DeploymentEvent, JobEvent, NodeLifecycleEvent, ReplayEvent};
+use crate::controllers::{
+    ActionEvent, DeploymentEvent, HpaEvent, JobEvent, NodeLifecycleEvent, ReplayEvent,
+};
 use crate::kubelet::KubeletEvent;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +18,8 @@ pub enum Event {
     Deployment(DeploymentEvent),
     /// Drain retries ([`crate::controllers::node_lifecycle`]).
     Lifecycle(NodeLifecycleEvent),
+    /// HorizontalPodAutoscaler syncs ([`crate::controllers::hpa`]).
+    Hpa(HpaEvent),
     /// Operator actions from the scenario: rollouts, rollbacks, cordons, drains, upgrades
     /// ([`crate::controllers`]).
     Action(ActionEvent),
@@ -48,6 +52,12 @@ impl From<DeploymentEvent> for Event {
 impl From<NodeLifecycleEvent> for Event {
     fn from(e: NodeLifecycleEvent) -> Self {
         Event::Lifecycle(e)
+    }
+}
+
+impl From<HpaEvent> for Event {
+    fn from(e: HpaEvent) -> Self {
+        Event::Hpa(e)
     }
 }
 

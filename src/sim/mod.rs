@@ -178,7 +178,9 @@ impl<'a> Simulation<'a> {
                     .workloads
                     .iter()
                     .filter_map(|w| match &w.kind {
-                        WorkloadKind::Deployment(d) => Some((w.name.clone(), d.load.is_some())),
+                        WorkloadKind::Deployment(d) => {
+                            Some((w.name.clone(), d.load.is_some(), d.autoscaling.is_some()))
+                        }
                         _ => None,
                     })
                     .collect(),
@@ -277,6 +279,7 @@ impl<'a> Simulation<'a> {
             Event::Replay(e) => controllers.replay.handle(cx, e),
             Event::Deployment(e) => controllers.deployment.handle(cx, e),
             Event::Lifecycle(e) => controllers.handle_lifecycle(cx, e),
+            Event::Hpa(e) => controllers.handle_hpa(cx, e),
             Event::Action(e) => controllers.handle_action(cx, e),
             Event::Kubelet(e) => self.kubelet.handle(cx, controllers, e),
             Event::Cloud(e) => self.cloud.handle(cx, controllers, e),
@@ -322,6 +325,11 @@ impl<'a> Simulation<'a> {
                             served: cx.metrics.serving[w]
                                 .as_ref()
                                 .map(|s| s.share_at(at, ready)),
+                            replicas: self
+                                .controllers
+                                .hpa
+                                .autoscaled(w)
+                                .then(|| self.controllers.deployment.replicas(w).unwrap_or(0)),
                         }
                     })
                     .collect(),

@@ -264,10 +264,10 @@ fn zone_outage_downs_the_zone_and_blocks_launches() {
             requests: Resources::new(1000, 0, 0),
             ..Default::default()
         },
-        kind: WorkloadKind::Deployment(DeploymentSpec {
+        kind: WorkloadKind::Deployment(Box::new(DeploymentSpec {
             replicas: 4,
             ..Default::default()
-        }),
+        })),
         disruption_budget: None,
     }];
     let r = run(&s, RunOptions::default()).unwrap();

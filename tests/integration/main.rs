@@ -1,5 +1,6 @@
 //! One integration-test binary: the real CLI, determinism, and validation against theory.
 
+mod autoscaling;
 mod binpacking;
 mod cli;
 mod compare;

@@ -190,6 +190,9 @@ pub(super) fn parse_pool(cx: &mut Ctx, obj: &Obj, cluster_zones: Option<&[String
     let provisioning_delay = obj
         .dist(cx, "provisioning_delay")
         .unwrap_or(DurationDist::Constant(SimDuration::ZERO));
+    let autoscaling = obj
+        .object(cx, "autoscaling")
+        .and_then(|g| parse_node_group(cx, &g, count));
 
     PoolSpec {
         name,
@@ -202,6 +205,7 @@ pub(super) fn parse_pool(cx: &mut Ctx, obj: &Obj, cluster_zones: Option<&[String
         labels,
         taints,
         provisioning_delay,
+        autoscaling,
     }
 }
 

@@ -120,6 +120,20 @@ pub(super) fn parse_deployment_kind<'n>(
              dependencies runs before it exits",
         );
     }
+    let autoscaling = obj
+        .object(cx, "autoscaling")
+        .and_then(|a| parse_hpa(cx, &a));
+    if autoscaling.is_some()
+        && load.is_none()
+        && let Some((v, p)) = obj.value(cx, "autoscaling")
+    {
+        cx.err(
+            &v.origin,
+            &p,
+            "autoscaling needs load: the HPA scales on cpu utilization, which is \
+             rps ÷ (ready pods × per_pod)",
+        );
+    }
     let spec = DeploymentSpec {
         replicas,
         startup: obj.dist(cx, "startup"),
@@ -134,6 +148,7 @@ pub(super) fn parse_deployment_kind<'n>(
         crash_after,
         crashes,
         backoff,
+        autoscaling,
     };
     (spec, dependencies)
 }
@@ -214,7 +229,7 @@ pub(super) fn parse_budget(
 }
 
 /// A field that must be longer than zero.
-fn positive(cx: &mut Ctx, obj: &Obj, name: &str, value: SimDuration) {
+pub(super) fn positive(cx: &mut Ctx, obj: &Obj, name: &str, value: SimDuration) {
     if value == SimDuration::ZERO
         && let Some((v, p)) = obj.value(cx, name)
     {

@@ -45,6 +45,7 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
         );
     }
     let variants = parse_variants(cx, &top);
+    let autoscaler = parse_autoscaler(cx, &top, &cluster);
 
     Some(Scenario {
         name,
@@ -62,6 +63,7 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
         source: None,
         warnings: Vec::new(),
         provenance: Default::default(),
+        autoscaler,
     })
 }
 

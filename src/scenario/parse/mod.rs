@@ -13,12 +13,14 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 mod actions;
+mod autoscaling;
 mod cluster;
 mod deployment;
 mod document;
 mod workloads;
 
 use actions::*;
+use autoscaling::*;
 use cluster::*;
 use deployment::*;
 pub(crate) use document::parse_scenario;
@@ -116,6 +118,7 @@ pub(crate) fn expected(ty: &Ty) -> String {
         Ty::List(_) => "a list".into(),
         Ty::Share => "a fraction such as 0.3 or {uniform: {min: 0.2, max: 0.6}}".into(),
         Ty::IntOrPercent => "a whole number or a percentage such as 25%".into(),
+        Ty::Percent { max } => format!("a percentage between 1% and {max}%, such as 60%"),
         Ty::Probability => "true, false or a probability between 0 and 1".into(),
         Ty::Load => "requests per second: a number, {diurnal: {mean, amplitude, peak}}, {steps: [[0s, 100], [2h, 900]]} or {trace: rps.csv}".into(),
     }

@@ -238,7 +238,7 @@ pub(super) fn parse_workload<'n>(
         "Deployment" => {
             let (spec, deps) = parse_deployment_kind(cx, obj);
             own_dependencies = deps;
-            WorkloadKind::Deployment(spec)
+            WorkloadKind::Deployment(Box::new(spec))
         }
         _ => parse_trace_kind(cx, obj),
     };
