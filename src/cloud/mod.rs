@@ -290,6 +290,40 @@ impl Cloud {
         Self::launch_node_after(cx, pool, zone, delay)
     }
 
+    /// The zone a new node of `pool` would go to: the open zone with the fewest live nodes of
+    /// the pool (an auto-scaling group balances its zones); `None` while every zone of the
+    /// pool is closed (a capacity shortage or an outage).
+    pub fn zone_for_new_node(&self, cx: &Context, pool: PoolId) -> Option<u32> {
+        let cluster = cx.cluster();
+        let zones = &cx.scenario().cluster.pools[pool.0 as usize].zones;
+        let mut live = vec![0u32; cx.scenario().cluster.zones.len()];
+        for &n in cluster.node_order() {
+            let node = cluster.node(n);
+            if node.pool == pool {
+                live[node.zone as usize] += 1;
+            }
+        }
+        zones
+            .iter()
+            .map(|&z| z as u32)
+            .filter(|&z| !self.zone_closed(pool, z))
+            .min_by_key(|&z| (live[z as usize], z))
+    }
+
+    /// An autoscaler grows `pool` by one node (the cloud provider's `IncreaseSize`): launched in
+    /// [`Cloud::zone_for_new_node`], ready after the pool's provisioning delay. `None` when no
+    /// zone can take it.
+    pub fn increase_size(&mut self, cx: &mut Context, pool: PoolId) -> Option<NodeId> {
+        let zone = self.zone_for_new_node(cx, pool)?;
+        Some(self.launch_node(cx, pool, zone))
+    }
+
+    /// An autoscaler deletes `node` (the cloud provider's `DeleteNodes`, which also shrinks the
+    /// group, so it is not replaced). Pods still on it are evicted as the node goes.
+    pub fn delete_node(&mut self, cx: &mut Context, owners: &mut Controllers, node: NodeId) {
+        self.terminate(cx, owners, node);
+    }
+
     /// Launches a node of `pool` in `zone` that becomes ready after `delay`.
     fn launch_node_after(cx: &mut Context, pool: PoolId, zone: u32, delay: SimDuration) -> NodeId {
         cx.launch_node(pool, zone, delay, |node| {
@@ -300,6 +334,10 @@ impl Cloud {
     /// A provisioning node's delay is over: burn-in first if the pool has one, then ready
     /// (unless its zone is down).
     fn on_node_ready(&mut self, cx: &mut Context, node: NodeId) {
+        // An autoscaler may have given up on the node and deleted it.
+        if cx.cluster().node(node).state == NodeState::Terminated {
+            return;
+        }
         let now = cx.now();
         let pool = cx.cluster().node(node).pool;
         let zone = cx.cluster().node(node).zone;

@@ -8,6 +8,7 @@
 //!   progress deadlines and rollbacks.
 //! - [`disruption`]: PodDisruptionBudgets and the eviction API.
 //! - [`node_lifecycle`]: cordon, drain and surge node-pool upgrades.
+//! - [`cluster_autoscaler`]: the Cluster Autoscaler, which grows and shrinks node groups.
 //! - [`hpa`]: HorizontalPodAutoscalers, which set a Deployment's replicas from its cpu
 //!   utilization.
 //!
@@ -18,6 +19,7 @@
 //! Operator actions from the scenario's `events` (rollouts, drains, upgrades) arrive as
 //! [`ActionEvent`]s and go to the controller they concern.
 
+pub mod cluster_autoscaler;
 pub mod deployment;
 pub mod disruption;
 pub mod hpa;

@@ -114,6 +114,18 @@ pub fn add(summary: &mut Value, scenario: &Scenario, metrics: &Metrics) {
     if !upgrades.is_empty() {
         obj.insert("upgrades".into(), Value::Object(upgrades));
     }
+    if scenario.autoscaler.is_some() {
+        let a = &metrics.autoscaler;
+        obj.insert(
+            "autoscaler".into(),
+            json!({
+                "scale_ups": a.scale_ups,
+                "scale_downs": a.scale_downs,
+                "nodes_launched": a.nodes_launched,
+                "launch_failures": a.launch_failures,
+            }),
+        );
+    }
     if crash_sources {
         let core_hours =
             metrics.crashloop_cpu_m_ms as f64 / 1000.0 / crate::time::MS_PER_HOUR as f64;

@@ -88,6 +88,8 @@ pub struct Metrics {
     pub upgrades: Vec<UpgradeCounts>,
     /// Age of the data ready pods serve, per workload.
     pub data_age: Vec<DataAge>,
+    /// What the node autoscaler did.
+    pub autoscaler: AutoscalerCounts,
     /// Per Deployment: ready pods and desired replicas, and since when the integrals above
     /// are up to date. Those integrals change only with readiness, so they are brought up to
     /// date when it changes (and at the end), never per instant.
@@ -106,6 +108,18 @@ struct Track {
     replica_ms: u128,
     replicas_max: u32,
     scale_events: u64,
+}
+
+/// The node autoscaler's decisions.
+#[derive(Clone, Debug, Default)]
+pub struct AutoscalerCounts {
+    /// Scale-up decisions (each grows one group by one or more nodes).
+    pub scale_ups: u64,
+    /// Nodes removed by scale-down.
+    pub scale_downs: u64,
+    pub nodes_launched: u64,
+    /// Launches that found no capacity, and nodes never ready within the provision time.
+    pub launch_failures: u64,
 }
 
 /// Desired replicas of an autoscaled Deployment over the run.
@@ -228,6 +242,14 @@ pub enum Observation {
     ContainerRestart {
         workload: usize,
     },
+    /// The Cluster Autoscaler grew a node group by `nodes`.
+    AutoscalerScaleUp {
+        nodes: u32,
+    },
+    /// The Cluster Autoscaler removed a node.
+    AutoscalerNodeRemoved,
+    /// A node group could not launch, or a node it launched never became ready.
+    AutoscalerLaunchFailure,
     /// An autoscaler set a Deployment's desired replicas.
     Rescaled {
         workload: usize,
@@ -394,6 +416,12 @@ impl Metrics {
                 u.durations_ms.push(duration_ms);
             }
             Observation::ContainerRestart { workload } => self.restarts[workload] += 1,
+            Observation::AutoscalerScaleUp { nodes } => {
+                self.autoscaler.scale_ups += 1;
+                self.autoscaler.nodes_launched += u64::from(nodes);
+            }
+            Observation::AutoscalerNodeRemoved => self.autoscaler.scale_downs += 1,
+            Observation::AutoscalerLaunchFailure => self.autoscaler.launch_failures += 1,
             Observation::Rescaled { workload, replicas } => {
                 let now = self.last;
                 self.flush(workload, now);

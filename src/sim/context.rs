@@ -265,6 +265,23 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Pending pods the scheduler has tried and could not place (and that no namespace quota
+    /// holds back), by id.
+    pub fn unschedulable_pods(&self) -> Vec<PodId> {
+        let mut out: Vec<PodId> = self
+            .queue
+            .pods()
+            .filter(|&p| {
+                let pod = self.cluster.pod(p);
+                pod.phase == PodPhase::Pending
+                    && pod.reported_unschedulable
+                    && self.quotas.message(&self.cluster, p).is_none()
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// The pod was told to stop and runs out its termination grace period.
     pub fn set_terminating(&mut self, pod: PodId) {
         self.cluster.pod_mut(pod).terminating = true;
@@ -332,6 +349,13 @@ impl<'a> Context<'a> {
     /// Adds a taint to the node (on top of its pool's).
     pub fn taint_node(&mut self, node: NodeId, taint: Taint) {
         self.cluster.nodes[node.0 as usize].extra_taints.push(taint);
+    }
+
+    /// Removes the node's own taints with `key` (its pool's stay).
+    pub fn remove_taint(&mut self, node: NodeId, key: &str) {
+        self.cluster.nodes[node.0 as usize]
+            .extra_taints
+            .retain(|t| t.key != key);
     }
 
     /// No new pods on the node (`Draining`: cordoned on its way out).

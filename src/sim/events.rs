@@ -3,6 +3,7 @@
 //! [`crate::sim`] routes each group to its owner, and the owner matches its own kinds.
 
 use crate::cloud::CloudEvent;
+use crate::controllers::cluster_autoscaler::ClusterAutoscalerEvent;
 use crate::controllers::{
     ActionEvent, DeploymentEvent, HpaEvent, JobEvent, NodeLifecycleEvent, ReplayEvent,
 };
@@ -18,6 +19,9 @@ pub enum Event {
     Deployment(DeploymentEvent),
     /// Drain retries ([`crate::controllers::node_lifecycle`]).
     Lifecycle(NodeLifecycleEvent),
+    /// Cluster Autoscaler scans and provisioning deadlines
+    /// ([`crate::controllers::cluster_autoscaler`]).
+    Autoscaler(ClusterAutoscalerEvent),
     /// HorizontalPodAutoscaler syncs ([`crate::controllers::hpa`]).
     Hpa(HpaEvent),
     /// Operator actions from the scenario: rollouts, rollbacks, cordons, drains, upgrades
@@ -52,6 +56,12 @@ impl From<DeploymentEvent> for Event {
 impl From<NodeLifecycleEvent> for Event {
     fn from(e: NodeLifecycleEvent) -> Self {
         Event::Lifecycle(e)
+    }
+}
+
+impl From<ClusterAutoscalerEvent> for Event {
+    fn from(e: ClusterAutoscalerEvent) -> Self {
+        Event::Autoscaler(e)
     }
 }
 

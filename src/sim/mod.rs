@@ -37,6 +37,7 @@ pub use events::Event;
 pub use log::{EventLog, EventRecord, EventSink, RecordedEvent};
 
 use crate::cloud::Cloud;
+use crate::controllers::cluster_autoscaler::ClusterAutoscaler;
 use crate::controllers::{Controllers, Templates};
 use crate::engine::EventQueue;
 use crate::kubelet::Kubelet;
@@ -109,6 +110,8 @@ pub struct Simulation<'a> {
     controllers: Controllers,
     kubelet: Kubelet,
     cloud: Cloud,
+    /// The node autoscaler, if the scenario has one.
+    autoscaler: Option<ClusterAutoscaler>,
     scheduler: Scheduler,
     timeseries: TimeSeries,
     next_sample: SimTime,
@@ -156,6 +159,7 @@ impl<'a> Simulation<'a> {
             controllers,
             kubelet: Kubelet::new(scenario),
             cloud: Cloud::new(scenario),
+            autoscaler: ClusterAutoscaler::new(scenario),
             scheduler: Scheduler {
                 policy,
                 preemption: Box::new(DefaultPreemption),
@@ -195,6 +199,9 @@ impl<'a> Simulation<'a> {
         sim.cloud.launch_initial_nodes(&mut sim.cx);
         sim.controllers.start(&mut sim.cx);
         sim.cloud.start(&mut sim.cx);
+        if let Some(ca) = sim.autoscaler.as_mut() {
+            ca.start(&mut sim.cx);
+        }
         sim.kubelet.start(&mut sim.cx);
         sim.cx.newly_ready_nodes.clear();
         Ok(sim)
@@ -280,6 +287,17 @@ impl<'a> Simulation<'a> {
             Event::Deployment(e) => controllers.deployment.handle(cx, e),
             Event::Lifecycle(e) => controllers.handle_lifecycle(cx, e),
             Event::Hpa(e) => controllers.handle_hpa(cx, e),
+            Event::Autoscaler(e) => {
+                if let Some(ca) = self.autoscaler.as_mut() {
+                    ca.handle(
+                        cx,
+                        controllers,
+                        &mut self.cloud,
+                        self.scheduler.policy.filters(),
+                        e,
+                    );
+                }
+            }
             Event::Action(e) => controllers.handle_action(cx, e),
             Event::Kubelet(e) => self.kubelet.handle(cx, controllers, e),
             Event::Cloud(e) => self.cloud.handle(cx, controllers, e),

@@ -44,6 +44,11 @@ impl SchedulingQueue {
         }
     }
 
+    /// The pods in the queue, in queue order.
+    pub(crate) fn pods(&self) -> impl Iterator<Item = PodId> + '_ {
+        self.pending.iter().map(|(_, p)| p)
+    }
+
     /// Takes a pending pod out of the queue (it was deleted). During a pass it leaves after
     /// the walk, which skips it.
     pub(crate) fn remove(&mut self, id: PodId) {

@@ -155,3 +155,218 @@ fn hpa_needs_a_load_and_sane_bounds() {
         assert!(err.contains(want), "missing {want:?} in:\n{err}");
     }
 }
+
+/// Node events `reason` as (time s, node).
+fn node_events(log: &EventLog, reason: &str, message: &str) -> Vec<(f64, String)> {
+    log.0
+        .iter()
+        .filter(|e| e.object == "node" && e.event == reason && e.message == message)
+        .map(|e| (e.time_ms as f64 / 1000.0, e.name.clone()))
+        .collect()
+}
+
+#[test]
+fn a_burst_scales_a_group_by_the_first_fit_decreasing_bin_count_once() {
+    // 4-cpu nodes; pods of 3, 3, 2, 2, 2, 1, 1 cpu pending at time 0. First-fit decreasing
+    // onto template nodes: [3,1] [3,1] [2,2] [2] = 4 nodes, at the first scan (10 s). The
+    // nodes take 2 min to be ready; scans meanwhile count them as upcoming, so no second
+    // scale-up follows.
+    let (summary, log) = run("name: burst
+duration: 30m
+cluster:
+  pools:
+    - name: general
+      node: { cpu: 4, memory: 16Gi }
+      count: 0
+      provisioning_delay: 2m
+      autoscaling: { min: 0, max: 50 }
+autoscaler: { kind: cluster-autoscaler }
+workloads:
+  - { name: big, kind: Deployment, replicas: 2, requests: { cpu: 3, memory: 1Gi } }
+  - { name: mid, kind: Deployment, replicas: 3, requests: { cpu: 2, memory: 1Gi } }
+  - { name: small, kind: Deployment, replicas: 2, requests: { cpu: 1, memory: 1Gi } }
+");
+    assert_eq!(
+        events(&log, "pool", "ScaledUpGroup"),
+        [(
+            10.0,
+            "Scale-up: setting group general size to 4 instead of 0 (max: 50)".to_string()
+        )]
+    );
+    let triggered = events(&log, "pod", "TriggeredScaleUp");
+    assert_eq!(triggered.len(), 7);
+    assert!(
+        triggered
+            .iter()
+            .all(|(t, m)| *t == 10.0 && m == "pod triggered scale-up: [{general 0->4 (max: 50)}]")
+    );
+    assert_eq!(summary["pods"]["pending_at_end"], 0);
+    let a = &summary["autoscaler"];
+    assert_eq!(
+        (a["scale_ups"].as_u64(), a["nodes_launched"].as_u64()),
+        (Some(1), Some(4))
+    );
+}
+
+/// Three nodes; one Deployment pod lands on general-0 (least-allocated, ties to the earliest
+/// node); general-1 and general-2 are empty from time 0.
+const IDLE_NODES: &str = "name: idle
+duration: 30m
+cluster:
+  pools:
+    - { name: general, node: { cpu: 4, memory: 16Gi }, count: COUNT, autoscaling: { min: 1, max: 10 } }
+autoscaler: { kind: cluster-autoscaler }
+workloads:
+  - name: web
+    kind: Deployment
+    replicas: REPLICAS
+    requests: { cpu: 1, memory: 1Gi }
+    BUDGET
+";
+
+#[test]
+fn an_empty_node_is_removed_after_unneeded_time_plus_scan_granularity() {
+    // Scans at 10, 20, … s. The empty nodes are unneeded from the scan at 10 s; removal needs
+    // more than 10 min unneeded (upstream compares strictly): the first scan past 610 s is
+    // 620 s. Both empty nodes go together (empty nodes first, in bulk); then the group is at
+    // its min of 1 and general-0, whose pod could have moved, stays.
+    let yaml = IDLE_NODES
+        .replace("COUNT", "3")
+        .replace("REPLICAS", "1")
+        .replace("BUDGET", "");
+    let (summary, log) = run(&yaml);
+    assert_eq!(
+        node_events(&log, "ScaleDown", "nodes removed by cluster autoscaler"),
+        [
+            (620.0, "general-1".to_string()),
+            (620.0, "general-2".to_string())
+        ]
+    );
+    assert_eq!(summary["autoscaler"]["scale_downs"], 2);
+    // With unneeded_time 5m: the first scan past 310 s.
+    let yaml = yaml.replace(
+        "autoscaler: { kind: cluster-autoscaler }",
+        "autoscaler: { kind: cluster-autoscaler, scale_down: { unneeded_time: 5m } }",
+    );
+    let (_, log) = run(&yaml);
+    let times: Vec<f64> = node_events(&log, "ScaleDown", "nodes removed by cluster autoscaler")
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
+    assert_eq!(times, [320.0, 320.0]);
+}
+
+#[test]
+fn a_node_whose_pods_can_move_is_drained_unless_a_budget_forbids_it() {
+    // Two nodes, one web pod on each (25% cpu). general-0's pod can move to general-1; then
+    // general-1's pod has nowhere to go (general-0 is leaving). At 620 s general-0 is drained
+    // through the eviction API and deleted; its pod is replaced on general-1.
+    let base = IDLE_NODES.replace("COUNT", "2").replace("REPLICAS", "2");
+    let (summary, log) = run(&base.replace("BUDGET", ""));
+    assert_eq!(
+        node_events(&log, "ScaleDown", "nodes removed by cluster autoscaler"),
+        [(620.0, "general-0".to_string())]
+    );
+    // One pod evicted (and replaced at once, so web never has fewer than 2 ready).
+    let evicted = log.0.iter().filter(|e| e.event == "Evicted").count();
+    assert_eq!(evicted, 1);
+    assert_eq!(summary["deployments"]["web"]["min_ready"], 2);
+    // A budget that allows one disruption lets the drain through at the same time.
+    let (_, log) = run(&base.replace("BUDGET", "disruption_budget: { max_unavailable: 1 }"));
+    assert_eq!(
+        node_events(&log, "ScaleDown", "nodes removed by cluster autoscaler"),
+        [(620.0, "general-0".to_string())]
+    );
+    // One that allows none keeps both nodes for the whole run.
+    let (summary, log) = run(&base.replace("BUDGET", "disruption_budget: { min_available: 2 }"));
+    assert!(node_events(&log, "ScaleDown", "nodes removed by cluster autoscaler").is_empty());
+    assert_eq!(summary["autoscaler"]["scale_downs"], 0);
+    assert_eq!(summary["deployments"]["web"]["min_ready"], 2);
+}
+
+#[test]
+fn a_shortage_backs_the_group_off_and_the_next_option_is_taken() {
+    // spot is preferred (priority 20) but cannot launch in its only zone for the first 20
+    // min: the first scan's launch fails (FailedToScaleUpGroup, a 5 min back-off) and general
+    // takes the pods in the same scan. A second burst at 30 min, after the shortage, goes to
+    // spot again.
+    let (summary, log) = run("name: shortage
+duration: 1h
+cluster:
+  zones: [zone-a]
+  pools:
+    - name: spot
+      capacity_type: spot
+      node: { cpu: 4, memory: 16Gi }
+      count: 0
+      autoscaling: { min: 0, max: 10 }
+      unavailable: [ { at: 0s, duration: 20m } ]
+    - { name: general, node: { cpu: 4, memory: 16Gi }, count: 0, autoscaling: { min: 0, max: 10 } }
+autoscaler:
+  kind: cluster-autoscaler
+  expander: [priority, least-waste]
+  priorities: { spot: 20, general: 10 }
+workloads:
+  - name: first
+    kind: Batch
+    arrivals: { poisson_per_hour: 36000 }
+    limit: 4
+    duration: 1h
+    tolerations: [ { key: clustersim.io/interrupted, operator: Exists } ]
+    requests: { cpu: 2, memory: 1Gi }
+  - name: second
+    kind: Batch
+    start: 30m
+    arrivals: { poisson_per_hour: 36000 }
+    limit: 2
+    duration: 1h
+    requests: { cpu: 2, memory: 1Gi }
+");
+    let failed = events(&log, "pool", "FailedToScaleUpGroup");
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].0, 10.0);
+    let ups: Vec<(f64, String)> = log
+        .0
+        .iter()
+        .filter(|e| e.event == "ScaledUpGroup")
+        .map(|e| (e.time_ms as f64 / 1000.0, e.name.clone()))
+        .collect();
+    assert_eq!(ups[0], (10.0, "spot".to_string()));
+    assert_eq!(ups[1], (10.0, "general".to_string()));
+    assert!(
+        ups[2..].iter().any(|(t, p)| *t > 1800.0 && p == "spot"),
+        "back to spot after the shortage: {ups:?}"
+    );
+    assert_eq!(summary["autoscaler"]["launch_failures"], 1);
+}
+
+#[test]
+fn a_node_never_ready_is_given_up_after_max_node_provision_time() {
+    // Nodes take 20 min to be ready; the autoscaler gives up at 15 min (launched at 10 s:
+    // ScaleUpTimedOut at 910 s), deletes the node and backs the group off for 5 min. The
+    // retry at 1220 s times out at 2120 s, and the back-off doubles to 10 min (past the end).
+    let (summary, log) = run("name: slow
+duration: 40m
+cluster:
+  pools:
+    - { name: general, node: { cpu: 4, memory: 16Gi }, count: 0, provisioning_delay: 20m, autoscaling: { min: 0, max: 10 } }
+autoscaler: { kind: cluster-autoscaler }
+workloads:
+  - { name: web, kind: Deployment, replicas: 1, requests: { cpu: 1, memory: 1Gi } }
+");
+    let timed_out = events(&log, "pool", "ScaleUpTimedOut");
+    assert_eq!(
+        timed_out,
+        [910.0, 2120.0].map(|t| (
+            t,
+            "Nodes added to group general failed to register within 15m".to_string()
+        ))
+    );
+    // The next try comes once the back-off (until 1210 s) is over: the scan at 1220 s.
+    let ups: Vec<f64> = events(&log, "pool", "ScaledUpGroup")
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
+    assert_eq!(ups, [10.0, 1220.0]);
+    assert_eq!(summary["autoscaler"]["launch_failures"], 2);
+}

@@ -1,7 +1,7 @@
 use crate::model::{Cluster, Node};
 use crate::scheduler::framework::{Filter, PodRef, Reason};
 
-use super::topology::{count_in_domain, domain, selects, selects_own};
+use super::topology::{count_in_domain, selects, selects_own};
 
 /// Kubernetes' InterPodAffinity filter, for required anti-affinity: the node is rejected if its
 /// domain (zone or host) holds a pod the pod's terms select, or a pod whose own anti-affinity
@@ -20,8 +20,7 @@ impl Filter for InterPodAffinity {
     fn filter(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> Result<(), Reason> {
         let t = pod.template;
         for term in &t.anti_affinity {
-            let d = domain(term.topology_key, node);
-            if count_in_domain(cluster, term.topology_key, d, |p| {
+            if count_in_domain(cluster, term.topology_key, node, |p| {
                 selects(cluster, &term.label_selector, &t.namespace, p)
             }) > 0
             {
@@ -39,8 +38,9 @@ impl Filter for InterPodAffinity {
                     continue;
                 }
                 // The pods carrying the term: those of template `i`.
-                let d = domain(term.topology_key, node);
-                if count_in_domain(cluster, term.topology_key, d, |p| p.template.0 == i as u32) > 0
+                if count_in_domain(cluster, term.topology_key, node, |p| {
+                    p.template.0 == i as u32
+                }) > 0
                 {
                     return Err(Reason::AntiAffinity);
                 }

@@ -1,8 +1,8 @@
-use crate::model::WhenUnsatisfiable;
 use crate::model::{Cluster, Node};
+use crate::model::{TopologyKey, WhenUnsatisfiable};
 use crate::scheduler::framework::{Filter, MAX_NODE_SCORE, PodRef, Reason, Score};
 
-use super::topology::{domain, domain_counts, selects_own};
+use super::topology::{domain, domain_counts, hypothetical, selects, selects_own};
 
 /// Kubernetes' PodTopologySpread filter, for `DoNotSchedule` constraints: placing the pod on
 /// the node must keep `count(node's domain) + self − min(count over domains) ≤ max_skew`, where
@@ -26,11 +26,25 @@ impl Filter for PodTopologySpread {
                 continue;
             }
             let counts = domain_counts(cluster, t, c.topology_key, &c.label_selector);
-            let min = counts.iter().map(|c| c.1).min().unwrap_or(0);
+            let mut min = counts.iter().map(|c| c.1).min().unwrap_or(0);
             let d = domain(c.topology_key, node);
-            let here = counts
-                .binary_search_by_key(&d, |c| c.0)
-                .map_or(0, |i| counts[i].1);
+            let mut here = match c.topology_key {
+                // A template node's hostname is a domain of its own.
+                TopologyKey::Hostname if hypothetical(node, cluster) => 0,
+                _ => counts
+                    .binary_search_by_key(&d, |c| c.0)
+                    .map_or(0, |i| counts[i].1),
+            };
+            if hypothetical(node, cluster) {
+                here += node
+                    .pods
+                    .iter()
+                    .filter(|&&p| selects(cluster, &c.label_selector, &t.namespace, cluster.pod(p)))
+                    .count() as u32;
+                if c.topology_key == TopologyKey::Hostname {
+                    min = min.min(here);
+                }
+            }
             let self_match = selects_own(&c.label_selector, pod.pod.workload, t) as u32;
             if (here + self_match).saturating_sub(min) > c.max_skew {
                 return Err(Reason::TopologySpread);

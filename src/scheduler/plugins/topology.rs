@@ -75,14 +75,21 @@ pub fn domain_counts(
     counts
 }
 
-/// Pods for which `counts` is true in the domain `d` under `key` (all live nodes, eligible
-/// or not).
+/// True if `node` is not one of the cluster's nodes: a template node an autoscaler is
+/// considering (its id is past the cluster's nodes).
+pub fn hypothetical(node: &Node, cluster: &Cluster) -> bool {
+    node.id.0 as usize >= cluster.nodes.len()
+}
+
+/// Pods for which `counts` is true in the domain of `here` under `key` (all live nodes,
+/// eligible or not). A hypothetical `here` counts its own pods into its domain.
 pub fn count_in_domain(
     cluster: &Cluster,
     key: TopologyKey,
-    d: u32,
+    here: &Node,
     counts: impl Fn(&Pod) -> bool,
 ) -> u32 {
+    let d = domain(key, here);
     let mut n = 0;
     let mut visit = |node: &Node| {
         n += node
@@ -92,13 +99,16 @@ pub fn count_in_domain(
             .count() as u32;
     };
     match key {
-        TopologyKey::Hostname => visit(&cluster.nodes[d as usize]),
+        TopologyKey::Hostname => visit(here),
         TopologyKey::Zone => {
             for &id in cluster.node_order() {
                 let node = cluster.node(id);
                 if node.zone == d {
                     visit(node);
                 }
+            }
+            if hypothetical(here, cluster) {
+                visit(here);
             }
         }
     }
