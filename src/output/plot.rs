@@ -44,6 +44,8 @@ pub struct TimelineData {
     pub cpu_allocated: Vec<f64>,
     /// Fraction 0..1 of allocatable memory that is requested by pods.
     pub memory_allocated: Vec<f64>,
+    /// Desired and ready replicas of each autoscaled Deployment (a fourth panel when any).
+    pub replicas: Vec<Series>,
 }
 
 /// One variant of a `compare` run, with confidence intervals.
@@ -494,7 +496,11 @@ struct TimelineFigure<'a>(&'a TimelineData);
 
 impl Figure for TimelineFigure<'_> {
     fn size(&self) -> (u32, u32) {
-        (1200, 900)
+        if self.0.replicas.is_empty() {
+            (1200, 900)
+        } else {
+            (1200, 1180)
+        }
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
@@ -502,7 +508,7 @@ impl Figure for TimelineFigure<'_> {
         root.fill(&WHITE)?;
         let body = root.titled(&d.title, title_style())?;
         let x_range = time_range(&d.time_hours);
-        let panels = [
+        let mut panels = vec![
             Panel {
                 y_desc: "ready nodes",
                 y_axis: YAxis::Count,
@@ -541,6 +547,13 @@ impl Figure for TimelineFigure<'_> {
                 ],
             },
         ];
+        if !d.replicas.is_empty() {
+            panels.push(Panel {
+                y_desc: "replicas",
+                y_axis: YAxis::Count,
+                lines: series_lines(&d.replicas),
+            });
+        }
         let areas = stack_panels(&body, panels.len() as u32, 22);
         let last = panels.len() - 1;
         for (i, (panel, area)) in panels.iter().zip(&areas).enumerate() {

@@ -65,6 +65,24 @@ pub fn timeline_data(title: &str, result: &RunResult) -> TimelineData {
         pods_pending: column(&|s| s.pods_pending as f64),
         cpu_allocated: column(&|s| s.cpu_allocated),
         memory_allocated: column(&|s| s.memory_allocated),
+        replicas: ts
+            .deployments
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, _, autoscaled))| *autoscaled)
+            .flat_map(|(i, (name, _, _))| {
+                [
+                    Series {
+                        label: format!("{name} desired"),
+                        values: column(&|s| s.deployments[i].replicas.unwrap_or(0) as f64),
+                    },
+                    Series {
+                        label: format!("{name} ready"),
+                        values: column(&|s| s.deployments[i].ready as f64),
+                    },
+                ]
+            })
+            .collect(),
     }
 }
 

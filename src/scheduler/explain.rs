@@ -29,6 +29,9 @@ pub struct Explanation {
     pub candidates: Vec<Candidate>,
     /// Kubernetes' FailedScheduling message, if the pod was still pending at the end.
     pub pending_message: Option<String>,
+    /// The Cluster Autoscaler's last word on the pending pod (`TriggeredScaleUp` or
+    /// `NotTriggerScaleUp` with its reasons).
+    pub autoscaler_message: Option<String>,
 }
 
 impl Explanation {
@@ -130,11 +133,16 @@ impl Explanation {
                     }
                 }
             }
-            (None, Some(message)) => writeln!(
-                out,
-                "pod {name} is pending at the end of the run: {message}"
-            )
-            .unwrap(),
+            (None, Some(message)) => {
+                writeln!(
+                    out,
+                    "pod {name} is pending at the end of the run: {message}"
+                )
+                .unwrap();
+                if let Some(ca) = &self.autoscaler_message {
+                    writeln!(out, "  cluster-autoscaler: {ca}").unwrap();
+                }
+            }
             (None, None) => writeln!(out, "pod {name} was never scheduled").unwrap(),
         }
         out

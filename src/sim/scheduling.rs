@@ -359,6 +359,11 @@ impl<'a> Simulation<'a> {
                     &PodRef::new(cluster, pod),
                     cluster,
                 ));
+                ex.autoscaler_message = self
+                    .autoscaler
+                    .as_ref()
+                    .and_then(|ca| ca.verdict(pod.id))
+                    .map(String::from);
             }
         }
     }

@@ -370,3 +370,41 @@ workloads:
     assert_eq!(ups, [10.0, 1220.0]);
     assert_eq!(summary["autoscaler"]["launch_failures"], 2);
 }
+
+#[test]
+fn explain_says_why_a_pending_pod_did_not_trigger_a_scale_up() {
+    let dir = std::env::temp_dir().join(format!("clustersim-ca-explain-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("s.yaml");
+    std::fs::write(
+        &file,
+        "name: too-big
+duration: 10m
+cluster:
+  pools:
+    - { name: general, node: { cpu: 4, memory: 16Gi }, count: 1, autoscaling: { min: 1, max: 3 } }
+    - name: gpu
+      node: { cpu: 16, memory: 64Gi, gpu: 1 }
+      count: 0
+      autoscaling: { min: 0, max: 2 }
+      taints: [ { key: nvidia.com/gpu, value: present, effect: NoSchedule } ]
+autoscaler: { kind: cluster-autoscaler }
+workloads:
+  - { name: huge, kind: Deployment, replicas: 1, requests: { cpu: 8, memory: 8Gi } }
+",
+    )
+    .unwrap();
+    let o = crate::clustersim(&["explain", file.to_str().unwrap(), "--pod", "huge"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    // The general group's 4-cpu template is too small; the gpu group's template is big enough
+    // but tainted.
+    assert!(
+        text.contains(
+            "cluster-autoscaler: pod didn't trigger scale-up: 1 Insufficient cpu, 1 node(s) had untolerated taint {nvidia.com/gpu: present}"
+        ),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -38,6 +38,7 @@ fn sample() -> TimelineData {
         pods_pending: (0..n).map(|i| if i % 12 < 3 { 7.0 } else { 0.0 }).collect(),
         cpu_allocated: (0..n).map(|i| wave(i, 0.4, 0.5)).collect(),
         memory_allocated: (0..n).map(|i| wave(i, 0.3, 0.4)).collect(),
+        replicas: vec![],
     }
 }
 
@@ -86,6 +87,30 @@ fn timeline_writes_png_and_svg() {
 }
 
 #[test]
+fn autoscaled_deployments_get_a_replicas_panel() {
+    let dir = TempDir::new("timeline-replicas");
+    let mut data = sample();
+    data.replicas = vec![
+        Series {
+            label: "web desired".into(),
+            values: (0..49).map(|i| 4.0 + i as f64).collect(),
+        },
+        Series {
+            label: "web ready".into(),
+            values: (0..49).map(|i| 3.0 + i as f64).collect(),
+        },
+    ];
+    timeline(&dir.0.join("t"), &data).unwrap();
+    let png = fs::read(dir.0.join("t.png")).unwrap();
+    // A fourth panel: the figure is taller.
+    assert_eq!(png_dimensions(&png), (1200, 1180));
+    let svg = fs::read_to_string(dir.0.join("t.svg")).unwrap();
+    for text in ["replicas", "web desired", "web ready"] {
+        assert!(svg.contains(text), "SVG lacks {text:?}");
+    }
+}
+
+#[test]
 fn degenerate_timelines_do_not_panic() {
     let dir = TempDir::new("degenerate");
     let empty = TimelineData {
@@ -105,6 +130,7 @@ fn degenerate_timelines_do_not_panic() {
         pods_pending: vec![0.0],
         cpu_allocated: vec![0.5],
         memory_allocated: vec![0.25],
+        replicas: vec![],
     };
     timeline(&dir.0.join("single"), &single).unwrap();
 
@@ -119,6 +145,7 @@ fn degenerate_timelines_do_not_panic() {
         pods_pending: vec![0.0; 3],
         cpu_allocated: vec![0.0; 3],
         memory_allocated: vec![0.0; 3],
+        replicas: vec![],
     };
     timeline(&dir.0.join("zeros"), &zeros).unwrap();
 
@@ -133,6 +160,7 @@ fn degenerate_timelines_do_not_panic() {
         pods_pending: vec![],
         cpu_allocated: vec![f64::NAN; 4],
         memory_allocated: vec![2.0, 0.5, 0.5, 0.5],
+        replicas: vec![],
     };
     timeline(&dir.0.join("odd"), &odd).unwrap();
 
