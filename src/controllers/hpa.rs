@@ -286,26 +286,7 @@ pub fn scale_up_limit(
     down: &[(SimTime, u32)],
     rules: &ScalingRules,
 ) -> u32 {
-    let select: fn(i64, i64) -> i64 = match rules.select_policy {
-        SelectPolicy::Disabled => return current,
-        SelectPolicy::Min => i64::min,
-        SelectPolicy::Max => i64::max,
-    };
-    let mut result: Option<i64> = None;
-    for p in &rules.policies {
-        let start = i64::from(current) - change_within(up, now, p.period)
-            + change_within(down, now, p.period);
-        let proposed = match p.kind {
-            PolicyKind::Pods => start + i64::from(p.value),
-            PolicyKind::Percent => {
-                (start as f64 * (1.0 + f64::from(p.value) / 100.0)).ceil() as i64
-            }
-        };
-        result = Some(result.map_or(proposed, |r| select(r, proposed)));
-    }
-    result
-        .unwrap_or(i64::from(current))
-        .clamp(0, i64::from(u32::MAX)) as u32
+    policy_limit(current, now, up, down, rules, true)
 }
 
 /// `calculateScaleDownLimitWithBehaviors`.
@@ -316,19 +297,46 @@ pub fn scale_down_limit(
     down: &[(SimTime, u32)],
     rules: &ScalingRules,
 ) -> u32 {
-    // For scaling down the largest change is the smallest result.
-    let select: fn(i64, i64) -> i64 = match rules.select_policy {
+    policy_limit(current, now, up, down, rules, false)
+}
+
+/// The limit the policies of `rules` put on scaling up (or down) from `current`: each policy
+/// proposes a count from the replicas at the start of its period, and `select_policy` takes
+/// the largest change (`Max`) or the smallest (`Min`). Percent rounds up when scaling up and
+/// truncates when scaling down, as Kubernetes does.
+fn policy_limit(
+    current: u32,
+    now: SimTime,
+    up: &[(SimTime, u32)],
+    down: &[(SimTime, u32)],
+    rules: &ScalingRules,
+    scaling_up: bool,
+) -> u32 {
+    let largest_change = match rules.select_policy {
         SelectPolicy::Disabled => return current,
-        SelectPolicy::Min => i64::max,
-        SelectPolicy::Max => i64::min,
+        SelectPolicy::Max => true,
+        SelectPolicy::Min => false,
+    };
+    // Scaling up, the largest change is the largest count; scaling down, the smallest.
+    let select: fn(i64, i64) -> i64 = if largest_change == scaling_up {
+        i64::max
+    } else {
+        i64::min
     };
     let mut result: Option<i64> = None;
     for p in &rules.policies {
         let start = i64::from(current) - change_within(up, now, p.period)
             + change_within(down, now, p.period);
-        let proposed = match p.kind {
-            PolicyKind::Pods => start - i64::from(p.value),
-            PolicyKind::Percent => (start as f64 * (1.0 - f64::from(p.value) / 100.0)) as i64,
+        let value = i64::from(p.value);
+        let proposed = match (p.kind, scaling_up) {
+            (PolicyKind::Pods, true) => start + value,
+            (PolicyKind::Pods, false) => start - value,
+            (PolicyKind::Percent, true) => {
+                (start as f64 * (1.0 + f64::from(p.value) / 100.0)).ceil() as i64
+            }
+            (PolicyKind::Percent, false) => {
+                (start as f64 * (1.0 - f64::from(p.value) / 100.0)) as i64
+            }
         };
         result = Some(result.map_or(proposed, |r| select(r, proposed)));
     }

@@ -121,7 +121,7 @@ pub fn schedulable_without_scale_up(
     upcoming: &[NodeId],
     pods: &[PodId],
 ) -> Vec<PodId> {
-    let mut promised: std::collections::BTreeMap<NodeId, (Resources, u32)> = Default::default();
+    let mut promised = Promised::new();
     let mut failed: Vec<(crate::model::TemplateId, Resources)> = Vec::new();
     let mut rest = Vec::new();
     let mut taken = Vec::new();
@@ -132,24 +132,9 @@ pub fn schedulable_without_scale_up(
             rest.push(pod);
             continue;
         }
-        let pod_ref = PodRef::new(cluster, p);
-        let dest = cluster.node_order().iter().copied().find(|&id| {
-            let n = cluster.node(id);
-            if !n.is_schedulable() {
-                return false;
-            }
-            let (extra, extra_pods) = promised.get(&id).copied().unwrap_or((Resources::ZERO, 0));
-            p.requests.fits_in(&n.free().saturating_sub(&extra))
-                && n.pod_count() + extra_pods < n.max_pods
-                && filters
-                    .iter()
-                    .all(|f| f.filter(&pod_ref, n, cluster).is_ok())
-        });
-        match dest {
+        match find_room(cluster, filters, pod, &promised, |_| true) {
             Some(id) => {
-                let e = promised.entry(id).or_insert((Resources::ZERO, 0));
-                e.0 += p.requests;
-                e.1 += 1;
+                promise(&mut promised, id, p.requests);
                 taken.push(pod);
             }
             None => {
@@ -161,6 +146,41 @@ pub fn schedulable_without_scale_up(
     taken.extend(fit_on_upcoming(cluster, filters, upcoming, &rest));
     taken.sort_unstable();
     taken
+}
+
+/// Room already promised on real nodes during one what-if: resources and pods per node.
+pub type Promised = std::collections::BTreeMap<NodeId, (Resources, u32)>;
+
+/// Promises room for `requests` on `node`.
+pub fn promise(promised: &mut Promised, node: NodeId, requests: Resources) {
+    let e = promised.entry(node).or_insert((Resources::ZERO, 0));
+    e.0 += requests;
+    e.1 += 1;
+}
+
+/// The first schedulable node (in node order, among those `allowed`) where `pod` fits beside
+/// what is `promised` there: free resources less the promise, a pod slot, every filter.
+pub fn find_room(
+    cluster: &Cluster,
+    filters: &[Box<dyn Filter>],
+    pod: PodId,
+    promised: &Promised,
+    allowed: impl Fn(NodeId) -> bool,
+) -> Option<NodeId> {
+    let p = cluster.pod(pod);
+    let pod_ref = PodRef::new(cluster, p);
+    cluster.node_order().iter().copied().find(|&id| {
+        let n = cluster.node(id);
+        if !n.is_schedulable() || !allowed(id) {
+            return false;
+        }
+        let (extra, extra_pods) = promised.get(&id).copied().unwrap_or((Resources::ZERO, 0));
+        p.requests.fits_in(&n.free().saturating_sub(&extra))
+            && n.pod_count() + extra_pods < n.max_pods
+            && filters
+                .iter()
+                .all(|f| f.filter(&pod_ref, n, cluster).is_ok())
+    })
 }
 
 /// Pods that fit on `upcoming` nodes (launched, not ready yet), as if those were ready and

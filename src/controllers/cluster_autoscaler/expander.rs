@@ -6,6 +6,7 @@
 use rand::RngExt;
 
 use crate::model::{Cluster, PodId, PoolId};
+use crate::quantity::Resources;
 use crate::rng::SimRng;
 use crate::scenario::Expander;
 
@@ -35,8 +36,14 @@ fn keep_lowest(
     options: Vec<ScaleUpOption>,
     score: impl Fn(&ScaleUpOption) -> f64,
 ) -> Vec<ScaleUpOption> {
-    let best = options.iter().map(&score).fold(f64::INFINITY, f64::min);
-    options.into_iter().filter(|o| score(o) == best).collect()
+    let scores: Vec<f64> = options.iter().map(score).collect();
+    let best = scores.iter().copied().fold(f64::INFINITY, f64::min);
+    options
+        .into_iter()
+        .zip(scores)
+        .filter(|(_, s)| *s == best)
+        .map(|(o, _)| o)
+        .collect()
 }
 
 /// `least-waste`: the least idle cpu and memory after the pods are placed, as fractions of the
@@ -52,15 +59,14 @@ impl Strategy for LeastWaste {
         keep_lowest(options, |o| {
             let node = cx.cluster.pool(o.pool).node;
             let n = u64::from(o.nodes);
-            let (mut cpu, mut mem) = (0u64, 0u64);
+            let mut requested = Resources::ZERO;
             for &p in &o.pods {
-                let r = &cx.cluster.pod(p).requests;
-                cpu += r.cpu_m;
-                mem += r.memory;
+                requested += cx.cluster.pod(p).requests;
             }
             let avail_cpu = (node.cpu_m * n).max(1) as f64;
             let avail_mem = (node.memory * n).max(1) as f64;
-            (avail_cpu - cpu as f64) / avail_cpu + (avail_mem - mem as f64) / avail_mem
+            (avail_cpu - requested.cpu_m as f64) / avail_cpu
+                + (avail_mem - requested.memory as f64) / avail_mem
         })
     }
 }
@@ -122,23 +128,13 @@ impl Strategy for Priority {
     }
 }
 
-/// `random`: one option, drawn uniformly.
-pub struct Random<'r> {
-    pub rng: std::cell::RefCell<&'r mut SimRng>,
-}
-
-impl Strategy for Random<'_> {
-    fn best_options(
-        &self,
-        mut options: Vec<ScaleUpOption>,
-        _: &ExpanderContext,
-    ) -> Vec<ScaleUpOption> {
-        if options.len() <= 1 {
-            return options;
-        }
-        let i = self.rng.borrow_mut().random_range(0..options.len());
-        vec![options.swap_remove(i)]
+/// `random`: one option, drawn uniformly (also the chain's final tie-break).
+fn pick_random(mut options: Vec<ScaleUpOption>, rng: &mut SimRng) -> Vec<ScaleUpOption> {
+    if options.len() <= 1 {
+        return options;
     }
+    let i = rng.random_range(0..options.len());
+    vec![options.swap_remove(i)]
 }
 
 /// Applies the chain `names` to `options` (in pool order): the option to take, or `None` if
@@ -149,9 +145,6 @@ pub fn choose(
     cx: &ExpanderContext,
     rng: &mut SimRng,
 ) -> Option<ScaleUpOption> {
-    let random = Random {
-        rng: std::cell::RefCell::new(rng),
-    };
     for name in names {
         if options.len() <= 1 {
             break;
@@ -162,10 +155,10 @@ pub fn choose(
             Expander::LeastNodes => LeastNodes.best_options(options, cx),
             Expander::Price => Price.best_options(options, cx),
             Expander::Priority => Priority.best_options(options, cx),
-            Expander::Random => random.best_options(options, cx),
+            Expander::Random => pick_random(options, rng),
         };
     }
-    random.best_options(options, cx).into_iter().next()
+    pick_random(options, rng).into_iter().next()
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ use crate::scheduler::diagnosis::reason_texts;
 use crate::sim::Context;
 use crate::time::{SimDuration, SimTime};
 use expander::{ExpanderContext, ScaleUpOption};
-use scale_down::{Blocked, MovePlan, NON_EMPTY_CANDIDATES};
+use scale_down::{MovePlan, NON_EMPTY_CANDIDATES};
 
 /// The taint on a node the autoscaler is deleting.
 pub const TO_BE_DELETED_TAINT: &str = "ToBeDeletedByClusterAutoscaler";
@@ -400,6 +400,9 @@ impl ClusterAutoscaler {
         let mut size: Vec<u32> = cx.cluster().totals.live_by_pool.clone();
         let mut empty = Vec::new();
         let mut busy = Vec::new();
+        let budgets = owners
+            .disruption
+            .allowed_by_workload(cx.cluster(), &owners.deployment);
         // Empty nodes first, then nodes with pods (whose pods must still find room on nodes
         // that stay).
         for with_pods in [false, true] {
@@ -426,9 +429,6 @@ impl ClusterAutoscaler {
                     break;
                 }
                 let leaving = |x: NodeId| empty.contains(&x);
-                let budgets = owners
-                    .disruption
-                    .allowed_by_workload(cx.cluster(), &owners.deployment);
                 if MovePlan::default()
                     .try_move(cx.cluster(), filters, n, &leaving, &budgets)
                     .is_ok()
@@ -486,10 +486,11 @@ impl ClusterAutoscaler {
                 }
                 simulated += 1;
                 let leaving = |n: NodeId| unneeded.contains(&n);
-                match plan.try_move(cluster, filters, node, &leaving, &budgets) {
-                    Ok(()) => {}
-                    Err(Blocked::Utilized | Blocked::NoPlaceToMove(_)) => continue,
-                    Err(Blocked::DisruptionBudget(_)) => continue,
+                if plan
+                    .try_move(cluster, filters, node, &leaving, &budgets)
+                    .is_err()
+                {
+                    continue;
                 }
             }
             unneeded.insert(id);

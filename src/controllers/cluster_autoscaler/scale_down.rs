@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use super::estimator::{Promised, find_room, promise};
 use crate::model::{Cluster, Node, NodeId, PodId};
-use crate::quantity::Resources;
-use crate::scheduler::{Filter, PodRef};
+use crate::scheduler::Filter;
 
 /// Most non-empty nodes whose pods are simulated per scan
 /// (`--scale-down-non-empty-candidates-count`).
@@ -36,7 +36,7 @@ pub fn utilization(node: &Node) -> f64 {
 #[derive(Default)]
 pub struct MovePlan {
     /// Resources and pods already promised on each destination.
-    promised: BTreeMap<NodeId, (Resources, u32)>,
+    promised: Promised,
     /// Disruptions already promised per workload.
     disruptions: BTreeMap<u32, u32>,
 }
@@ -44,8 +44,6 @@ pub struct MovePlan {
 /// Why a node cannot be removed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Blocked {
-    /// Over the utilization threshold.
-    Utilized,
     /// A pod fits nowhere else.
     NoPlaceToMove(PodId),
     /// A pod's PodDisruptionBudget allows no more disruptions.
@@ -66,59 +64,25 @@ impl MovePlan {
     ) -> Result<(), Blocked> {
         let mut pods = node.pods.clone();
         pods.sort_unstable();
-        let mut promised: Vec<(NodeId, Resources)> = Vec::new();
-        let mut disruptions: BTreeMap<u32, u32> = BTreeMap::new();
+        let mut promised = self.promised.clone();
+        let mut disruptions = self.disruptions.clone();
         for pod in pods {
-            let p = cluster.pod(pod);
-            let w = p.workload;
-            let used = self.disruptions.get(&w).copied().unwrap_or(0)
-                + disruptions.get(&w).copied().unwrap_or(0);
+            let w = cluster.pod(pod).workload;
+            let used = disruptions.entry(w).or_default();
             if let Some(Some(allowed)) = budgets.get(w as usize)
-                && used >= *allowed
+                && *used >= *allowed
             {
                 return Err(Blocked::DisruptionBudget(pod));
             }
-            let pod_ref = PodRef::new(cluster, p);
-            let dest = cluster.node_order().iter().copied().find(|&id| {
-                if id == node.id || leaving(id) {
-                    return false;
-                }
-                let d = cluster.node(id);
-                if !d.is_schedulable() {
-                    return false;
-                }
-                let (mut extra, mut extra_pods) = self
-                    .promised
-                    .get(&id)
-                    .copied()
-                    .unwrap_or((Resources::ZERO, 0));
-                for (n, r) in &promised {
-                    if *n == id {
-                        extra += *r;
-                        extra_pods += 1;
-                    }
-                }
-                let free = d.free().saturating_sub(&extra);
-                p.requests.fits_in(&free)
-                    && d.pod_count() + extra_pods < d.max_pods
-                    && filters
-                        .iter()
-                        .all(|f| f.filter(&pod_ref, d, cluster).is_ok())
-            });
-            let Some(dest) = dest else {
+            *used += 1;
+            let allowed = |id: NodeId| id != node.id && !leaving(id);
+            let Some(dest) = find_room(cluster, filters, pod, &promised, allowed) else {
                 return Err(Blocked::NoPlaceToMove(pod));
             };
-            promised.push((dest, p.requests));
-            *disruptions.entry(w).or_default() += 1;
+            promise(&mut promised, dest, cluster.pod(pod).requests);
         }
-        for (n, r) in promised {
-            let e = self.promised.entry(n).or_insert((Resources::ZERO, 0));
-            e.0 += r;
-            e.1 += 1;
-        }
-        for (w, n) in disruptions {
-            *self.disruptions.entry(w).or_default() += n;
-        }
+        self.promised = promised;
+        self.disruptions = disruptions;
         Ok(())
     }
 }

@@ -459,22 +459,19 @@ fn constant_load_settles_as_kubernetes_reaches_it() {
     assert_eq!(sequence(without, 2, 5), vec![2, 4, 8, 16, 20, 20]);
     // From above, scale-down waits out the first window: the initial recommendation (40) is
     // recorded at 15 s and holds until it is 300 s old.
-    let mut state = HpaState::new(HpaSpec::new(2, 300, 60));
-    let mut current = 40;
-    let mut changed_at = None;
-    for k in 1..=30u64 {
-        let now = SimTime(15_000 * k);
-        if let Decision::Rescale { to, .. } = state.sync(now, seen(current, current, 0, 600.0)) {
-            current = to;
-            changed_at.get_or_insert(now);
-        }
-    }
-    assert_eq!(current, 20);
+    let without = HpaSpec::new(2, 300, 60);
     // Legacy window includes its edge: 40 recorded at 15 s still counts at 315 s, not at 330 s.
-    assert_eq!(changed_at, Some(SimTime(330_000)));
+    assert_eq!(scale_down_from_40(without), (20, Some(SimTime(330_000))));
     let mut with = HpaSpec::new(2, 300, 60);
     with.behavior = true;
-    let mut state = HpaState::new(with);
+    // With behavior the window excludes its edge: 40 recorded at 15 s is out at 315 s.
+    assert_eq!(scale_down_from_40(with), (20, Some(SimTime(315_000))));
+}
+
+/// From 40 replicas under a load for 20, 30 syncs of 15 s: the count at the end and when it
+/// first changed.
+fn scale_down_from_40(spec: HpaSpec) -> (u32, Option<SimTime>) {
+    let mut state = HpaState::new(spec);
     let mut current = 40;
     let mut changed_at = None;
     for k in 1..=30u64 {
@@ -484,8 +481,7 @@ fn constant_load_settles_as_kubernetes_reaches_it() {
             changed_at.get_or_insert(now);
         }
     }
-    // With behavior the window excludes its edge: 40 recorded at 15 s is out at 315 s.
-    assert_eq!((current, changed_at), (20, Some(SimTime(315_000))));
+    (current, changed_at)
 }
 
 #[test]
