@@ -9,6 +9,7 @@
 //! - [`disruption`]: PodDisruptionBudgets and the eviction API.
 //! - [`node_lifecycle`]: cordon, drain and surge node-pool upgrades.
 //! - [`cluster_autoscaler`]: the Cluster Autoscaler, which grows and shrinks node groups.
+//! - [`karpenter`]: Karpenter-style provisioning and consolidation from NodePools.
 //! - [`hpa`]: HorizontalPodAutoscalers, which set a Deployment's replicas from its cpu
 //!   utilization.
 //!
@@ -24,6 +25,7 @@ pub mod deployment;
 pub mod disruption;
 pub mod hpa;
 pub mod job;
+pub mod karpenter;
 pub mod node_lifecycle;
 pub mod replay;
 

@@ -5,10 +5,11 @@
 use serde_json::{Map, Value, json};
 
 use super::Metrics;
-use crate::scenario::{Action, Scenario, WorkloadKind};
+use crate::model::Cluster;
+use crate::scenario::{Action, AutoscalerSpec, Scenario, WorkloadKind};
 
 /// Adds the control loops' keys to `summary`.
-pub fn add(summary: &mut Value, scenario: &Scenario, metrics: &Metrics) {
+pub fn add(summary: &mut Value, scenario: &Scenario, metrics: &Metrics, cluster: &Cluster) {
     let Some(obj) = summary.as_object_mut() else {
         return;
     };
@@ -126,6 +127,9 @@ pub fn add(summary: &mut Value, scenario: &Scenario, metrics: &Metrics) {
             }),
         );
     }
+    if matches!(scenario.autoscaler, Some(AutoscalerSpec::Karpenter(_))) {
+        add_instance_types(obj, metrics, cluster);
+    }
     if crash_sources {
         let core_hours =
             metrics.crashloop_cpu_m_ms as f64 / 1000.0 / crate::time::MS_PER_HOUR as f64;
@@ -135,5 +139,42 @@ pub fn add(summary: &mut Value, scenario: &Scenario, metrics: &Metrics) {
         if let Value::Object(work) = work {
             work.insert("crashloop_core_hours".into(), json!(core_hours));
         }
+    }
+}
+
+/// `nodes.by_instance_type.<type>` (nodes launched) and `cost.by_instance_type.<type>` (USD)
+/// over the pools that carry an instance type (Karpenter's).
+fn add_instance_types(obj: &mut Map<String, Value>, metrics: &Metrics, cluster: &Cluster) {
+    let type_of = |pool: usize| {
+        cluster.pools[pool]
+            .labels
+            .get("node.kubernetes.io/instance-type")
+            .cloned()
+    };
+    let mut nodes: std::collections::BTreeMap<String, u64> = Default::default();
+    for n in &cluster.nodes {
+        if let Some(t) = type_of(n.pool.0 as usize) {
+            *nodes.entry(t).or_default() += 1;
+        }
+    }
+    let mut cost: std::collections::BTreeMap<String, f64> = Default::default();
+    for (p, usd) in metrics.cost_by_pool(cluster).into_iter().enumerate() {
+        // Types never launched are left out, not reported at $0.
+        if let Some(t) = type_of(p).filter(|t| nodes.contains_key(t)) {
+            *cost.entry(t).or_default() += usd;
+        }
+    }
+    let section = |obj: &mut Map<String, Value>, key: &str| {
+        if !obj.get(key).is_some_and(Value::is_object) {
+            obj.insert(key.into(), Value::Object(Map::new()));
+        }
+    };
+    section(obj, "nodes");
+    if let Some(Value::Object(n)) = obj.get_mut("nodes") {
+        n.insert("by_instance_type".into(), json!(nodes));
+    }
+    section(obj, "cost");
+    if let Some(Value::Object(c)) = obj.get_mut("cost") {
+        c.insert("by_instance_type".into(), json!(cost));
     }
 }

@@ -118,6 +118,53 @@ pub struct NodeGroupLimits {
 #[derive(Clone, Debug, PartialEq)]
 pub enum AutoscalerSpec {
     ClusterAutoscaler(ClusterAutoscalerSpec),
+    Karpenter(KarpenterSpec),
+}
+
+/// Karpenter-style provisioning (karpenter.sh/v1): NodePools of instance types, launched for
+/// pending pods and consolidated when underused.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KarpenterSpec {
+    pub node_pools: Vec<KarpenterNodePool>,
+    /// `BATCH_IDLE_DURATION` (1 s) and `BATCH_MAX_DURATION` (10 s).
+    pub batch_idle: SimDuration,
+    pub batch_max: SimDuration,
+    /// The instance-type catalog the node pools choose from.
+    pub instance_types: Vec<crate::scenario::instance_types::InstanceType>,
+}
+
+/// A NodePool: which instance types, capacity types and zones it may launch, its limits and
+/// its disruption settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KarpenterNodePool {
+    pub name: String,
+    /// Higher weights are tried first.
+    pub weight: i32,
+    /// One generated pool per instance type and capacity type (`<nodepool>-<type>-<capacity>`).
+    pub offerings: Vec<Offering>,
+    /// `limits.cpu`, in millicores.
+    pub limit_cpu_m: Option<u64>,
+    pub consolidation: ConsolidationPolicy,
+    /// `consolidateAfter` (default 0 s): how long a node's pods must be unchanged.
+    pub consolidate_after: SimDuration,
+    /// `budgets[].nodes`: the fewest allowed wins (default 10%).
+    pub budgets: Vec<crate::scenario::IntOrPercent>,
+}
+
+/// An instance type bought one way: the pool its nodes belong to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Offering {
+    pub pool: usize,
+    /// Index into the catalog.
+    pub instance_type: usize,
+    pub capacity_type: crate::model::CapacityType,
+}
+
+/// `disruption.consolidationPolicy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsolidationPolicy {
+    WhenEmpty,
+    WhenEmptyOrUnderutilized,
 }
 
 /// The Cluster Autoscaler's flags (kubernetes/autoscaler `cluster-autoscaler/FAQ.md`).

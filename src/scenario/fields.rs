@@ -206,7 +206,12 @@ pub const SCENARIO: &[FieldSpec] = &[
     field(
         "autoscaler",
         Ty::Object(AUTOSCALER),
-        "The node autoscaler: {kind: cluster-autoscaler, expander: [...], scale_down: {...}}.",
+        "The node autoscaler: {kind: cluster-autoscaler, ...} or {kind: karpenter, node_pools: [...]}.",
+    ),
+    field(
+        "instance_types",
+        Ty::Object(INSTANCE_TYPES),
+        "Karpenter's instance-type catalog (default: the bundled AWS catalog).",
     ),
 ];
 

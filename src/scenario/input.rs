@@ -28,6 +28,8 @@ pub enum InputKind {
     ReclaimTrace,
     /// A Deployment's `load.requests_per_second.trace`.
     LoadTrace,
+    /// An instance-type catalog (`instance_types.path`).
+    InstanceTypes,
 }
 
 impl InputKind {
@@ -38,6 +40,7 @@ impl InputKind {
             // 50 million rows (the row limit) of about 20 bytes each.
             InputKind::PodTrace => 1 << 30,
             InputKind::PriceTrace | InputKind::ReclaimTrace | InputKind::LoadTrace => 64 << 20,
+            InputKind::InstanceTypes => 4 << 20,
         }
     }
 
@@ -48,6 +51,7 @@ impl InputKind {
             InputKind::PriceTrace => "price traces",
             InputKind::ReclaimTrace => "reclaim traces",
             InputKind::LoadTrace => "load traces",
+            InputKind::InstanceTypes => "instance-type catalogs",
         }
     }
 }
@@ -227,9 +231,24 @@ impl<R: Read> CsvRows<R> {
     /// Reads the header. `None` when it is malformed (recorded in `errors`, at line 1): the
     /// rows cannot be read without it.
     pub fn new(input: R, errors: &mut CsvErrors) -> Result<Option<Self>, Unreadable> {
+        Self::build(input, None, errors)
+    }
+
+    /// Like [`CsvRows::new`], skipping lines that start with `#` (line numbers still count
+    /// them).
+    pub fn with_comments(input: R, errors: &mut CsvErrors) -> Result<Option<Self>, Unreadable> {
+        Self::build(input, Some(b'#'), errors)
+    }
+
+    fn build(
+        input: R,
+        comment: Option<u8>,
+        errors: &mut CsvErrors,
+    ) -> Result<Option<Self>, Unreadable> {
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .flexible(true)
+            .comment(comment)
             .from_reader(input);
         let header = match reader.headers() {
             Ok(h) => h.iter().map(str::to_string).collect(),

@@ -10,6 +10,7 @@ pub mod autoscaling;
 pub mod error;
 pub mod fields;
 pub mod input;
+pub mod instance_types;
 pub mod model;
 pub mod names;
 pub mod overrides;

@@ -221,7 +221,7 @@ fn unknown_field_points_at_the_key_and_suggests() {
     assert_eq!(
         errors(&quickstart_with("seed: 7", "colour: 7")),
         [
-            "quickstart.yaml:2:1: unknown field 'colour', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas, autoscaler"
+            "quickstart.yaml:2:1: unknown field 'colour', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas, autoscaler, instance_types"
         ]
     );
 }
@@ -264,7 +264,7 @@ fn type_errors_say_what_was_expected() {
         )),
         [
             "quickstart.yaml:5:10: cluster: expected a mapping with fields zones, pools, found 3",
-            "quickstart.yaml:6:1: unknown field 'x', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas, autoscaler",
+            "quickstart.yaml:6:1: unknown field 'x', expected one of name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas, autoscaler, instance_types",
         ]
     );
 }
@@ -583,7 +583,7 @@ fn yaml_syntax_errors_have_a_location() {
     assert_eq!(
         errors(""),
         [
-            "quickstart.yaml:1:1: expected a mapping with fields name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas, autoscaler, found null"
+            "quickstart.yaml:1:1: expected a mapping with fields name, seed, duration, sample_interval, cluster, scheduler, workloads, events, variants, priority_classes, quotas, autoscaler, instance_types, found null"
         ]
     );
 }

@@ -38,6 +38,8 @@ pub struct Context<'a> {
     /// Nodes that became ready since the sim last looked (the node lifecycle controller
     /// watches them).
     pub(super) newly_ready_nodes: Vec<NodeId>,
+    /// A pass reported a pod unschedulable since the sim last looked (Karpenter watches).
+    pub(super) pods_became_unschedulable: bool,
 }
 
 impl<'a> Context<'a> {
@@ -349,6 +351,7 @@ impl<'a> Context<'a> {
     /// Adds a taint to the node (on top of its pool's).
     pub fn taint_node(&mut self, node: NodeId, taint: Taint) {
         self.cluster.nodes[node.0 as usize].extra_taints.push(taint);
+        self.cluster.note_node_change(node);
     }
 
     /// Removes the node's own taints with `key` (its pool's stay).
@@ -356,6 +359,8 @@ impl<'a> Context<'a> {
         self.cluster.nodes[node.0 as usize]
             .extra_taints
             .retain(|t| t.key != key);
+        self.cluster.note_node_change(node);
+        self.queue.dirty = true;
     }
 
     /// No new pods on the node (`Draining`: cordoned on its way out).

@@ -4,6 +4,7 @@
 
 use crate::cloud::CloudEvent;
 use crate::controllers::cluster_autoscaler::ClusterAutoscalerEvent;
+use crate::controllers::karpenter::KarpenterEvent;
 use crate::controllers::{
     ActionEvent, DeploymentEvent, HpaEvent, JobEvent, NodeLifecycleEvent, ReplayEvent,
 };
@@ -22,6 +23,8 @@ pub enum Event {
     /// Cluster Autoscaler scans and provisioning deadlines
     /// ([`crate::controllers::cluster_autoscaler`]).
     Autoscaler(ClusterAutoscalerEvent),
+    /// Karpenter's batches and disruption rounds ([`crate::controllers::karpenter`]).
+    Karpenter(KarpenterEvent),
     /// HorizontalPodAutoscaler syncs ([`crate::controllers::hpa`]).
     Hpa(HpaEvent),
     /// Operator actions from the scenario: rollouts, rollbacks, cordons, drains, upgrades
@@ -62,6 +65,12 @@ impl From<NodeLifecycleEvent> for Event {
 impl From<ClusterAutoscalerEvent> for Event {
     fn from(e: ClusterAutoscalerEvent) -> Self {
         Event::Autoscaler(e)
+    }
+}
+
+impl From<KarpenterEvent> for Event {
+    fn from(e: KarpenterEvent) -> Self {
+        Event::Karpenter(e)
     }
 }
 

@@ -38,6 +38,7 @@ pub use log::{EventLog, EventRecord, EventSink, RecordedEvent};
 
 use crate::cloud::Cloud;
 use crate::controllers::cluster_autoscaler::ClusterAutoscaler;
+use crate::controllers::karpenter::Karpenter;
 use crate::controllers::{Controllers, Templates};
 use crate::engine::EventQueue;
 use crate::kubelet::Kubelet;
@@ -112,6 +113,7 @@ pub struct Simulation<'a> {
     cloud: Cloud,
     /// The node autoscaler, if the scenario has one.
     autoscaler: Option<ClusterAutoscaler>,
+    karpenter: Option<Karpenter>,
     scheduler: Scheduler,
     timeseries: TimeSeries,
     next_sample: SimTime,
@@ -155,11 +157,13 @@ impl<'a> Simulation<'a> {
                 metrics,
                 sink: events,
                 newly_ready_nodes: Vec::new(),
+                pods_became_unschedulable: false,
             },
             controllers,
             kubelet: Kubelet::new(scenario),
             cloud: Cloud::new(scenario),
             autoscaler: ClusterAutoscaler::new(scenario),
+            karpenter: Karpenter::new(scenario),
             scheduler: Scheduler {
                 policy,
                 preemption: Box::new(DefaultPreemption),
@@ -201,6 +205,9 @@ impl<'a> Simulation<'a> {
         sim.cloud.start(&mut sim.cx);
         if let Some(ca) = sim.autoscaler.as_mut() {
             ca.start(&mut sim.cx);
+        }
+        if let Some(k) = sim.karpenter.as_mut() {
+            k.start(&mut sim.cx);
         }
         sim.kubelet.start(&mut sim.cx);
         sim.cx.newly_ready_nodes.clear();
@@ -267,7 +274,7 @@ impl<'a> Simulation<'a> {
                 serde_json::json!(self.scheduler.unschedulable_reasons),
             );
         }
-        crate::metrics::controllers::add(&mut summary, cx.scenario, &cx.metrics);
+        crate::metrics::controllers::add(&mut summary, cx.scenario, &cx.metrics, &cx.cluster);
         RunResult {
             summary,
             timeseries: self.timeseries,
@@ -287,6 +294,17 @@ impl<'a> Simulation<'a> {
             Event::Deployment(e) => controllers.deployment.handle(cx, e),
             Event::Lifecycle(e) => controllers.handle_lifecycle(cx, e),
             Event::Hpa(e) => controllers.handle_hpa(cx, e),
+            Event::Karpenter(e) => {
+                if let Some(k) = self.karpenter.as_mut() {
+                    k.handle(
+                        cx,
+                        controllers,
+                        &mut self.cloud,
+                        self.scheduler.policy.filters(),
+                        e,
+                    );
+                }
+            }
             Event::Autoscaler(e) => {
                 if let Some(ca) = self.autoscaler.as_mut() {
                     ca.handle(
@@ -313,6 +331,11 @@ impl<'a> Simulation<'a> {
         if self.cx.queue.dirty {
             self.cx.queue.dirty = false;
             self.scheduling_pass(now);
+        }
+        if std::mem::take(&mut self.cx.pods_became_unschedulable)
+            && let Some(k) = self.karpenter.as_mut()
+        {
+            k.pods_unschedulable(&mut self.cx);
         }
         self.cx.metrics.observe_peaks(&self.cx.cluster);
     }

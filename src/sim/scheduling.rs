@@ -278,6 +278,7 @@ impl<'a> Simulation<'a> {
                 }
             }
             self.cx.cluster.pod_mut(pod_id).reported_unschedulable = true;
+            self.cx.pods_became_unschedulable = true;
         }
     }
 

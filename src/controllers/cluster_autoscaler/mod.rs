@@ -95,7 +95,9 @@ pub struct ClusterAutoscaler {
 
 impl ClusterAutoscaler {
     pub fn new(scenario: &Scenario) -> Option<Self> {
-        let AutoscalerSpec::ClusterAutoscaler(spec) = scenario.autoscaler.as_ref()?;
+        let Some(AutoscalerSpec::ClusterAutoscaler(spec)) = scenario.autoscaler.as_ref() else {
+            return None;
+        };
         let pools = &scenario.cluster.pools;
         Some(ClusterAutoscaler {
             spec: spec.clone(),

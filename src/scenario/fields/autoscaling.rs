@@ -111,13 +111,28 @@ pub const NODE_GROUP: &[FieldSpec] = &[
     ),
 ];
 
-pub const AUTOSCALER_KINDS: &[&str] = &["cluster-autoscaler"];
+pub const AUTOSCALER_KINDS: &[&str] = &["cluster-autoscaler", "karpenter"];
 
 pub const AUTOSCALER: &[FieldSpec] = &[
     required(
         "kind",
         Ty::Enum(AUTOSCALER_KINDS),
-        "cluster-autoscaler: pools with autoscaling {min, max} are its node groups.",
+        "cluster-autoscaler (pools with autoscaling {min, max} are its node groups) or karpenter (node_pools of instance types).",
+    ),
+    field(
+        "node_pools",
+        Ty::List(KARPENTER_NODE_POOL),
+        "karpenter: NodePools, each launching instance types from the catalog.",
+    ),
+    field(
+        "batch_idle_duration",
+        Ty::Duration,
+        "karpenter: a batch of pending pods closes after this long without a new one (default 1s).",
+    ),
+    field(
+        "batch_max_duration",
+        Ty::Duration,
+        "karpenter: the longest a batch stays open (default 10s).",
     ),
     field(
         "expander",
@@ -186,3 +201,101 @@ pub const SCALE_DOWN: &[FieldSpec] = &[
         "--max-empty-bulk-delete: empty nodes removed at once (default 10); other nodes go one per scan.",
     ),
 ];
+
+pub const CONSOLIDATION_POLICIES: &[&str] = &["WhenEmptyOrUnderutilized", "WhenEmpty"];
+
+pub const KARPENTER_NODE_POOL: &[FieldSpec] = &[
+    required(
+        "name",
+        Ty::Ident(POOL_NAME),
+        "NodePool name; its nodes carry karpenter.sh/nodepool: <name>.",
+    ),
+    required(
+        "instance_types",
+        Ty::NameList {
+            max_items: 1000,
+            rule: None,
+        },
+        "Instance types from the catalog it may launch.",
+    ),
+    field(
+        "capacity_types",
+        Ty::NameList {
+            max_items: 3,
+            rule: None,
+        },
+        "reserved, spot and/or on-demand (default [on-demand]); preferred in that order.",
+    ),
+    field(
+        "zones",
+        Ty::NameList {
+            max_items: MAX_ZONES,
+            rule: Some(ZONE_NAME),
+        },
+        "Zones it may launch in (default all).",
+    ),
+    field(
+        "weight",
+        Ty::Int32,
+        "NodePools of higher weight are tried first (default 0).",
+    ),
+    field(
+        "limits",
+        Ty::Object(NODE_POOL_LIMITS),
+        "limits: {cpu}: the most cpu its nodes may hold.",
+    ),
+    field("labels", Ty::Labels, "Labels of every node it launches."),
+    field(
+        "taints",
+        Ty::List(TAINT),
+        "Taints of every node it launches.",
+    ),
+    field(
+        "provisioning_delay",
+        Ty::Dist,
+        "Time from launch to ready (default 1m).",
+    ),
+    field(
+        "disruption",
+        Ty::Object(NODE_POOL_DISRUPTION),
+        "Consolidation: policy, consolidate_after, budgets (default WhenEmptyOrUnderutilized, 0s, nodes 10%).",
+    ),
+    field(
+        "unavailable",
+        Ty::List(UNAVAILABLE),
+        "Spot capacity shortages: windows during which its spot offerings cannot launch.",
+    ),
+];
+
+pub const NODE_POOL_LIMITS: &[FieldSpec] =
+    &[required("cpu", Ty::Cpu, "The most cpu of all its nodes.")];
+
+pub const NODE_POOL_DISRUPTION: &[FieldSpec] = &[
+    field(
+        "consolidation_policy",
+        Ty::Enum(CONSOLIDATION_POLICIES),
+        "WhenEmptyOrUnderutilized (default) or WhenEmpty.",
+    ),
+    field(
+        "consolidate_after",
+        Ty::Duration,
+        "How long a node's pods must be unchanged before it may be consolidated (default 0s).",
+    ),
+    field(
+        "budgets",
+        Ty::List(DISRUPTION_BUDGET_NODES),
+        "How many nodes may be disrupted at once (default [{nodes: 10%}]; the fewest wins).",
+    ),
+];
+
+pub const DISRUPTION_BUDGET_NODES: &[FieldSpec] = &[required(
+    "nodes",
+    Ty::IntOrPercent,
+    "Nodes of the NodePool that may be disrupted at once: a count or a percentage (rounded up).",
+)];
+
+pub const INSTANCE_TYPES: &[FieldSpec] = &[required(
+    "path",
+    Ty::Name,
+    "CSV catalog: name,cpu,memory,gpu,on_demand_usd,spot_usd,interruption (relative to the scenario file).",
+)];

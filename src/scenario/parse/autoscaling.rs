@@ -167,7 +167,7 @@ fn read_percent(cx: &mut Ctx, v: &Located, path: &str, max: u32) -> Option<u32> 
 pub(super) fn parse_autoscaler(
     cx: &mut Ctx,
     top: &Obj,
-    cluster: &ClusterSpec,
+    cluster: &mut ClusterSpec,
 ) -> Option<AutoscalerSpec> {
     let groups = cluster
         .pools
@@ -187,8 +187,41 @@ pub(super) fn parse_autoscaler(
         }
         return None;
     };
-    // `kind` has one value so far.
-    let _ = obj.enumerated(cx, "kind")?;
+    let kind = obj.enumerated(cx, "kind")?;
+    // Each kind has its own fields.
+    let own: &[&str] = if kind == "karpenter" {
+        &["node_pools", "batch_idle_duration", "batch_max_duration"]
+    } else {
+        &[
+            "expander",
+            "priorities",
+            "scan_interval",
+            "max_node_provision_time",
+            "expendable_pods_priority_cutoff",
+            "scale_down",
+        ]
+    };
+    for (key, _) in obj.entries {
+        let general = key.name == "kind";
+        let other_kind = fields::AUTOSCALER.iter().any(|f| f.name == key.name);
+        if !general && other_kind && !own.contains(&key.name.as_str()) {
+            cx.err(
+                &key.origin,
+                &obj.path,
+                format!("field '{}' is not valid for kind {kind}", key.name),
+            );
+        }
+    }
+    if kind == "karpenter" {
+        return parse_karpenter(cx, top, &obj, cluster).map(AutoscalerSpec::Karpenter);
+    }
+    if let Some((v, p)) = top.value(cx, "instance_types") {
+        cx.err(
+            &v.origin,
+            &p,
+            "instance_types are read by kind karpenter only",
+        );
+    }
     let mut spec = ClusterAutoscalerSpec::default();
     if groups == 0 {
         cx.err(
@@ -333,4 +366,229 @@ fn read_expanders(cx: &mut Ctx, v: &Located, path: &str) -> Vec<Expander> {
         out.push(Expander::LeastWaste);
     }
     out
+}
+
+/// `autoscaler: {kind: karpenter, node_pools: [...]}`: the catalog, then each NodePool, whose
+/// instance types and capacity types become generated pools (`<nodepool>-<type>-<capacity>`,
+/// count 0) appended to the cluster's.
+fn parse_karpenter(
+    cx: &mut Ctx,
+    top: &Obj,
+    obj: &Obj,
+    cluster: &mut ClusterSpec,
+) -> Option<KarpenterSpec> {
+    use crate::scenario::instance_types;
+    let catalog = match top.object(cx, "instance_types") {
+        Some(t) => {
+            let (v, path) = t.value(cx, "path")?;
+            let text = read_string(cx, v, &path, &Ty::Name)?;
+            let resolved = resolve_path(cx, &text);
+            cx.inputs.push(resolved.clone());
+            match instance_types::load(&resolved) {
+                Ok(types) => types,
+                Err(errors) => {
+                    cx.errors.extend(errors);
+                    return None;
+                }
+            }
+        }
+        None => instance_types::bundled(),
+    };
+    let mut spec = KarpenterSpec {
+        node_pools: Vec::new(),
+        batch_idle: obj
+            .duration(cx, "batch_idle_duration")
+            .unwrap_or(SimDuration::from_secs(1)),
+        batch_max: obj
+            .duration(cx, "batch_max_duration")
+            .unwrap_or(SimDuration::from_secs(10)),
+        instance_types: Vec::new(),
+    };
+    positive(cx, obj, "batch_idle_duration", spec.batch_idle);
+    positive(cx, obj, "batch_max_duration", spec.batch_max);
+    let zones = cluster.zones.clone();
+    let Some((list, items)) = obj.list(cx, "node_pools") else {
+        cx.err(
+            obj.origin,
+            &obj.path,
+            "karpenter needs node_pools: [{name, instance_types, ...}]",
+        );
+        return None;
+    };
+    if items.is_empty() {
+        cx.err(
+            &list.origin,
+            &join(&obj.path, "node_pools"),
+            "at least one NodePool is needed",
+        );
+    }
+    for (item, path) in items {
+        let Some(np) = open(cx, item, &path, fields::KARPENTER_NODE_POOL, None) else {
+            continue;
+        };
+        let Some(name) = np.string(cx, "name") else {
+            continue;
+        };
+        if spec.node_pools.iter().any(|p| p.name == name) {
+            cx.err(
+                np.origin,
+                &path,
+                format!("NodePool '{name}' is listed twice"),
+            );
+        }
+        let names: Vec<&str> = catalog.iter().map(|t| t.name.as_str()).collect();
+        let mut types = Vec::new();
+        for (i, (t, node)) in np
+            .name_list(cx, "instance_types")
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            match names.iter().position(|n| n == t) {
+                Some(ix) => types.push(ix),
+                None => {
+                    let mut message = format!(
+                        "unknown instance type '{t}'; the catalog lists {}",
+                        list_names(names.iter().copied())
+                    );
+                    if let Some(s) = did_you_mean(t, names.iter().copied()) {
+                        message.push_str(&format!("; did you mean '{s}'?"));
+                    }
+                    cx.err(
+                        &node.origin,
+                        &index(&join(&path, "instance_types"), i),
+                        message,
+                    );
+                }
+            }
+        }
+        let mut capacity_types = Vec::new();
+        match np.name_list(cx, "capacity_types") {
+            None => capacity_types.push(CapacityType::OnDemand),
+            Some(list) => {
+                for (i, (c, node)) in list.iter().enumerate() {
+                    let at = index(&join(&path, "capacity_types"), i);
+                    match CapacityType::parse(c) {
+                        Some(CapacityType::Reserved) => cx.err(&node.origin, &at, "reserved capacity (a capacity reservation of fixed size) is not modelled for Karpenter; use a pool with capacity_type: reserved"),
+                        Some(ct) => capacity_types.push(ct),
+                        None => cx.err(&node.origin, &at, format!("unknown capacity type '{c}', expected spot or on-demand")),
+                    }
+                }
+            }
+        }
+        // Preference: spot before on-demand (reserved would come first).
+        capacity_types.sort_by_key(|c| match c {
+            CapacityType::Reserved => 0,
+            CapacityType::Spot => 1,
+            CapacityType::OnDemand => 2,
+        });
+        let pool_zones: Vec<usize> = match np.name_list(cx, "zones") {
+            None => (0..zones.len()).collect(),
+            Some(list) => list
+                .iter()
+                .filter_map(|(z, node)| resolve_zone(cx, node, &join(&path, "zones"), z, &zones))
+                .collect(),
+        };
+        let mut labels = np.str_map(cx, "labels").unwrap_or_default();
+        labels.insert("karpenter.sh/nodepool".into(), name.clone());
+        let taints = parse_taints(cx, &np);
+        let provisioning_delay = np
+            .dist(cx, "provisioning_delay")
+            .unwrap_or(DurationDist::Constant(SimDuration::from_secs(60)));
+        let unavailable = parse_unavailable(cx, &np, &zones);
+        let limit_cpu_m = np.object(cx, "limits").and_then(|l| l.quantity(cx, "cpu"));
+        let mut consolidation = ConsolidationPolicy::WhenEmptyOrUnderutilized;
+        let mut consolidate_after = SimDuration::ZERO;
+        let mut budgets = vec![IntOrPercent::Percent(10)];
+        if let Some(d) = np.object(cx, "disruption") {
+            if d.enumerated(cx, "consolidation_policy") == Some("WhenEmpty") {
+                consolidation = ConsolidationPolicy::WhenEmpty;
+            }
+            consolidate_after = d
+                .duration(cx, "consolidate_after")
+                .unwrap_or(SimDuration::ZERO);
+            if let Some((_, items)) = d.list(cx, "budgets") {
+                budgets.clear();
+                for (item, bpath) in items {
+                    if let Some(b) = open(cx, item, &bpath, fields::DISRUPTION_BUDGET_NODES, None)
+                        && let Some((v, p)) = b.value(cx, "nodes")
+                        && let Some(n) = read_int_or_percent(cx, v, &p)
+                    {
+                        budgets.push(n);
+                    }
+                }
+            }
+        }
+        let mut offerings = Vec::new();
+        for &t in &types {
+            let it = &catalog[t];
+            for &ct in &capacity_types {
+                let pool_name = format!("{name}-{}-{}", it.name.replace('.', "-"), ct.as_str());
+                if !crate::scenario::names::NameRule::DnsLabel.check(&pool_name) {
+                    cx.err(np.origin, &path, format!("the generated pool name '{pool_name}' is not a valid DNS label (at most 63 characters); shorten the NodePool's name"));
+                    continue;
+                }
+                if cluster.pools.iter().any(|p| p.name == pool_name) {
+                    cx.err(
+                        np.origin,
+                        &path,
+                        format!(
+                            "the generated pool '{pool_name}' clashes with a pool of the same name"
+                        ),
+                    );
+                    continue;
+                }
+                let mut pool_labels = labels.clone();
+                pool_labels.insert("node.kubernetes.io/instance-type".into(), it.name.clone());
+                let spot = ct == CapacityType::Spot;
+                offerings.push(Offering {
+                    pool: cluster.pools.len(),
+                    instance_type: t,
+                    capacity_type: ct,
+                });
+                cluster.pools.push(PoolSpec {
+                    name: pool_name,
+                    capacity_type: ct,
+                    node: it.resources,
+                    max_pods: DEFAULT_MAX_PODS,
+                    price_per_hour: if spot { it.spot_usd } else { it.on_demand_usd },
+                    count: 0,
+                    zones: pool_zones.clone(),
+                    labels: pool_labels,
+                    taints: taints.clone(),
+                    provisioning_delay: provisioning_delay.clone(),
+                    autoscaling: None,
+                });
+                cluster.pool_failures.push(PoolFailures {
+                    // Karpenter provisions for the evicted pods; the cloud replaces nothing.
+                    replace: ReplacePolicy::Never,
+                    interruption: (spot && it.spot_interruptions.is_some()).then(|| {
+                        InterruptionSpec {
+                            mean_time_between: it.spot_interruptions,
+                            notice: SimDuration::from_secs(120),
+                            waves: None,
+                            trace: Vec::new(),
+                        }
+                    }),
+                    unavailable: if spot {
+                        unavailable.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    ..PoolFailures::default()
+                });
+            }
+        }
+        spec.node_pools.push(KarpenterNodePool {
+            name,
+            weight: np.int32(cx, "weight").unwrap_or(0),
+            offerings,
+            limit_cpu_m,
+            consolidation,
+            consolidate_after,
+            budgets,
+        });
+    }
+    spec.instance_types = catalog;
+    Some(spec)
 }

@@ -173,20 +173,7 @@ pub(super) fn parse_pool(cx: &mut Ctx, obj: &Obj, cluster_zones: Option<&[String
     };
 
     let labels = obj.str_map(cx, "labels").unwrap_or_default();
-    let mut taints = Vec::new();
-    if let Some((_, items)) = obj.list(cx, "taints") {
-        for (item, path) in items {
-            let Some(t) = open(cx, item, &path, fields::TAINT, None) else {
-                continue;
-            };
-            let key = t.string(cx, "key");
-            let value = t.string(cx, "value").unwrap_or_default();
-            let effect = t.enumerated(cx, "effect").and_then(TaintEffect::parse);
-            if let (Some(key), Some(effect)) = (key, effect) {
-                taints.push(Taint { key, value, effect });
-            }
-        }
-    }
+    let taints = parse_taints(cx, obj);
     let provisioning_delay = obj
         .dist(cx, "provisioning_delay")
         .unwrap_or(DurationDist::Constant(SimDuration::ZERO));
@@ -316,49 +303,7 @@ pub(super) fn parse_pool_failures(
             failure_probability,
         })
     });
-    if let Some((_, items)) = obj.list(cx, "unavailable") {
-        for (item, path) in items {
-            let Some(u) = open(cx, item, &path, fields::UNAVAILABLE, None) else {
-                continue;
-            };
-            let zone = match u.value(cx, "zone") {
-                Some((v, zpath)) => match read_string(cx, v, &zpath, &Ty::Name) {
-                    Some(name) => match resolve_zone(cx, v, &zpath, &name, zones) {
-                        Some(z) => Some(z),
-                        None => continue,
-                    },
-                    None => continue,
-                },
-                None => None,
-            };
-            let at = u.duration(cx, "at");
-            let given = u.value(cx, "mean_time_between").is_some();
-            let mean = read_mean_time_between(cx, &u, "mean_time_between");
-            let when = match (at, mean) {
-                (Some(at), None) if !given => WindowTiming::At(SimTime::ZERO + at),
-                (None, Some(m)) => WindowTiming::Random {
-                    mean_time_between: m,
-                },
-                // A bad mean_time_between was reported already.
-                (None, None) if given => continue,
-                _ => {
-                    cx.err(
-                        &item.origin,
-                        &path,
-                        "give exactly one of at or mean_time_between",
-                    );
-                    continue;
-                }
-            };
-            if let Some(duration) = u.dist(cx, "duration") {
-                out.unavailable.push(UnavailableSpec {
-                    zone,
-                    when,
-                    duration,
-                });
-            }
-        }
-    }
+    out.unavailable = parse_unavailable(cx, obj, zones);
     if capacity_type == CapacityType::Reserved
         && let Some((v, path)) = obj.value(cx, "price_trace")
     {
@@ -426,4 +371,72 @@ pub(super) fn read_share(cx: &mut Ctx, v: &Located, path: &str) -> Option<ShareD
     };
     let (min, max) = (u.number(cx, "min")?, u.number(cx, "max")?);
     in_order(cx, v, path, min, max).then_some(ShareDist::Uniform { min, max })
+}
+
+/// A pool's `unavailable` windows (capacity shortages).
+pub(super) fn parse_unavailable(cx: &mut Ctx, obj: &Obj, zones: &[String]) -> Vec<UnavailableSpec> {
+    let mut out = Vec::new();
+    if let Some((_, items)) = obj.list(cx, "unavailable") {
+        for (item, path) in items {
+            let Some(u) = open(cx, item, &path, fields::UNAVAILABLE, None) else {
+                continue;
+            };
+            let zone = match u.value(cx, "zone") {
+                Some((v, zpath)) => match read_string(cx, v, &zpath, &Ty::Name) {
+                    Some(name) => match resolve_zone(cx, v, &zpath, &name, zones) {
+                        Some(z) => Some(z),
+                        None => continue,
+                    },
+                    None => continue,
+                },
+                None => None,
+            };
+            let at = u.duration(cx, "at");
+            let given = u.value(cx, "mean_time_between").is_some();
+            let mean = read_mean_time_between(cx, &u, "mean_time_between");
+            let when = match (at, mean) {
+                (Some(at), None) if !given => WindowTiming::At(SimTime::ZERO + at),
+                (None, Some(m)) => WindowTiming::Random {
+                    mean_time_between: m,
+                },
+                // A bad mean_time_between was reported already.
+                (None, None) if given => continue,
+                _ => {
+                    cx.err(
+                        &item.origin,
+                        &path,
+                        "give exactly one of at or mean_time_between",
+                    );
+                    continue;
+                }
+            };
+            if let Some(duration) = u.dist(cx, "duration") {
+                out.push(UnavailableSpec {
+                    zone,
+                    when,
+                    duration,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A pool's (or a NodePool's) `taints`.
+pub(super) fn parse_taints(cx: &mut Ctx, obj: &Obj) -> Vec<Taint> {
+    let mut taints = Vec::new();
+    if let Some((_, items)) = obj.list(cx, "taints") {
+        for (item, path) in items {
+            let Some(t) = open(cx, item, &path, fields::TAINT, None) else {
+                continue;
+            };
+            let key = t.string(cx, "key");
+            let value = t.string(cx, "value").unwrap_or_default();
+            let effect = t.enumerated(cx, "effect").and_then(TaintEffect::parse);
+            if let (Some(key), Some(effect)) = (key, effect) {
+                taints.push(Taint { key, value, effect });
+            }
+        }
+    }
+    taints
 }

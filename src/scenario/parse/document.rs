@@ -45,7 +45,8 @@ pub(crate) fn parse_scenario(root: &Located, cx: &mut Ctx) -> Option<Scenario> {
         );
     }
     let variants = parse_variants(cx, &top);
-    let autoscaler = parse_autoscaler(cx, &top, &cluster);
+    let mut cluster = cluster;
+    let autoscaler = parse_autoscaler(cx, &top, &mut cluster);
 
     Some(Scenario {
         name,
