@@ -30,6 +30,9 @@ pub struct PodTemplate {
     pub checkpoint_interval: Option<SimDuration>,
     /// Kubernetes' terminationGracePeriodSeconds (default 30s).
     pub termination_grace_period: SimDuration,
+    /// The `karpenter.sh/do-not-disrupt` annotation: Karpenter never consolidates a node
+    /// running such a pod.
+    pub do_not_disrupt: bool,
 }
 
 /// Kubernetes' `preemptionPolicy`.

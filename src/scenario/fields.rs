@@ -797,6 +797,11 @@ pub const WORKLOAD: &[FieldSpec] = &[
         ),
     ),
     field(
+        "do_not_disrupt",
+        Ty::Bool,
+        "The karpenter.sh/do-not-disrupt annotation: Karpenter never consolidates a node running these pods.",
+    ),
+    field(
         "disruption_budget",
         Ty::Object(DISRUPTION_BUDGET),
         "A PodDisruptionBudget over the workload's pods: min_available or max_unavailable.",

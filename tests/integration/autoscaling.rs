@@ -519,6 +519,36 @@ workloads:
 }
 
 #[test]
+fn karpenter_never_consolidates_a_node_running_a_do_not_disrupt_pod() {
+    // Six short pods (10 min) and two long ones (2 h) arrive together and share one node.
+    // Once the short ones are done the node is underused and the long pods would fit a
+    // cheaper node: consolidation evicts them, unless they carry karpenter.sh/do-not-disrupt.
+    let yaml = "name: dnd
+duration: 1h
+cluster:
+  pools:
+    - { name: system, node: { cpu: 1, memory: 4Gi }, count: 1 }
+autoscaler:
+  kind: karpenter
+  node_pools:
+    - { name: default, instance_types: [m5.large, m5.xlarge, m5.2xlarge, m5.4xlarge], capacity_types: [on-demand] }
+workloads:
+  - { name: short, kind: Batch, arrivals: { poisson_per_hour: 360000 }, limit: 6, duration: 10m, requests: { cpu: 1500m, memory: 1Gi } }
+  - { name: long, kind: Batch, arrivals: { poisson_per_hour: 360000 }, limit: 2, duration: 2h, requests: { cpu: 600m, memory: 1Gi }DND }
+";
+    let evicted_long = |log: &EventLog| {
+        log.0
+            .iter()
+            .filter(|e| e.event == "Evicted" && e.name.starts_with("long-"))
+            .count()
+    };
+    let (_, log) = run(&yaml.replace("DND", ""));
+    assert!(evicted_long(&log) > 0);
+    let (_, log) = run(&yaml.replace("DND", ", do_not_disrupt: true"));
+    assert_eq!(evicted_long(&log), 0);
+}
+
+#[test]
 fn karpenter_input_errors_are_located() {
     let bad = "name: bad
 duration: 1h

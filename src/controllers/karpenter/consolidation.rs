@@ -45,8 +45,14 @@ impl Karpenter {
                     .last_change
                     .get(&n)
                     .is_none_or(|&t| t + self.spec.node_pools[np].consolidate_after <= now);
+                let protected = node.pods.iter().any(|&p| {
+                    cx.cluster()
+                        .template(cx.cluster().pod(p).template)
+                        .do_not_disrupt
+                });
                 node.state == NodeState::Ready
                     && settled
+                    && !protected
                     && !self.replacing.contains_key(&n)
                     && !self.replacing.values().any(|&r| r == n)
             })

@@ -265,6 +265,11 @@ pub const KARPENTER_NODE_POOL: &[FieldSpec] = &[
         Ty::List(UNAVAILABLE),
         "Spot capacity shortages: windows during which its spot offerings cannot launch.",
     ),
+    field(
+        "interruption_frequency",
+        Ty::Enum(FREQUENCY_BUCKETS),
+        "Spot Advisor bucket for all its spot types, instead of the catalog's (a rougher market).",
+    ),
 ];
 
 pub const NODE_POOL_LIMITS: &[FieldSpec] =

@@ -496,6 +496,9 @@ fn parse_karpenter(
             .dist(cx, "provisioning_delay")
             .unwrap_or(DurationDist::Constant(SimDuration::from_secs(60)));
         let unavailable = parse_unavailable(cx, &np, &zones);
+        let frequency = np
+            .enumerated(cx, "interruption_frequency")
+            .and_then(frequency_bucket_mean);
         let limit_cpu_m = np.object(cx, "limits").and_then(|l| l.quantity(cx, "cpu"));
         let mut consolidation = ConsolidationPolicy::WhenEmptyOrUnderutilized;
         let mut consolidate_after = SimDuration::ZERO;
@@ -562,14 +565,14 @@ fn parse_karpenter(
                 cluster.pool_failures.push(PoolFailures {
                     // Karpenter provisions for the evicted pods; the cloud replaces nothing.
                     replace: ReplacePolicy::Never,
-                    interruption: (spot && it.spot_interruptions.is_some()).then(|| {
-                        InterruptionSpec {
-                            mean_time_between: it.spot_interruptions,
+                    interruption: (spot && frequency.or(it.spot_interruptions).is_some()).then(
+                        || InterruptionSpec {
+                            mean_time_between: frequency.or(it.spot_interruptions),
                             notice: SimDuration::from_secs(120),
                             waves: None,
                             trace: Vec::new(),
-                        }
-                    }),
+                        },
+                    ),
                     unavailable: if spot {
                         unavailable.clone()
                     } else {

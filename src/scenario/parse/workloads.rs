@@ -216,6 +216,7 @@ pub(super) fn parse_workload<'n>(
         termination_grace_period: obj
             .duration(cx, "termination_grace_period")
             .unwrap_or(SimDuration::from_secs(30)),
+        do_not_disrupt: obj.boolean(cx, "do_not_disrupt").unwrap_or(false),
     };
     if template.checkpoint_interval == Some(SimDuration::ZERO)
         && let Some((v, path)) = obj.value(cx, "checkpoint_interval")
