@@ -12,12 +12,13 @@ use crate::scheduler::{Filter, PodRef, Reason};
 use crate::time::SimTime;
 
 /// An empty node of `pool` in `zone` that is not in the cluster (its id is past the cluster's
-/// nodes, so filters can tell).
+/// nodes, so filters can tell). It has no name (its hostname label is empty): building one
+/// per what-if would cost more than the check.
 pub fn template_node(cluster: &Cluster, pool: PoolId, zone: u32, k: usize) -> Node {
     let spec = cluster.pool(pool);
     Node {
         id: NodeId((cluster.nodes.len() + k) as u32),
-        name: format!("template-node-for-{}-{k}", spec.name),
+        name: String::new(),
         pool,
         zone,
         state: NodeState::Ready,
@@ -171,7 +172,8 @@ pub fn find_room(
     let pod_ref = PodRef::new(cluster, p);
     cluster.node_order().iter().copied().find(|&id| {
         let n = cluster.node(id);
-        if !n.is_schedulable() || !allowed(id) {
+        // Cheap necessary conditions first: most nodes of a busy cluster fail here.
+        if !n.is_schedulable() || !p.requests.fits_in(&n.free()) || !allowed(id) {
             return false;
         }
         let (extra, extra_pods) = promised.get(&id).copied().unwrap_or((Resources::ZERO, 0));

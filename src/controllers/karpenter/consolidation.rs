@@ -11,12 +11,15 @@ use crate::model::{CapacityType, NodeId, NodeState, Taint, TaintEffect};
 use crate::scenario::ConsolidationPolicy;
 use crate::scheduler::Filter;
 use crate::sim::Context;
+use crate::time::SimTime;
 
 /// The taint on a node Karpenter is disrupting.
 pub const DISRUPTED_TAINT: &str = "karpenter.sh/disrupted";
 /// Spot-to-spot replacement needs at least this many cheaper instance types (upstream's
 /// `MinInstanceTypesForSpotToSpotConsolidation`).
 pub const MIN_SPOT_TO_SPOT_TYPES: usize = 15;
+/// Underused nodes a round tries to delete or replace, cheapest to disrupt first.
+pub const MAX_CANDIDATES_PER_ROUND: usize = 20;
 
 impl Karpenter {
     /// One round of the disruption controller.
@@ -30,67 +33,94 @@ impl Karpenter {
         let now = cx.now();
         self.note_changes(cx);
         self.finish_replacements(cx, owners, cloud);
+        // Upstream's "consolidated" state: a round that found nothing to do is not repeated
+        // until the cluster changes or a node's consolidate_after runs out.
+        let seq = cx.cluster().node_change_seq();
+        if self.replacing.is_empty()
+            && self
+                .consolidated
+                .is_some_and(|(at_seq, until)| at_seq == seq && until.is_none_or(|t| now < t))
+        {
+            return;
+        }
         let mut allowed = self.budgets(cx);
-        let candidates: Vec<NodeId> = cx
-            .cluster()
-            .node_order()
-            .iter()
-            .copied()
-            .filter(|&n| {
-                let Some(np) = self.node_pool_of(cx, n) else {
-                    return false;
-                };
-                let node = cx.cluster().node(n);
-                let settled = self
-                    .last_change
-                    .get(&n)
-                    .is_none_or(|&t| t + self.spec.node_pools[np].consolidate_after <= now);
-                let protected = node.pods.iter().any(|&p| {
-                    cx.cluster()
-                        .template(cx.cluster().pod(p).template)
-                        .do_not_disrupt
-                });
-                node.state == NodeState::Ready
-                    && settled
-                    && !protected
-                    && !self.replacing.contains_key(&n)
-                    && !self.replacing.values().any(|&r| r == n)
-            })
-            .collect();
+        // One pass over the nodes: settled candidates, and when the next unsettled node
+        // settles (for the "consolidated" memo).
+        let mut candidates: Vec<NodeId> = Vec::new();
+        let mut next_settle: Option<SimTime> = None;
+        for &n in cx.cluster().node_order() {
+            let Some(np) = self.node_pool_of(cx, n) else {
+                continue;
+            };
+            if cx.cluster().node(n).state != NodeState::Ready {
+                continue;
+            }
+            if let Some(&t) = self.last_change.get(&n) {
+                let settles = t + self.spec.node_pools[np].consolidate_after;
+                if settles > now {
+                    next_settle = Some(next_settle.map_or(settles, |m| m.min(settles)));
+                    continue;
+                }
+            }
+            if !self.replacing.contains_key(&n) && !self.replacing.values().any(|&r| r == n) {
+                candidates.push(n);
+            }
+        }
         // Empty nodes first, in bulk within the budgets.
-        for &n in &candidates {
+        let mut empty_deleted = 0;
+        let mut busy = Vec::new();
+        for n in candidates {
             let np = self.node_pool_of(cx, n).expect("a Karpenter node");
-            if cx.cluster().node(n).pods.is_empty() && allowed[np] > 0 {
-                allowed[np] -= 1;
-                self.delete(cx, owners, cloud, n, "Empty");
+            if cx.cluster().node(n).pods.is_empty() {
+                if allowed[np] > 0 {
+                    allowed[np] -= 1;
+                    empty_deleted += 1;
+                    self.delete(cx, owners, cloud, n, "Empty");
+                }
+            } else if allowed[np] > 0
+                && self.spec.node_pools[np].consolidation
+                    == ConsolidationPolicy::WhenEmptyOrUnderutilized
+            {
+                busy.push(n);
             }
         }
         // Then one underutilized node: the cheapest to disrupt (fewest pods, then the most
-        // expensive node) that can be deleted or replaced by a cheaper one.
-        let mut busy: Vec<NodeId> = candidates
-            .into_iter()
-            .filter(|&n| {
-                let np = self.node_pool_of(cx, n).expect("a Karpenter node");
-                let node = cx.cluster().node(n);
-                node.state == NodeState::Ready
-                    && !node.pods.is_empty()
-                    && allowed[np] > 0
-                    && self.spec.node_pools[np].consolidation
-                        == ConsolidationPolicy::WhenEmptyOrUnderutilized
-            })
-            .collect();
-        busy.sort_by(|&a, &b| {
-            let (na, nb) = (cx.cluster().node(a), cx.cluster().node(b));
-            let price = |n: &crate::model::Node| cx.cluster().pool(n.pool).price_per_hour;
+        // expensive node) that can be deleted or replaced by a cheaper one, skipping nodes
+        // that run a do-not-disrupt pod. Like upstream's consolidation timeouts, a round looks
+        // at a bounded number of nodes.
+        let cluster = cx.cluster();
+        let order = |&a: &NodeId, &b: &NodeId| {
+            let (na, nb) = (cluster.node(a), cluster.node(b));
+            let price = |n: &crate::model::Node| cluster.pool(n.pool).price_per_hour;
             na.pods
                 .len()
                 .cmp(&nb.pods.len())
                 .then(price(nb).total_cmp(&price(na)))
                 .then(a.cmp(&b))
-        });
+        };
+        let protected = |n: NodeId| {
+            cluster
+                .node(n)
+                .pods
+                .iter()
+                .any(|&p| cluster.template(cluster.pod(p).template).do_not_disrupt)
+        };
+        // The first few in order are enough unless most of them are protected.
+        let shortlist = 4 * MAX_CANDIDATES_PER_ROUND;
+        if busy.len() > shortlist {
+            busy.select_nth_unstable_by(shortlist, order);
+            let (head, _) = busy.split_at(shortlist);
+            if head.iter().filter(|&&n| !protected(n)).count() >= MAX_CANDIDATES_PER_ROUND {
+                busy.truncate(shortlist);
+            }
+        }
+        busy.sort_by(order);
+        busy.retain(|&n| !protected(n));
+        busy.truncate(MAX_CANDIDATES_PER_ROUND);
         let budgets = owners
             .disruption
             .allowed_by_workload(cx.cluster(), &owners.deployment);
+        let acted = self.claims;
         for n in busy {
             let node = cx.cluster().node(n);
             let leaving = |x: NodeId| self.replacing.contains_key(&x);
@@ -104,6 +134,10 @@ impl Karpenter {
             if self.replace(cx, cloud, filters, n) {
                 return;
             }
+        }
+        // Nothing to do: remember it until the cluster changes or the next node settles.
+        if self.claims == acted && empty_deleted == 0 {
+            self.consolidated = Some((cx.cluster().node_change_seq(), next_settle));
         }
     }
 

@@ -75,6 +75,9 @@ pub struct Karpenter {
     /// Nodes being replaced, with their replacement.
     replacing: BTreeMap<NodeId, NodeId>,
     claims: u64,
+    /// The last disruption round found nothing to do: the node-change sequence then, and when
+    /// the next node's `consolidate_after` runs out.
+    consolidated: Option<(u64, Option<SimTime>)>,
 }
 
 impl Karpenter {
@@ -99,6 +102,7 @@ impl Karpenter {
             change_seq: 0,
             replacing: BTreeMap::new(),
             claims: 0,
+            consolidated: None,
         })
     }
 
