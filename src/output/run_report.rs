@@ -52,10 +52,14 @@ pub fn timeline_data(title: &str, result: &RunResult) -> TimelineData {
     TimelineData {
         title: title.to_string(),
         time_hours: column(&|s| s.time.0 as f64 / 3_600_000.0),
+        // Pools that never had a ready node are left out of the chart (timeseries.csv keeps
+        // them): a Karpenter NodePool generates a pool per instance and capacity type, most
+        // of them unused.
         ready_nodes: ts
             .pool_names
             .iter()
             .enumerate()
+            .filter(|&(i, _)| ts.samples.iter().any(|s| s.ready_nodes_by_pool[i] > 0))
             .map(|(i, name)| Series {
                 label: name.clone(),
                 values: column(&|s| s.ready_nodes_by_pool[i] as f64),

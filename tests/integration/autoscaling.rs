@@ -575,3 +575,49 @@ autoscaler:
         assert!(err.contains(want), "missing {want:?} in:\n{err}");
     }
 }
+
+#[test]
+fn the_timeline_leaves_out_pools_that_never_had_a_node() {
+    // A Karpenter NodePool of 3 types × 2 capacity types generates 6 pools; only those that
+    // launched a node reach the chart's legend (timeseries.csv keeps every column).
+    let dir = std::env::temp_dir().join(format!("clustersim-karp-plot-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("s.yaml"),
+        "name: legend
+duration: 30m
+cluster:
+  pools:
+    - { name: system, node: { cpu: 1, memory: 4Gi }, count: 1 }
+autoscaler:
+  kind: karpenter
+  node_pools:
+    - { name: np, instance_types: [m5.large, m5.xlarge, m5.2xlarge], capacity_types: [spot, on-demand] }
+workloads:
+  - { name: web, kind: Deployment, replicas: 2, requests: { cpu: 1500m, memory: 1Gi } }
+",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_clustersim"))
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(dir.join("s.yaml"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = std::fs::read_to_string(out.join("timeline.svg")).unwrap();
+    let csv = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    // The two 1.5-cpu pods share one claim: an m5.xlarge spot node (4 cpu).
+    assert!(svg.contains("np-m5-xlarge-spot"));
+    for unused in [
+        "np-m5-large-spot",
+        "np-m5-2xlarge-on-demand",
+        "np-m5-large-on-demand",
+    ] {
+        assert!(!svg.contains(unused), "{unused} in the legend");
+        assert!(csv.contains(&format!("ready_nodes.{unused}")));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
