@@ -37,7 +37,7 @@ pub use node_lifecycle::{NodeLifecycleController, NodeLifecycleEvent};
 pub use replay::{ReplayController, ReplayEvent, Templates};
 
 use crate::metrics::Observation;
-use crate::model::{PodId, PodPhase};
+use crate::model::{NodeId, PodId, PodPhase};
 use crate::scenario::{Action, EventTiming, NodeTarget, Scenario, WorkloadKind};
 use crate::sim::{Context, Progress};
 
@@ -184,6 +184,15 @@ impl Controllers {
             Progress::SinceCheckpoint,
         );
         true
+    }
+
+    /// Evicts every pod of `node` through the eviction API, in pod order, stopping at the
+    /// first one a disruption budget refuses; true if all went (an autoscaler removing the
+    /// node).
+    pub fn evict_all_from(&mut self, cx: &mut Context, node: NodeId) -> bool {
+        let mut pods = cx.cluster().node(node).pods.clone();
+        pods.sort_unstable();
+        pods.into_iter().all(|p| self.request_eviction(cx, p))
     }
 
     /// Evicts a running pod without asking its budget: the pod's node is going, a

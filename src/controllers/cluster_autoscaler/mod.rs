@@ -546,9 +546,9 @@ impl ClusterAutoscaler {
         node: NodeId,
     ) -> bool {
         let pool = cx.cluster().node(node).pool;
-        let mut pods = cx.cluster().node(node).pods.clone();
-        pods.sort_unstable();
         if cx.logging() {
+            let mut pods = cx.cluster().node(node).pods.clone();
+            pods.sort_unstable();
             let n = cx.cluster().node(node);
             let names: Vec<String> = pods.iter().map(|&p| cx.cluster().pod_name(p)).collect();
             let message = format!(
@@ -560,13 +560,15 @@ impl ClusterAutoscaler {
             cx.log_pool(pool, "ScaleDown", &message);
         }
         Self::mark_to_be_deleted(cx, node);
-        for pod in pods {
-            if !owners.request_eviction(cx, pod) {
-                cx.remove_taint(node, TO_BE_DELETED_TAINT);
-                cx.uncordon(node);
-                cx.log_node(node, "ScaleDownFailed", "failed to drain and delete node: a pod's disruption budget refused its eviction");
-                return false;
-            }
+        if !owners.evict_all_from(cx, node) {
+            cx.remove_taint(node, TO_BE_DELETED_TAINT);
+            cx.uncordon(node);
+            cx.log_node(
+                node,
+                "ScaleDownFailed",
+                "failed to drain and delete node: a pod's disruption budget refused its eviction",
+            );
+            return false;
         }
         self.delete(cx, owners, cloud, node);
         true

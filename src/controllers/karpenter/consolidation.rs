@@ -202,7 +202,7 @@ impl Karpenter {
         for (old, new) in self.replacing.clone() {
             let state = cx.cluster().node(new).state;
             match state {
-                NodeState::Ready if self.drain(cx, owners, old) => {
+                NodeState::Ready if owners.evict_all_from(cx, old) => {
                     self.replacing.remove(&old);
                     cx.log_node(old, "Disrupting", "Disrupting Node: Underutilized/Replace");
                     cx.observe(Observation::AutoscalerNodeRemoved);
@@ -216,14 +216,6 @@ impl Karpenter {
                 _ => {}
             }
         }
-    }
-
-    /// Evicts every pod of `node` through the eviction API; false (node kept, tainted) at the
-    /// first refusal.
-    fn drain(&mut self, cx: &mut Context, owners: &mut Controllers, node: NodeId) -> bool {
-        let mut pods = cx.cluster().node(node).pods.clone();
-        pods.sort_unstable();
-        pods.into_iter().all(|p| owners.request_eviction(cx, p))
     }
 
     fn taint(cx: &mut Context, node: NodeId) {
@@ -248,7 +240,7 @@ impl Karpenter {
     ) {
         Self::taint(cx, node);
         cx.cordon(node, NodeState::Draining);
-        if !self.drain(cx, owners, node) {
+        if !owners.evict_all_from(cx, node) {
             cx.remove_taint(node, DISRUPTED_TAINT);
             cx.uncordon(node);
             return;
