@@ -9,7 +9,7 @@ use crate::cli::{
     print_warnings, scenario_warnings, seed_arg, until_arg,
 };
 use crate::output::dir::OutputDir;
-use crate::output::event_log::CsvEventLog;
+use crate::output::event_log::{CsvEventLog, CsvSampleLog};
 use crate::output::run_report::{RUN_CARRIED, RUN_FILES, summary_table, write_run};
 use crate::progress::Progress;
 use crate::scenario::InputErrors;
@@ -100,6 +100,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     } else {
         None
     };
+    let mut samples = CsvSampleLog::create(&dir.path().join("timeseries.csv"))
+        .map_err(|e| Failure::Internal(e.to_string()))?;
     let end_ms = until.unwrap_or(scenario.duration).0;
     let mut progress = Progress::new(end_ms, &scenario.name);
     let mut on_progress = |t: crate::time::SimTime| progress.update(t.0);
@@ -108,6 +110,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         events: log.as_mut().map(|l| l as &mut dyn EventSink),
         progress: Some(&mut on_progress),
         explain: None,
+        samples: Some(&mut samples),
     };
     let result = sim::run(&scenario, options).map_err(|e| Failure::Internal(e.to_string()))?;
     progress.finish();
@@ -115,11 +118,14 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         log.commit()
             .map_err(|e| Failure::Internal(format!("cannot write events.csv: {e}")))?;
     }
+    samples
+        .commit()
+        .map_err(|e| Failure::Internal(format!("cannot write timeseries.csv: {e}")))?;
     let title = match &args.variant {
         Some(v) => format!("{} / {v} (seed {})", scenario.name, scenario.seed),
         None => format!("{} (seed {})", scenario.name, scenario.seed),
     };
-    write_run(dir.path(), &title, &result).map_err(Failure::Internal)?;
+    write_run(dir.path(), &title, &result, true).map_err(Failure::Internal)?;
     dir.commit()
         .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
     if !args.quiet {

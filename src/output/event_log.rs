@@ -1,8 +1,10 @@
-//! `events.csv`: every pod and node transition, streamed to disk as the run goes.
+//! `events.csv` (every pod and node transition) and `timeseries.csv` (every sample), streamed
+//! to disk as the run goes.
 
 use std::io;
 use std::path::Path;
 
+use crate::metrics::timeseries::SampleSink;
 use crate::output::atomic::AtomicFile;
 use crate::sim::{EventRecord, EventSink};
 
@@ -52,5 +54,51 @@ impl EventSink for CsvEventLog {
         {
             self.error = Some(e);
         }
+    }
+}
+
+/// Writes `timeseries.csv` rows into a file that appears only when [`CsvSampleLog::commit`]
+/// runs.
+pub struct CsvSampleLog {
+    writer: csv::Writer<AtomicFile>,
+    error: Option<csv::Error>,
+}
+
+impl CsvSampleLog {
+    pub fn create(path: &Path) -> io::Result<Self> {
+        Ok(CsvSampleLog {
+            writer: csv::Writer::from_writer(AtomicFile::create(path)?),
+            error: None,
+        })
+    }
+
+    /// Finishes the file; reports the first write error, if any happened during the run.
+    pub fn commit(self) -> io::Result<()> {
+        if let Some(e) = self.error {
+            return Err(io::Error::other(e));
+        }
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        file.commit()
+    }
+
+    fn write(&mut self, values: &[String]) {
+        if self.error.is_none()
+            && let Err(e) = self.writer.write_record(values)
+        {
+            self.error = Some(e);
+        }
+    }
+}
+
+impl SampleSink for CsvSampleLog {
+    fn header(&mut self, columns: &[String]) {
+        self.write(columns);
+    }
+
+    fn row(&mut self, values: &[String]) {
+        self.write(values);
     }
 }

@@ -21,8 +21,14 @@ pub const RUN_FILES: &[&str] = &[
 /// What a run's directory may hold that another command wrote: `compare`'s default output.
 pub const RUN_CARRIED: &[&str] = &["compare"];
 
-/// Writes `summary.json`, `timeseries.csv`, `timeline.png` and `timeline.svg` into `dir`.
-pub fn write_run(dir: &Path, title: &str, result: &RunResult) -> Result<(), String> {
+/// Writes `summary.json`, `timeline.png` and `timeline.svg` into `dir`, and `timeseries.csv`
+/// unless it was streamed there during the run.
+pub fn write_run(
+    dir: &Path,
+    title: &str,
+    result: &RunResult,
+    timeseries_streamed: bool,
+) -> Result<(), String> {
     let io = |what: &str, e: &dyn std::fmt::Display| {
         format!("cannot write {}: {e}", dir.join(what).display())
     };
@@ -31,13 +37,17 @@ pub fn write_run(dir: &Path, title: &str, result: &RunResult) -> Result<(), Stri
     json.push('\n');
     write_atomic(dir.join("summary.json"), json.as_bytes()).map_err(|e| io("summary.json", &e))?;
 
-    let mut csv_file =
-        AtomicFile::create(dir.join("timeseries.csv")).map_err(|e| io("timeseries.csv", &e))?;
-    result
-        .timeseries
-        .write_csv(&mut csv_file)
-        .map_err(|e| io("timeseries.csv", &e))?;
-    csv_file.commit().map_err(|e| io("timeseries.csv", &e))?;
+    // Without a sink during the run, timeseries.csv is written from memory, which holds every
+    // sample only while the run was short enough (see `TimeSeries::is_complete`).
+    if !timeseries_streamed {
+        let mut csv_file =
+            AtomicFile::create(dir.join("timeseries.csv")).map_err(|e| io("timeseries.csv", &e))?;
+        result
+            .timeseries
+            .write_csv(&mut csv_file)
+            .map_err(|e| io("timeseries.csv", &e))?;
+        csv_file.commit().map_err(|e| io("timeseries.csv", &e))?;
+    }
 
     plot::timeline(&dir.join("timeline"), &timeline_data(title, result))
         .map_err(|e| io("timeline.png", &e))?;

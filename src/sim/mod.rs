@@ -42,6 +42,7 @@ use crate::controllers::karpenter::Karpenter;
 use crate::controllers::{Controllers, Templates};
 use crate::engine::EventQueue;
 use crate::kubelet::Kubelet;
+use crate::metrics::timeseries::SampleSink;
 use crate::metrics::{DeploymentSample, Metrics, Sample, TimeSeries, ratio, summary};
 use crate::model::{Cluster, Quotas};
 use crate::quantity::Resources;
@@ -64,6 +65,8 @@ pub struct RunOptions<'a> {
     pub progress: Option<&'a mut dyn FnMut(SimTime)>,
     /// Records why one pod went where it did, or why it is pending (`clustersim explain`).
     pub explain: Option<&'a mut Explanation>,
+    /// Receives every `timeseries.csv` row as it is taken (memory keeps a downsample).
+    pub samples: Option<&'a mut dyn SampleSink>,
 }
 
 /// What a run produces.
@@ -85,6 +88,10 @@ pub enum SimError {
 pub fn run<'a>(scenario: &'a Scenario, options: RunOptions<'a>) -> Result<RunResult, SimError> {
     let mut sim = Simulation::new(scenario, options.events)?;
     sim.explain = options.explain;
+    if let Some(sink) = options.samples {
+        sink.header(&sim.timeseries.header());
+        sim.samples = Some(sink);
+    }
     let end = SimTime(options.until.unwrap_or(scenario.duration).0);
     sim.run_until(end, options.progress);
     sim.explain_pending_at_end();
@@ -116,6 +123,7 @@ pub struct Simulation<'a> {
     karpenter: Option<Karpenter>,
     scheduler: Scheduler,
     timeseries: TimeSeries,
+    samples: Option<&'a mut dyn SampleSink>,
     next_sample: SimTime,
     explain: Option<&'a mut Explanation>,
     /// The pass at time 0 ran (`run_until` may be called again to go on).
@@ -175,14 +183,14 @@ impl<'a> Simulation<'a> {
                 diagnosis_cache: None,
                 cursor_buffer: CursorBuffer::default(),
             },
-            timeseries: TimeSeries {
-                pool_names: scenario
+            timeseries: TimeSeries::new(
+                scenario
                     .cluster
                     .pools
                     .iter()
                     .map(|p| p.name.clone())
                     .collect(),
-                deployments: scenario
+                scenario
                     .workloads
                     .iter()
                     .filter_map(|w| match &w.kind {
@@ -192,8 +200,8 @@ impl<'a> Simulation<'a> {
                         _ => None,
                     })
                     .collect(),
-                samples: Vec::new(),
-            },
+            ),
+            samples: None,
             next_sample: SimTime::ZERO,
             explain: None,
             started: false,
@@ -375,7 +383,10 @@ impl<'a> Simulation<'a> {
                     })
                     .collect(),
             };
-            self.timeseries.samples.push(sample);
+            if let Some(sink) = self.samples.as_deref_mut() {
+                sink.row(&TimeSeries::row(&sample));
+            }
+            self.timeseries.push(sample);
             match cx.scenario.sample_interval.0 {
                 0 => break,
                 step => self.next_sample = SimTime(at.0.saturating_add(step)),

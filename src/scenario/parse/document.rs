@@ -262,7 +262,8 @@ fn expected_pods(
 }
 
 /// What a run may hold in memory: every pod it creates (about [`fields::BYTES_PER_POD`] each,
-/// pods are kept for reporting), every sample, every node. A run that would not fit in
+/// pods are kept for reporting), the samples kept (at most
+/// [`crate::metrics::timeseries::MAX_KEPT_SAMPLES`]), every node. A run that would not fit in
 /// [`fields::MEMORY_BUDGET_BYTES`] is refused before it starts, with what to change.
 fn check_memory_budget(
     cx: &mut Ctx,
@@ -274,10 +275,12 @@ fn check_memory_budget(
     actions: &[ScheduledAction],
 ) {
     let pods = expected_pods(duration, workloads, actions);
+    // Memory keeps a bounded downsample of the samples; the rest stream to timeseries.csv.
     let samples = match sample_interval.0 {
         0 => 1.0,
         step => (duration.0 / step) as f64 + 1.0,
-    };
+    }
+    .min(crate::metrics::timeseries::MAX_KEPT_SAMPLES as f64);
     let deployments = workloads
         .iter()
         .filter(|w| matches!(w.kind, WorkloadKind::Deployment(_)))
