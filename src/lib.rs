@@ -56,6 +56,7 @@ pub mod output;
 pub mod progress;
 pub mod quantity;
 pub mod reference_models;
+pub mod research;
 pub mod rng;
 pub mod scenario;
 pub mod scheduler;

@@ -1,6 +1,7 @@
 //! Resources and Kubernetes quantity syntax.
 //!
-//! cpu is held in millicores, memory in bytes and gpu as a count, all as integers, so packing
+//! cpu is held in millicores, memory in bytes and gpu in milli-GPU (1000 per device, so a pod may
+//! take a share of one device), all as integers, so packing
 //! arithmetic is exact. Files use Kubernetes quantities: `cpu: 500m`, `cpu: 2`, `cpu: 0.5`,
 //! `memory: 1Gi`, `memory: 512Mi`, `memory: 1G`, `memory: 1073741824`.
 
@@ -16,7 +17,8 @@ pub struct Resources {
     pub cpu_m: u64,
     /// Bytes.
     pub memory: u64,
-    /// Whole devices.
+    /// Milli-GPU: 1000 per device. A whole-GPU request is a multiple of 1000; a request below
+    /// 1000 is a share of one device.
     pub gpu: u64,
 }
 
@@ -103,9 +105,41 @@ impl fmt::Display for Resources {
             format_memory(self.memory)
         )?;
         if self.gpu > 0 {
-            write!(f, ", gpu={}", self.gpu)?;
+            write!(f, ", gpu={}", format_gpu(self.gpu))?;
         }
         Ok(())
+    }
+}
+
+/// Milli-GPU as devices: `2000` → `2`, `460` → `0.46`.
+pub fn format_gpu(milli: u64) -> String {
+    if milli.is_multiple_of(1000) {
+        format!("{}", milli / 1000)
+    } else {
+        let s = format!("{}.{:03}", milli / 1000, milli % 1000);
+        s.trim_end_matches('0').to_string()
+    }
+}
+
+/// Most GPU devices on one node, or taken by one pod (device sets are 64-bit masks).
+pub const MAX_GPUS_PER_NODE: u64 = 64;
+
+/// A whole number of GPU devices → milli-GPU.
+pub fn parse_gpu(text: &str) -> Result<u64, String> {
+    let devices = parse_count(text)?;
+    check_max(devices as u128 * 1000, text)
+}
+
+/// Devices and milli-GPU per device of a request: `(0, 0)` none, `(1, m)` a share of one
+/// device, `(k, 1000)` k whole devices. `None` for a request that is neither (1.5 GPUs).
+pub fn gpu_shape(milli: u64) -> Option<(u32, u32)> {
+    match milli {
+        0 => Some((0, 0)),
+        m if m < 1000 => Some((1, m as u32)),
+        m if m.is_multiple_of(1000) && m / 1000 <= MAX_GPUS_PER_NODE => {
+            Some(((m / 1000) as u32, 1000))
+        }
+        _ => None,
     }
 }
 

@@ -7,6 +7,7 @@ mod binpack;
 mod compare;
 mod explain;
 mod run;
+mod saturate;
 
 pub use compare::{
     Estimate, VariantResult, comparison_csv, estimate, load_named_variant, load_variants,
@@ -65,6 +66,10 @@ pub enum Command {
     /// Explain one pod: each node's filter verdict and scores when it was placed, or why it is
     /// still pending.
     Explain(explain::ExplainArgs),
+    /// The FGD paper's GPU-sharing experiment: pods of an OpenB trace tried once each, in a
+    /// seeded order, under each policy; writes allocation_curve.csv, grid.csv, table.md,
+    /// summary.json and allocation.png/svg.
+    Saturate(saturate::SaturateArgs),
 }
 
 /// Parses the process arguments, runs the command, and returns the exit code.
@@ -119,6 +124,7 @@ pub fn execute(cli: Cli) -> Result<(), Failure> {
         Command::Validate { files, set } => validate(&files, &set),
         Command::Binpack(args) => binpack::binpack(args),
         Command::Explain(args) => explain::explain(args),
+        Command::Saturate(args) => saturate::saturate(args),
         Command::Schema => {
             let schema = scenario::json_schema();
             let text = serde_json::to_string_pretty(&schema)
@@ -245,6 +251,20 @@ fn validate(files: &[PathBuf], set: &[String]) -> Result<(), Failure> {
     let overrides = parse_overrides(set)?;
     let mut all = InputErrors::default();
     for file in files {
+        // An experiment file of `saturate` is checked as that command reads it.
+        if scenario::saturate::is_experiment(file) {
+            match scenario::saturate::load(file) {
+                Ok(spec) => print_out(&format!(
+                    "{}: ok (a saturate experiment: {} workloads, {} policies, {} seeds)",
+                    file.display(),
+                    spec.workloads.len(),
+                    spec.policies.len(),
+                    spec.replicates
+                )),
+                Err(errors) => all.0.extend(errors.0),
+            }
+            continue;
+        }
         // Each variant is checked as `compare` would load it.
         match load_checked(file, &overrides) {
             Ok((s, variants)) => {

@@ -43,6 +43,9 @@ pub struct Metrics {
     /// ∫ allocated/allocatable dt, in ms.
     pub cpu_util_ms: f64,
     pub memory_util_ms: f64,
+    pub gpu_util_ms: f64,
+    /// ∫ milli-GPU on partly used devices / allocatable milli-GPU dt, in ms.
+    pub gpu_fragment_ms: f64,
     pub peak_used_nodes: u32,
     /// Per workload: ms during which a Deployment had ready ≥ desired (0 for others).
     pub available_ms: Vec<u64>,
@@ -507,6 +510,10 @@ impl Metrics {
         }
         self.cpu_util_ms += ratio(t.allocated.cpu_m, t.allocatable.cpu_m) * dt as f64;
         self.memory_util_ms += ratio(t.allocated.memory, t.allocatable.memory) * dt as f64;
+        if t.allocatable.gpu > 0 {
+            self.gpu_util_ms += ratio(t.allocated.gpu, t.allocatable.gpu) * dt as f64;
+            self.gpu_fragment_ms += ratio(t.gpu_fragment, t.allocatable.gpu) * dt as f64;
+        }
         self.crashloop_cpu_m_ms += self.crashloop_cpu_m as u128 * dt as u128;
         self.last = to;
     }

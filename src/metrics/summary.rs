@@ -199,13 +199,16 @@ pub fn build(
             }),
         );
     }
-    out.insert(
-        "utilization".into(),
-        json!({
-            "cpu_mean": util_mean(metrics.cpu_util_ms),
-            "memory_mean": util_mean(metrics.memory_util_ms),
-        }),
-    );
+    let mut utilization = json!({
+        "cpu_mean": util_mean(metrics.cpu_util_ms),
+        "memory_mean": util_mean(metrics.memory_util_ms),
+    });
+    // GPU figures only where some pool has GPUs (absent, not zero, elsewhere).
+    if scenario.cluster.pools.iter().any(|p| p.node.gpu > 0) {
+        utilization["gpu_mean"] = json!(util_mean(metrics.gpu_util_ms));
+        utilization["gpu_fragmented_mean"] = json!(util_mean(metrics.gpu_fragment_ms));
+    }
+    out.insert("utilization".into(), utilization);
     let mut cost = Map::new();
     cost.insert("total_usd".into(), json!(total_cost));
     cost.insert("by_pool".into(), Value::Object(by_pool));

@@ -19,6 +19,8 @@ pub struct Sample {
     pub pods_pending: u32,
     pub cpu_allocated: f64,
     pub memory_allocated: f64,
+    /// Share of allocatable milli-GPU requested (`None` when no pool has GPUs).
+    pub gpu_allocated: Option<f64>,
     pub cost_usd: f64,
     /// Per Deployment (in `TimeSeries::deployments` order).
     pub deployments: Vec<DeploymentSample>,
@@ -49,6 +51,8 @@ pub struct TimeSeries {
     /// Deployment names, whether each has a load (a `served.<name>` column), and whether an
     /// HPA sets its replicas (a `replicas.<name>` column).
     pub deployments: Vec<(String, bool, bool)>,
+    /// Some pool has GPUs: a `gpu_allocated` column.
+    pub gpu: bool,
     /// The kept samples: every `stride`-th sample taken.
     pub samples: Vec<Sample>,
     /// 1 while every sample is kept.
@@ -62,10 +66,17 @@ impl TimeSeries {
         TimeSeries {
             pool_names,
             deployments,
+            gpu: false,
             samples: Vec::new(),
             stride: 1,
             taken: 0,
         }
+    }
+
+    /// With a `gpu_allocated` column (some pool has GPUs).
+    pub fn with_gpu(mut self, gpu: bool) -> Self {
+        self.gpu = gpu;
+        self
     }
 
     /// Takes a sample: kept if its index is a multiple of the stride; past the cap, every
@@ -105,10 +116,13 @@ impl TimeSeries {
                 "pods_pending",
                 "cpu_allocated",
                 "memory_allocated",
-                "cost_usd",
             ]
             .map(String::from),
         );
+        if self.gpu {
+            h.push("gpu_allocated".into());
+        }
+        h.push("cost_usd".into());
         for (name, has_load, autoscaled) in &self.deployments {
             h.push(format!("ready.{name}"));
             if *has_load {
@@ -129,6 +143,9 @@ impl TimeSeries {
         row.push(s.pods_pending.to_string());
         row.push(fmt_num(s.cpu_allocated));
         row.push(fmt_num(s.memory_allocated));
+        if let Some(g) = s.gpu_allocated {
+            row.push(fmt_num(g));
+        }
         row.push(fmt_num(s.cost_usd));
         for d in &s.deployments {
             row.push(d.ready.to_string());
@@ -172,6 +189,7 @@ mod tests {
             pods_pending: 0,
             cpu_allocated: 0.0,
             memory_allocated: 0.0,
+            gpu_allocated: None,
             cost_usd: 0.0,
             deployments: Vec::new(),
         }

@@ -56,6 +56,9 @@ pub struct Totals {
     /// Requested cpu (millicores) of bound pods per pool and template, at
     /// `pool * templates + template` (for cost shares by namespace).
     pub allocated_cpu_by_pool_template: Vec<u64>,
+    /// Milli-GPU left on partly allocated GPU devices (free, but only for pods that fit in
+    /// what a share left).
+    pub gpu_fragment: u64,
 }
 
 impl Cluster {
@@ -89,6 +92,7 @@ impl Cluster {
                 up_by_pool: vec![0; n],
                 live_by_pool: vec![0; n],
                 allocated_cpu_by_pool_template: vec![0; slots],
+                gpu_fragment: 0,
                 running_by_workload: vec![0; workloads],
                 ..Totals::default()
             },
@@ -196,6 +200,7 @@ impl Cluster {
             launched_at: now,
             ready_at: None,
             terminated_at: None,
+            gpu_left: super::node::fresh_devices(spec.node.gpu),
         });
         self.totals.live_by_pool[pool.0 as usize] += 1;
         // Keep the stable order: after the last live node of this pool or an earlier one.
@@ -294,10 +299,36 @@ impl Cluster {
         id
     }
 
-    /// Pending → Running on `node`: the pod now holds its requests there.
+    /// Pending → Running on `node`: the pod now holds its requests there, GPU shares on the
+    /// devices [`super::node::pick_devices`] chooses.
     pub fn bind(&mut self, pod_id: PodId, node_id: NodeId, now: SimTime) {
+        self.bind_on_devices(pod_id, node_id, now, None);
+    }
+
+    /// [`Cluster::bind`], on the given GPU devices (a bit set) if `devices` is set.
+    pub fn bind_on_devices(
+        &mut self,
+        pod_id: PodId,
+        node_id: NodeId,
+        now: SimTime,
+        devices: Option<u64>,
+    ) {
         let pod = &mut self.pods[pod_id.0 as usize];
         let node = &mut self.nodes[node_id.0 as usize];
+        if pod.requests.gpu > 0 && !node.gpu_left.is_empty() {
+            let mask = devices
+                .unwrap_or_else(|| super::node::pick_devices(&node.gpu_left, pod.requests.gpu));
+            let per = per_device(pod.requests.gpu, mask);
+            self.totals.gpu_fragment -= fragment(&node.gpu_left);
+            for (i, g) in node.gpu_left.iter_mut().enumerate() {
+                if mask & (1 << i) != 0 {
+                    debug_assert!(*g >= per, "binding over a GPU device's capacity");
+                    *g = g.saturating_sub(per);
+                }
+            }
+            self.totals.gpu_fragment += fragment(&node.gpu_left);
+            pod.gpu_devices = mask;
+        }
         debug_assert_eq!(pod.phase, PodPhase::Pending);
         debug_assert!(node.is_schedulable());
         debug_assert!(pod.requests.fits_in(&node.free()), "binding over capacity");
@@ -335,7 +366,18 @@ impl Cluster {
         let slot = pod.slot_on_node as usize;
         let requests = pod.requests;
         let template = pod.template.0 as usize;
+        let devices = std::mem::take(&mut pod.gpu_devices);
         let node = &mut self.nodes[node_id.0 as usize];
+        if devices != 0 {
+            let per = per_device(requests.gpu, devices);
+            self.totals.gpu_fragment -= fragment(&node.gpu_left);
+            for (i, g) in node.gpu_left.iter_mut().enumerate() {
+                if devices & (1 << i) != 0 {
+                    *g = (*g + per).min(1000);
+                }
+            }
+            self.totals.gpu_fragment += fragment(&node.gpu_left);
+        }
         node.pods.swap_remove(slot);
         if let Some(&moved) = node.pods.get(slot) {
             self.pods[moved.0 as usize].slot_on_node = slot as u32;
@@ -374,4 +416,18 @@ impl Cluster {
             ),
         }
     }
+}
+
+/// Milli-GPU a request of `milli` in all holds on each device of `mask`.
+fn per_device(milli: u64, mask: u64) -> u32 {
+    (milli / (mask.count_ones().max(1) as u64)).min(1000) as u32
+}
+
+/// Milli-GPU left on a node's partly allocated devices.
+fn fragment(gpu_left: &[u32]) -> u64 {
+    gpu_left
+        .iter()
+        .filter(|&&g| g != 0 && g != 1000)
+        .map(|&g| g as u64)
+        .sum()
 }

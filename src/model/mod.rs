@@ -14,7 +14,10 @@ mod taints;
 mod template;
 
 pub use cluster::Cluster;
-pub use node::{Node, NodeId, NodeState, PoolId, WELL_KNOWN_LABELS};
+pub use node::{
+    GPU_PRODUCT_LABEL, Node, NodeId, NodeState, PoolId, WELL_KNOWN_LABELS, devices_fit,
+    fresh_devices, pick_devices,
+};
 pub use pod::{Pod, PodId, PodPhase, TemplateId};
 pub use pool::{CapacityType, PoolSpec};
 pub use quota::{QuotaSpec, Quotas};

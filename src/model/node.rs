@@ -51,6 +51,10 @@ pub const WELL_KNOWN_LABELS: [&str; 4] = [
     "clustersim.io/pool",
 ];
 
+/// The node label that names the GPU model (set from a pool's `gpu_model`, as NVIDIA's GPU
+/// feature discovery does).
+pub const GPU_PRODUCT_LABEL: &str = "nvidia.com/gpu.product";
+
 #[derive(Clone, Debug)]
 pub struct Node {
     pub id: NodeId,
@@ -71,6 +75,8 @@ pub struct Node {
     pub launched_at: SimTime,
     pub ready_at: Option<SimTime>,
     pub terminated_at: Option<SimTime>,
+    /// Milli-GPU left on each GPU device (1000 each when free); empty without GPUs.
+    pub gpu_left: Box<[u32]>,
 }
 
 impl Node {
@@ -98,4 +104,53 @@ impl Node {
     pub fn pod_count(&self) -> u32 {
         self.pods.len() as u32
     }
+
+    /// True if some GPU device is partly allocated (holds shares and has room left).
+    pub fn has_shared_gpu(&self) -> bool {
+        self.gpu_left.iter().any(|&g| g != 0 && g != 1000)
+    }
+}
+
+/// Free devices of a node with `allocatable_gpu` milli-GPU.
+pub fn fresh_devices(allocatable_gpu: u64) -> Box<[u32]> {
+    vec![1000; (allocatable_gpu / 1000) as usize].into_boxed_slice()
+}
+
+/// True if a request of `milli` milli-GPU in all finds devices: a share (below 1000) needs one
+/// device with that much left; whole devices need that many fully free ones.
+pub fn devices_fit(gpu_left: &[u32], milli: u64) -> bool {
+    match crate::quantity::gpu_shape(milli) {
+        Some((0, _)) => true,
+        Some((k, m)) => gpu_left.iter().filter(|&&g| g >= m).count() >= k as usize,
+        None => false,
+    }
+}
+
+/// The devices a request of `milli` milli-GPU takes, as a bit set: whole devices are the
+/// lowest-index fully free ones; a share goes to the device with the least left that holds
+/// it, lowest index on ties. 0 if it does not fit (or asks for no GPU).
+pub fn pick_devices(gpu_left: &[u32], milli: u64) -> u64 {
+    let Some((k, m)) = crate::quantity::gpu_shape(milli) else {
+        return 0;
+    };
+    if k == 0 {
+        return 0;
+    }
+    if m < 1000 {
+        return gpu_left
+            .iter()
+            .enumerate()
+            .filter(|&(_, &g)| g >= m)
+            .min_by_key(|&(i, &g)| (g, i))
+            .map_or(0, |(i, _)| 1 << i);
+    }
+    let mut mask = 0u64;
+    let mut need = k;
+    for (i, &g) in gpu_left.iter().enumerate() {
+        if need > 0 && g == 1000 {
+            mask |= 1 << i;
+            need -= 1;
+        }
+    }
+    if need == 0 { mask } else { 0 }
 }

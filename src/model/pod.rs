@@ -101,6 +101,8 @@ pub struct Pod {
     /// When the data the pod serves was released (its revision's rollout, or its last
     /// in-place refresh).
     pub data_version: SimTime,
+    /// The GPU devices of its node the pod holds (bit i = device i), while bound.
+    pub gpu_devices: u64,
 }
 
 impl Pod {
@@ -144,6 +146,7 @@ impl Pod {
             started_at: None,
             crash_looping: false,
             data_version: SimTime::ZERO,
+            gpu_devices: 0,
         }
     }
 }

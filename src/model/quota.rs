@@ -34,31 +34,42 @@ impl QuotaUsage {
 
     /// Why `requests` would exceed the quota, if it would.
     fn exceeded_by(&self, requests: &Resources) -> Option<String> {
-        let checks = [
-            ("cpu", self.used.cpu_m, requests.cpu_m, self.spec.cpu_m, "m"),
+        let millis = |v: u64| format!("{v}m");
+        let plain = |v: u64| v.to_string();
+        type Check<'a> = (&'a str, u64, u64, Option<u64>, &'a dyn Fn(u64) -> String);
+        let checks: [Check; 4] = [
+            (
+                "cpu",
+                self.used.cpu_m,
+                requests.cpu_m,
+                self.spec.cpu_m,
+                &millis,
+            ),
             (
                 "memory",
                 self.used.memory,
                 requests.memory,
                 self.spec.memory,
-                "",
+                &plain,
             ),
             (
                 "nvidia.com/gpu",
                 self.used.gpu,
                 requests.gpu,
                 self.spec.gpu,
-                "",
+                &crate::quantity::format_gpu,
             ),
-            ("pods", self.pods, 1, self.spec.pods, ""),
+            ("pods", self.pods, 1, self.spec.pods, &plain),
         ];
         let over: Vec<String> = checks
             .iter()
             .filter(|(_, used, ask, limit, _)| limit.is_some_and(|l| used + ask > l))
-            .map(|(name, used, ask, limit, unit)| {
+            .map(|(name, used, ask, limit, f)| {
                 format!(
-                    "{name} {used}{unit} used + {ask}{unit} requested > {}{unit}",
-                    limit.unwrap_or(0)
+                    "{name} {} used + {} requested > {}",
+                    f(*used),
+                    f(*ask),
+                    f(limit.unwrap_or(0))
                 )
             })
             .collect();

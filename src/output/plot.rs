@@ -21,6 +21,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::output::atomic::write_atomic;
 
+mod allocation;
+pub use allocation::{AllocationCurve, allocation};
+
 /// One named line of values, aligned with the chart's time axis.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Series {
@@ -44,6 +47,8 @@ pub struct TimelineData {
     pub cpu_allocated: Vec<f64>,
     /// Fraction 0..1 of allocatable memory that is requested by pods.
     pub memory_allocated: Vec<f64>,
+    /// Fraction 0..1 of allocatable milli-GPU requested; empty when no pool has GPUs (no line).
+    pub gpu_allocated: Vec<f64>,
     /// Desired and ready replicas of each autoscaled Deployment (a fourth panel when any).
     pub replicas: Vec<Series>,
 }
@@ -547,6 +552,13 @@ impl Figure for TimelineFigure<'_> {
                 ],
             },
         ];
+        if !d.gpu_allocated.is_empty() {
+            panels[2].lines.push(Line {
+                label: "GPU",
+                values: &d.gpu_allocated,
+                colour: colour(1),
+            });
+        }
         if !d.replicas.is_empty() {
             panels.push(Panel {
                 y_desc: "replicas",

@@ -79,6 +79,11 @@ pub fn timeline_data(title: &str, result: &RunResult) -> TimelineData {
         pods_pending: column(&|s| s.pods_pending as f64),
         cpu_allocated: column(&|s| s.cpu_allocated),
         memory_allocated: column(&|s| s.memory_allocated),
+        gpu_allocated: if ts.gpu {
+            column(&|s| s.gpu_allocated.unwrap_or(f64::NAN))
+        } else {
+            Vec::new()
+        },
         replicas: ts
             .deployments
             .iter()
@@ -179,6 +184,17 @@ pub fn summary_table(result: &RunResult) -> String {
         (
             "/utilization/memory_mean",
             "memory allocated (mean)",
+            Format::Percent(1),
+        ),
+        // Present only where some pool has GPUs.
+        (
+            "/utilization/gpu_mean",
+            "gpu allocated (mean)",
+            Format::Percent(1),
+        ),
+        (
+            "/utilization/gpu_fragmented_mean",
+            "gpu on partly used devices (mean)",
             Format::Percent(1),
         ),
         ("/cost/total_usd", "cost (USD)", Format::Money),

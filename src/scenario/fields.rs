@@ -106,8 +106,10 @@ const fn for_kind(kind: &'static [&'static str], spec: FieldSpec) -> FieldSpec {
 
 mod autoscaling;
 mod controllers;
+mod pod;
 pub use autoscaling::*;
 pub use controllers::*;
+pub use pod::*;
 
 /// Size guards: absurd sizes are refused with a message rather than attempted.
 pub const MAX_POOL_COUNT: u64 = 1_000_000;
@@ -513,7 +515,16 @@ pub const POOL: &[FieldSpec] = &[
 pub const NODE: &[FieldSpec] = &[
     required("cpu", Ty::Cpu, "Allocatable cpu, e.g. 8 or 7500m."),
     required("memory", Ty::Memory, "Allocatable memory, e.g. 32Gi."),
-    field("gpu", Ty::Gpu, "Number of GPUs (default 0)."),
+    field(
+        "gpu",
+        Ty::Gpu,
+        "Number of GPU devices, 1000 milli-GPU each (default 0; at most 64).",
+    ),
+    field(
+        "gpu_model",
+        Ty::Str,
+        "GPU model, e.g. V100M16; set as the node label nvidia.com/gpu.product.",
+    ),
     field(
         "pods",
         Ty::UInt {
@@ -643,6 +654,14 @@ pub const WORKLOAD: &[FieldSpec] = &[
         "node_selector",
         Ty::Labels,
         "Node labels a pod's node must have.",
+    ),
+    field(
+        "gpu_models",
+        Ty::NameList {
+            max_items: 64,
+            rule: Some(NameRule::LabelValue),
+        },
+        "GPU models the pods accept (node label nvidia.com/gpu.product In the list).",
     ),
     field(
         "tolerations",
@@ -813,116 +832,6 @@ pub const WORKLOAD: &[FieldSpec] = &[
             Ty::Name,
             "CSV trace file, relative to the scenario file's directory.",
         ),
-    ),
-];
-
-pub const AFFINITY: &[FieldSpec] = &[field(
-    "node_affinity",
-    Ty::Object(NODE_AFFINITY),
-    "Kubernetes' nodeAffinity.",
-)];
-
-pub const NODE_AFFINITY: &[FieldSpec] = &[
-    field(
-        "required",
-        Ty::List(LABEL_REQUIREMENT),
-        "Requirements every node must meet (all of them).",
-    ),
-    field(
-        "preferred",
-        Ty::List(PREFERRED_TERM),
-        "Weighted preferences: a node meeting all of a term's requirements scores its weight.",
-    ),
-];
-
-pub const LABEL_REQUIREMENT: &[FieldSpec] = &[
-    required("key", Ty::Ident(NameRule::LabelKey), "Node label key."),
-    required(
-        "operator",
-        Ty::Enum(LABEL_OPERATORS),
-        "In, NotIn, Exists or DoesNotExist.",
-    ),
-    field(
-        "values",
-        Ty::NameList {
-            max_items: 1000,
-            rule: Some(NameRule::LabelValue),
-        },
-        "Values for In and NotIn.",
-    ),
-];
-
-pub const PREFERRED_TERM: &[FieldSpec] = &[
-    required("weight", Ty::UInt { max: 100 }, "Weight 1-100."),
-    required(
-        "match",
-        Ty::List(LABEL_REQUIREMENT),
-        "Requirements the node must all meet to earn the weight.",
-    ),
-];
-
-pub const TOPOLOGY_SPREAD: &[FieldSpec] = &[
-    required(
-        "max_skew",
-        Ty::UInt { max: 1_000_000 },
-        "Most matching pods one domain may have above the least-loaded domain; at least 1.",
-    ),
-    required(
-        "topology_key",
-        Ty::Enum(TOPOLOGY_KEYS),
-        "zone or hostname (topology.kubernetes.io/zone, kubernetes.io/hostname).",
-    ),
-    field(
-        "when_unsatisfiable",
-        Ty::Enum(WHEN_UNSATISFIABLE),
-        "DoNotSchedule (default, a filter) or ScheduleAnyway (a score).",
-    ),
-    field(
-        "label_selector",
-        Ty::Labels,
-        "Labels of the pods to count (default: the workload's own pods).",
-    ),
-];
-
-pub const ANTI_AFFINITY: &[FieldSpec] = &[
-    required(
-        "topology_key",
-        Ty::Enum(TOPOLOGY_KEYS),
-        "zone or hostname (topology.kubernetes.io/zone, kubernetes.io/hostname).",
-    ),
-    field(
-        "label_selector",
-        Ty::Labels,
-        "Labels of the pods to keep away from (default: the workload's own pods).",
-    ),
-];
-
-pub const REQUESTS: &[FieldSpec] = &[
-    field("cpu", Ty::Cpu, "cpu, e.g. 500m or 2."),
-    field("memory", Ty::Memory, "Memory, e.g. 1Gi."),
-    field("gpu", Ty::Gpu, "Number of GPUs."),
-];
-
-pub const TOLERATION: &[FieldSpec] = &[
-    field(
-        "key",
-        Ty::Str,
-        "Taint key; empty with operator Exists tolerates every taint.",
-    ),
-    field(
-        "operator",
-        Ty::Enum(OPERATORS),
-        "Equal (default) or Exists.",
-    ),
-    field(
-        "value",
-        Ty::Ident(NameRule::LabelValue),
-        "Taint value to match with Equal.",
-    ),
-    field(
-        "effect",
-        Ty::Enum(TAINT_EFFECTS),
-        "Effect to tolerate (default every effect).",
     ),
 ];
 

@@ -30,6 +30,8 @@ pub enum InputKind {
     LoadTrace,
     /// An instance-type catalog (`instance_types.path`).
     InstanceTypes,
+    /// An OpenB node or pod list (`saturate --data`).
+    OpenbTrace,
 }
 
 impl InputKind {
@@ -41,6 +43,7 @@ impl InputKind {
             InputKind::PodTrace => 1 << 30,
             InputKind::PriceTrace | InputKind::ReclaimTrace | InputKind::LoadTrace => 64 << 20,
             InputKind::InstanceTypes => 4 << 20,
+            InputKind::OpenbTrace => 64 << 20,
         }
     }
 
@@ -52,6 +55,7 @@ impl InputKind {
             InputKind::ReclaimTrace => "reclaim traces",
             InputKind::LoadTrace => "load traces",
             InputKind::InstanceTypes => "instance-type catalogs",
+            InputKind::OpenbTrace => "OpenB trace files",
         }
     }
 }

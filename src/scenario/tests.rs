@@ -163,7 +163,8 @@ workloads:
     assert_eq!(s.cluster.zones, ["default"]);
     let p = &s.cluster.pools[0];
     assert_eq!(p.capacity_type, CapacityType::Spot);
-    assert_eq!(p.node, Resources::new(7500, 61 * GI, 4));
+    // gpu: 4 devices = 4000 milli-GPU.
+    assert_eq!(p.node, Resources::new(7500, 61 * GI, 4000));
     assert_eq!(p.max_pods, 58);
     assert_eq!(p.labels["generation"], "4");
     assert_eq!(p.labels["spot"], "true");
@@ -187,7 +188,7 @@ workloads:
     let t = &s.workloads[0].template;
     assert_eq!(t.namespace, "ml");
     assert_eq!(t.priority, -5);
-    assert_eq!(t.requests, Resources::new(0, 0, 1));
+    assert_eq!(t.requests, Resources::new(0, 0, 1000)); // gpu: 1 = 1000 milli-GPU
     assert_eq!(t.node_selector["accelerator"], "a100");
     assert_eq!(t.tolerations[1].operator, TolerationOperator::Exists);
     assert_eq!(t.tolerations[1].effect, None);
@@ -214,7 +215,7 @@ fn unknown_field_points_at_the_key_and_suggests() {
     assert_eq!(
         errors(&quickstart_with("{ cpu: 8,", "{ cpus: 8,")),
         [
-            "quickstart.yaml:10:15: cluster.pools[0].node: unknown field 'cpus', expected one of cpu, memory, gpu, pods; did you mean 'cpu'?",
+            "quickstart.yaml:10:15: cluster.pools[0].node: unknown field 'cpus', expected one of cpu, memory, gpu, gpu_model, pods; did you mean 'cpu'?",
             "quickstart.yaml:10:13: cluster.pools[0].node: missing required field 'cpu'",
         ]
     );
@@ -563,7 +564,7 @@ fn errors_in_overridden_values_name_the_override() {
         [
             "<--set>: workloads.nope.replicas: no element 'nope' in list 'workloads' (it has names web, batch)",
             "<--set>: name.first: 'name' is a string, so it has no field 'first'",
-            "<--set>: cluster.pools[0].node: unknown field 'cpus', expected one of cpu, memory, gpu, pods; did you mean 'cpu'? (from --set cluster.pools.general.node.cpus)",
+            "<--set>: cluster.pools[0].node: unknown field 'cpus', expected one of cpu, memory, gpu, gpu_model, pods; did you mean 'cpu'? (from --set cluster.pools.general.node.cpus)",
             "<--set>: cluster.pools[0].count: must not be negative, found -3 (from --set cluster.pools.general.count)",
         ]
     );

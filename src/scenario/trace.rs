@@ -10,7 +10,7 @@ use super::error::InputError;
 use super::input::{self, CsvErrors, CsvRows, InputKind, Unreadable};
 use super::model::TraceRow;
 use super::names::NameRule;
-use crate::quantity::{Resources, parse_count, parse_cpu, parse_memory};
+use crate::quantity::{Resources, parse_cpu, parse_gpu, parse_memory};
 use crate::suggest::did_you_mean;
 use crate::time::{MAX_DURATION_MS, SimDuration, SimTime, parse_decimal_scaled};
 
@@ -183,7 +183,7 @@ fn parse_row(
     let submit = check("submit_time", parse_seconds(field(cols.submit_time)));
     let cpu = check("cpu", parse_cpu(field(cols.cpu)));
     let memory = check("memory", parse_memory(field(cols.memory)));
-    let gpu = optional(cols.gpu).map_or(0, |g| check("gpu", parse_count(g)));
+    let gpu = optional(cols.gpu).map_or(0, |g| check("gpu", parse_gpu(g)));
     let duration = match field(cols.duration) {
         "" => None,
         d => Some(SimDuration(check("duration", parse_seconds(d)))),

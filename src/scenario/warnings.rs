@@ -14,7 +14,7 @@ use super::model::{
     LabelRequirement, PodTemplate, PoolSpec, QuotaSpec, Scenario, TaintEffect, WorkloadKind,
 };
 use super::yaml::{Located, Node, error_at};
-use crate::quantity::{Resources, format_cpu, format_memory};
+use crate::quantity::{Resources, format_cpu, format_gpu, format_memory};
 
 /// A bare memory number below this many bytes is taken as a forgotten unit.
 const SMALL_MEMORY: u64 = 1 << 20;
@@ -192,7 +192,7 @@ fn never_fits(
                 format_cpu as fn(u64) -> String,
             ),
             ("memory", q.memory, requests.memory, format_memory),
-            ("gpu", q.gpu, requests.gpu, |n| n.to_string()),
+            ("gpu", q.gpu, requests.gpu, format_gpu),
         ]
         .into_iter()
         .find_map(|(name, limit, need, f)| match limit {
@@ -256,7 +256,11 @@ fn pool_rejects(
         ));
     }
     if requests.gpu > n.gpu {
-        short.push(format!("gpu {} > {}", requests.gpu, n.gpu));
+        short.push(format!(
+            "gpu {} > {}",
+            format_gpu(requests.gpu),
+            format_gpu(n.gpu)
+        ));
     }
     if pool.max_pods == 0 {
         short.push("max pods 0".into());

@@ -156,9 +156,12 @@ fn classify(node: &Node, cluster: &Cluster) -> Slot {
         return Slot::Absent;
     }
     let pool = cluster.pool(node.pool);
+    // A node with a partly used GPU device is told apart from its group by more than its free
+    // vector: the slow way decides it.
     if !node.extra_taints.is_empty()
         || node.allocatable != pool.node
         || node.max_pods != pool.max_pods
+        || node.has_shared_gpu()
     {
         return Slot::Irregular;
     }

@@ -4,6 +4,7 @@ pub mod config;
 pub mod diagnosis;
 pub mod explain;
 pub mod framework;
+pub mod gpushare;
 pub mod heuristics;
 pub mod index;
 #[cfg(test)]

@@ -44,7 +44,13 @@ fn remove(cluster: &mut Cluster, pod: PodId) -> Removed {
 }
 
 fn restore(cluster: &mut Cluster, r: &Removed) {
-    cluster.bind(r.pod, r.node, r.saved.bound_at.unwrap_or(SimTime::ZERO));
+    // The same devices: the pod is put back exactly as it was.
+    cluster.bind_on_devices(
+        r.pod,
+        r.node,
+        r.saved.bound_at.unwrap_or(SimTime::ZERO),
+        Some(r.saved.gpu_devices),
+    );
     let slot = cluster.pod(r.pod).slot_on_node;
     let p = cluster.pod_mut(r.pod);
     *p = r.saved.clone();

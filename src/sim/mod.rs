@@ -200,7 +200,8 @@ impl<'a> Simulation<'a> {
                         _ => None,
                     })
                     .collect(),
-            ),
+            )
+            .with_gpu(scenario.cluster.pools.iter().any(|p| p.node.gpu > 0)),
             samples: None,
             next_sample: SimTime::ZERO,
             explain: None,
@@ -362,6 +363,10 @@ impl<'a> Simulation<'a> {
                 pods_pending: totals.pending_pods,
                 cpu_allocated: ratio(totals.allocated.cpu_m, totals.allocatable.cpu_m),
                 memory_allocated: ratio(totals.allocated.memory, totals.allocatable.memory),
+                gpu_allocated: self
+                    .timeseries
+                    .gpu
+                    .then(|| ratio(totals.allocated.gpu, totals.allocatable.gpu)),
                 cost_usd: cx.metrics.cost_by_pool(&cx.cluster).iter().sum(),
                 deployments: self
                     .controllers

@@ -227,7 +227,17 @@ impl<'a> Simulation<'a> {
         cx.quotas.charge(template, requests);
         self.kubelet
             .pod_bound(&mut self.cx, &mut self.controllers, pod_id, node);
-        self.cx.log_pod_on(pod_id, node, "Scheduled", "");
+        let devices = self.cx.cluster.pod(pod_id).gpu_devices;
+        if devices == 0 {
+            self.cx.log_pod_on(pod_id, node, "Scheduled", "");
+        } else {
+            let list: Vec<String> = (0..64)
+                .filter(|i| devices & (1 << i) != 0)
+                .map(|i: u32| i.to_string())
+                .collect();
+            let message = format!("GPU devices {}", list.join(" "));
+            self.cx.log_pod_on(pod_id, node, "Scheduled", &message);
+        }
     }
 
     /// Gives every pod queued since the last pass that is still pending Kubernetes'

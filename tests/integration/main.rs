@@ -10,6 +10,7 @@ mod determinism;
 mod explain_and_scenarios;
 mod failures;
 mod fuzz;
+mod gpu_sharing;
 mod hardening;
 mod indexed_scheduling;
 mod preemption;

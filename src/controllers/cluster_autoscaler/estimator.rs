@@ -30,6 +30,7 @@ pub fn template_node(cluster: &Cluster, pool: PoolId, zone: u32, k: usize) -> No
         launched_at: SimTime::ZERO,
         ready_at: Some(SimTime::ZERO),
         terminated_at: None,
+        gpu_left: crate::model::fresh_devices(spec.node.gpu),
     }
 }
 

@@ -38,6 +38,7 @@ fn sample() -> TimelineData {
         pods_pending: (0..n).map(|i| if i % 12 < 3 { 7.0 } else { 0.0 }).collect(),
         cpu_allocated: (0..n).map(|i| wave(i, 0.4, 0.5)).collect(),
         memory_allocated: (0..n).map(|i| wave(i, 0.3, 0.4)).collect(),
+        gpu_allocated: vec![],
         replicas: vec![],
     }
 }
@@ -130,6 +131,7 @@ fn degenerate_timelines_do_not_panic() {
         pods_pending: vec![0.0],
         cpu_allocated: vec![0.5],
         memory_allocated: vec![0.25],
+        gpu_allocated: vec![],
         replicas: vec![],
     };
     timeline(&dir.0.join("single"), &single).unwrap();
@@ -145,6 +147,7 @@ fn degenerate_timelines_do_not_panic() {
         pods_pending: vec![0.0; 3],
         cpu_allocated: vec![0.0; 3],
         memory_allocated: vec![0.0; 3],
+        gpu_allocated: vec![],
         replicas: vec![],
     };
     timeline(&dir.0.join("zeros"), &zeros).unwrap();
@@ -160,6 +163,7 @@ fn degenerate_timelines_do_not_panic() {
         pods_pending: vec![],
         cpu_allocated: vec![f64::NAN; 4],
         memory_allocated: vec![2.0, 0.5, 0.5, 0.5],
+        gpu_allocated: vec![],
         replicas: vec![],
     };
     timeline(&dir.0.join("odd"), &odd).unwrap();

@@ -47,7 +47,7 @@ pub(super) fn parse_action(
                 Some(Resources::new(
                     req.quantity(cx, "cpu").unwrap_or(base.cpu_m),
                     req.quantity(cx, "memory").unwrap_or(base.memory),
-                    req.quantity(cx, "gpu").unwrap_or(base.gpu),
+                    super::gpu_request(cx, &req, base.gpu),
                 ))
             });
             Action::Rollout {

@@ -121,11 +121,25 @@ pub(super) fn parse_pool(cx: &mut Ctx, obj: &Obj, cluster_zones: Option<&[String
         .enumerated(cx, "capacity_type")
         .and_then(CapacityType::parse)
         .unwrap_or(CapacityType::OnDemand);
+    let mut gpu_model = None;
     let (node, max_pods) = match obj.object(cx, "node") {
         Some(n) => {
             let cpu_m = n.quantity(cx, "cpu").unwrap_or_default();
             let memory = n.quantity(cx, "memory").unwrap_or_default();
             let gpu = n.quantity(cx, "gpu").unwrap_or_default();
+            if gpu > crate::quantity::MAX_GPUS_PER_NODE * 1000
+                && let Some((v, p)) = n.value(cx, "gpu")
+            {
+                cx.err(
+                    &v.origin,
+                    &p,
+                    format!(
+                        "at most {} GPUs per node",
+                        crate::quantity::MAX_GPUS_PER_NODE
+                    ),
+                );
+            }
+            gpu_model = n.string(cx, "gpu_model");
             // Bounded by the field table, far below u32::MAX.
             let pods = n
                 .uint(cx, "pods")
@@ -172,7 +186,12 @@ pub(super) fn parse_pool(cx: &mut Ctx, obj: &Obj, cluster_zones: Option<&[String
         (_, None) => vec![],
     };
 
-    let labels = obj.str_map(cx, "labels").unwrap_or_default();
+    let mut labels = obj.str_map(cx, "labels").unwrap_or_default();
+    if let Some(model) = gpu_model {
+        labels
+            .entry(crate::model::GPU_PRODUCT_LABEL.to_string())
+            .or_insert(model);
+    }
     let taints = parse_taints(cx, obj);
     let provisioning_delay = obj
         .dist(cx, "provisioning_delay")

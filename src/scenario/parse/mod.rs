@@ -27,7 +27,7 @@ pub(crate) use document::parse_scenario;
 use workloads::*;
 
 use crate::dist::DurationDist;
-use crate::quantity::{Resources, parse_count, parse_cpu, parse_memory};
+use crate::quantity::{Resources, parse_cpu, parse_gpu, parse_memory};
 use crate::scenario::error::InputError;
 use crate::scenario::fields::{self, FieldSpec, Ty};
 use crate::scenario::model::*;
@@ -348,7 +348,7 @@ impl<'n> Obj<'n> {
         let parser: fn(&str) -> Result<u64, String> = match ty {
             Ty::Cpu => parse_cpu,
             Ty::Memory => parse_memory,
-            Ty::Gpu => parse_count,
+            Ty::Gpu => parse_gpu,
             _ => unreachable!("field '{name}' is not a quantity"),
         };
         let text = match &v.node {
@@ -658,4 +658,38 @@ fn in_order<T: PartialOrd + fmt::Display>(
         );
     }
     min <= max
+}
+
+/// The GPU request of a `requests` mapping: `gpu` whole devices or `gpu_milli`, a share of one
+/// device (not both), in milli-GPU; `default` when neither is given.
+fn gpu_request(cx: &mut Ctx, r: &Obj, default: u64) -> u64 {
+    let whole = r.quantity(cx, "gpu");
+    let share = r.uint(cx, "gpu_milli");
+    if let (Some(_), Some(_)) = (whole, share)
+        && let Some((v, p)) = r.value(cx, "gpu_milli")
+    {
+        cx.err(
+            &v.origin,
+            &p,
+            "give either gpu (whole devices) or gpu_milli (a share of one device), not both",
+        );
+    }
+    if let Some(w) = whole
+        && w > crate::quantity::MAX_GPUS_PER_NODE * 1000
+        && let Some((v, p)) = r.value(cx, "gpu")
+    {
+        cx.err(
+            &v.origin,
+            &p,
+            format!(
+                "at most {} GPUs per pod",
+                crate::quantity::MAX_GPUS_PER_NODE
+            ),
+        );
+    }
+    match (whole, share) {
+        (_, Some(0)) | (None, None) => whole.unwrap_or(default),
+        (_, Some(m)) => m,
+        (Some(w), None) => w,
+    }
 }

@@ -206,7 +206,7 @@ pub(super) fn parse_workload<'n>(
             Some(r) => Resources::new(
                 r.quantity(cx, "cpu").unwrap_or(0),
                 r.quantity(cx, "memory").unwrap_or(0),
-                r.quantity(cx, "gpu").unwrap_or(0),
+                super::gpu_request(cx, &r, 0),
             ),
             None => Resources::ZERO,
         },
@@ -345,13 +345,24 @@ pub(super) fn parse_requirements(cx: &mut Ctx, obj: &Obj, name: &str) -> Vec<Lab
 
 pub(super) fn parse_affinity(cx: &mut Ctx, obj: &Obj) -> NodeAffinitySpec {
     let mut spec = NodeAffinitySpec::default();
+    // `gpu_models` is shorthand for a required node-affinity term on the GPU product label.
+    if let Some(models) = obj.name_list(cx, "gpu_models")
+        && !models.is_empty()
+    {
+        spec.required.push(LabelRequirement {
+            key: crate::model::GPU_PRODUCT_LABEL.to_string(),
+            operator: LabelOperator::In,
+            values: models.into_iter().map(|(m, _)| m).collect(),
+        });
+    }
     let Some(a) = obj.object(cx, "affinity") else {
         return spec;
     };
     let Some(na) = a.object(cx, "node_affinity") else {
         return spec;
     };
-    spec.required = parse_requirements(cx, &na, "required");
+    spec.required
+        .extend(parse_requirements(cx, &na, "required"));
     if let Some((_, items)) = na.list(cx, "preferred") {
         for (item, path) in items {
             let Some(t) = open(cx, item, &path, fields::PREFERRED_TERM, None) else {

@@ -16,7 +16,9 @@ impl Filter for NodeResourcesFit {
         let free = node.free();
         let cpu = need.cpu_m > free.cpu_m;
         let memory = need.memory > free.memory;
-        let gpu = need.gpu > free.gpu;
+        // GPU shares and whole devices must find room on single devices, not just in all.
+        let gpu = need.gpu > free.gpu
+            || (need.gpu > 0 && !crate::model::devices_fit(&node.gpu_left, need.gpu));
         let pods = node.pod_count() >= node.max_pods;
         if cpu | memory | gpu | pods {
             Err(Reason::Insufficient {

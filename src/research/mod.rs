@@ -1,0 +1,4 @@
+//! Research experiments that reproduce published results.
+
+pub mod grid;
+pub mod saturate;
