@@ -1,7 +1,7 @@
 //! The indexed policies decide exactly as the scans they wrap: random clusters (pools of
 //! different shapes, taints, labels, two zones), random templates (tolerations, selectors on
 //! pool, label and zone keys) and a random sequence of arrivals, completions, cordons, run-time
-//! taints, launches, readiness and terminations. At every arrival both policies are asked and
+//! taints, launches, readiness and terminations; some pods take whole GPUs or shares of one. At every arrival both policies are asked and
 //! must name the same node (or both none); the pod is then bound there.
 
 use std::collections::BTreeMap;
@@ -73,7 +73,8 @@ fn random_cluster(rng: &mut SimRng) -> Cluster {
         .map(|i| {
             let cpu = [2000u64, 4000, 8000][rng.random_range(0..3)];
             let mem = [4u64, 8, 16][rng.random_range(0..3)];
-            let gpu = [0u64, 0, 2][rng.random_range(0..3)];
+            // Milli-GPU: 0 or two devices.
+            let gpu = [0u64, 0, 2000][rng.random_range(0..3)];
             let mut p = testkit::pool(&format!("pool{i}"), Resources::new(cpu, mem, gpu));
             p.max_pods = [3, 6, 110][rng.random_range(0..3)];
             p.zones = vec![0, 1];
@@ -158,7 +159,9 @@ fn run_scenario(seed: u64, kind: usize) -> usize {
                 let mut pod = testkit::pod(Resources::new(
                     [0u64, 250, 500, 1000, 2000][rng.random_range(0..5)],
                     [0u64, 1, 2, 4][rng.random_range(0..4)],
-                    [0u64, 0, 0, 1][rng.random_range(0..4)],
+                    // Milli-GPU: none, one whole device, or a share of one (partly used
+                    // devices make a node irregular).
+                    [0u64, 0, 0, 1000, 200, 500, 700][rng.random_range(0..7)],
                 ));
                 pod.template = TemplateId(rng.random_range(0..4));
                 let id = cluster.submit_pod(pod);
