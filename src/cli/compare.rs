@@ -409,7 +409,7 @@ fn aggregate(summaries: &[Value]) -> Vec<(String, Vec<f64>)> {
         .collect()
 }
 
-fn aggregate_estimates(summaries: &[Value]) -> Vec<(String, Estimate)> {
+pub(crate) fn aggregate_estimates(summaries: &[Value]) -> Vec<(String, Estimate)> {
     aggregate(summaries)
         .into_iter()
         .map(|(k, xs)| (k, estimate(&xs)))
@@ -520,17 +520,22 @@ impl CellFormat {
     }
 }
 
+/// `mean ± half-width` of `metric` as compare's table writes it (`-` where it does not apply).
+pub(crate) fn format_cell(metric: &str, e: Option<&Estimate>) -> String {
+    metric_format(metric).pm(e)
+}
+
 /// One column of the comparison table.
-struct Column {
-    header: String,
-    metric: String,
+pub(crate) struct Column {
+    pub(crate) header: String,
+    pub(crate) metric: String,
     format: CellFormat,
 }
 
 /// The default columns, each shown when it applies to the scenario: cost always; availability
 /// with Deployments; p95 pending when some pod was scheduled; pods never scheduled when some
 /// variant has any; lost core-hours with Batch or Trace workloads.
-fn default_columns(results: &[VariantResult]) -> Vec<Column> {
+pub(crate) fn default_columns(results: &[VariantResult]) -> Vec<Column> {
     let any = |m: &str| results.iter().any(|v| v.get(m).is_some());
     let any_prefix = |p: &str| {
         results

@@ -8,6 +8,7 @@ mod compare;
 mod explain;
 mod run;
 mod saturate;
+mod sweep;
 
 pub use compare::{
     Estimate, VariantResult, comparison_csv, estimate, load_named_variant, load_variants,
@@ -70,6 +71,12 @@ pub enum Command {
     /// seeded order, under each policy; writes allocation_curve.csv, grid.csv, table.md,
     /// summary.json and allocation.png/svg.
     Saturate(saturate::SaturateArgs),
+    /// Run a scenario over a grid (or a Latin hypercube sample) of field values, each cell
+    /// over replicates; shards over machines (--shard, Kubernetes Indexed Jobs, Slurm arrays)
+    /// and resumes. Writes sweep.csv, sweep.json, frontier.csv and frontier.png/svg.
+    Sweep(sweep::SweepArgs),
+    /// Merge the directories of a sharded sweep into one (the same bytes as an unsharded run).
+    Merge(sweep::MergeArgs),
 }
 
 /// Parses the process arguments, runs the command, and returns the exit code.
@@ -125,6 +132,8 @@ pub fn execute(cli: Cli) -> Result<(), Failure> {
         Command::Binpack(args) => binpack::binpack(args),
         Command::Explain(args) => explain::explain(args),
         Command::Saturate(args) => saturate::saturate(args),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::Merge(args) => sweep::merge(args),
         Command::Schema => {
             let schema = scenario::json_schema();
             let text = serde_json::to_string_pretty(&schema)

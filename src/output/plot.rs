@@ -22,7 +22,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::output::atomic::write_atomic;
 
 mod allocation;
+mod frontier;
 pub use allocation::{AllocationCurve, allocation};
+pub use frontier::{FrontierPoint, frontier};
 
 /// One named line of values, aligned with the chart's time axis.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -18,6 +18,7 @@ mod properties;
 mod provenance;
 mod queueing;
 mod rollouts;
+mod sweep;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
