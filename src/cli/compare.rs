@@ -682,6 +682,17 @@ fn chosen_columns(results: &[VariantResult], names: &[String]) -> Result<Vec<Col
 /// The terminal table: variant × columns, each cell mean ± 95% half-width, `-` where the metric
 /// does not apply to a variant.
 fn comparison_table(results: &[VariantResult], replicates: u32, columns: &[Column]) -> String {
+    let (headers, rows, note) = comparison_rows(results, replicates, columns);
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    format!("{}\n{note}", grid(&headers, &rows))
+}
+
+/// The comparison table's headers, rows and the note under it.
+fn comparison_rows(
+    results: &[VariantResult],
+    replicates: u32,
+    columns: &[Column],
+) -> (Vec<String>, Vec<Vec<String>>, String) {
     let rows: Vec<Vec<String>> = results
         .iter()
         .map(|v| {
@@ -690,8 +701,8 @@ fn comparison_table(results: &[VariantResult], replicates: u32, columns: &[Colum
                 .collect()
         })
         .collect();
-    let headers: Vec<&str> = std::iter::once("variant")
-        .chain(columns.iter().map(|c| c.header.as_str()))
+    let headers: Vec<String> = std::iter::once("variant".to_string())
+        .chain(columns.iter().map(|c| c.header.clone()))
         .collect();
     let fewer = results
         .iter()
@@ -705,7 +716,7 @@ fn comparison_table(results: &[VariantResult], replicates: u32, columns: &[Colum
     if fewer {
         note.push_str(" (fewer where a metric did not apply to every replicate)");
     }
-    format!("{}\n{note}", grid(&headers, &rows))
+    (headers, rows, note)
 }
 
 /// Every file `clustersim compare` writes.
@@ -719,6 +730,7 @@ pub const COMPARE_FILES: &[&str] = &[
     "cost-breakdown.svg",
     "variants-over-time.png",
     "variants-over-time.svg",
+    "report.html",
 ];
 
 fn write_outputs(
@@ -862,6 +874,8 @@ fn write_outputs(
         &panels,
     )
     .map_err(|e| io("variants-over-time.png", &e))?;
+    let (headers, rows, note) = comparison_rows(results, replicates, columns);
+    report::write(dir, scenario, &headers, &rows, &note).map_err(|e| io("report.html", &e))?;
     Ok(table)
 }
 
@@ -897,5 +911,6 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+mod report;
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,7 @@ use crate::cli::{
 };
 use crate::output::dir::OutputDir;
 use crate::output::event_log::{CsvEventLog, CsvSampleLog};
-use crate::output::run_report::{RUN_CARRIED, RUN_FILES, summary_table, write_run};
+use crate::output::run_report::{RUN_CARRIED, RUN_FILES, summary_table, write_report, write_run};
 use crate::progress::Progress;
 use crate::scenario::InputErrors;
 use crate::sim::{self, EventSink, RunOptions};
@@ -126,6 +126,12 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         None => format!("{} (seed {})", scenario.name, scenario.seed),
     };
     write_run(dir.path(), &title, &result, true).map_err(Failure::Internal)?;
+    let text = crate::scenario::input::read_to_string(
+        &args.file,
+        crate::scenario::input::InputKind::Scenario,
+    )
+    .unwrap_or_default();
+    write_report(dir.path(), &result, &text).map_err(Failure::Internal)?;
     dir.commit()
         .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
     if !args.quiet {

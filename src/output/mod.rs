@@ -5,5 +5,6 @@ pub mod atomic;
 pub mod dir;
 pub mod event_log;
 pub mod plot;
+pub mod report;
 pub mod run_report;
 pub mod table;

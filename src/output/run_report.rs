@@ -16,6 +16,7 @@ pub const RUN_FILES: &[&str] = &[
     "events.csv",
     "timeline.png",
     "timeline.svg",
+    "report.html",
 ];
 
 /// What a run's directory may hold that another command wrote: `compare`'s default output.
@@ -109,6 +110,12 @@ pub fn timeline_data(title: &str, result: &RunResult) -> TimelineData {
 /// not apply) are left out; pods still pending at the end that were never scheduled are always
 /// counted, and their waits so far shown when there are any.
 pub fn summary_table(result: &RunResult) -> String {
+    let (title, rows) = summary_rows(result);
+    key_value_table(&title, &rows)
+}
+
+/// The title and rows of [`summary_table`].
+pub fn summary_rows(result: &RunResult) -> (String, Vec<(String, String)>) {
     let s = &result.summary;
     let censored = s
         .pointer("/pending_time_s/censored/count")
@@ -230,7 +237,108 @@ pub fn summary_table(result: &RunResult) -> String {
         s["seed"],
         crate::time::SimDuration(result.metrics.last.0)
     );
-    key_value_table(&title, &rows)
+    (title, rows)
+}
+
+/// Writes `report.html` into `dir` (after the other files, whose chart and events it holds).
+/// `scenario_text` is the scenario file as given.
+pub fn write_report(dir: &Path, result: &RunResult, scenario_text: &str) -> Result<(), String> {
+    use crate::output::report::{self, Report, escape, table};
+    let s = &result.summary;
+    let (title, rows) = summary_rows(result);
+    let mut r = Report::new(&title, "clustersim run");
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|(k, v)| vec![k, v]).collect();
+    r.section(
+        "summary",
+        "Summary",
+        format!(
+            "{}<h3>Provenance</h3>{}",
+            table(&["", ""], &rows, None),
+            report::provenance(s)
+        ),
+    );
+    r.section(
+        "timeline",
+        "Timeline",
+        report::svg(
+            std::fs::read_to_string(dir.join("timeline.svg")).ok(),
+            "timeline.svg",
+        ),
+    );
+    if let Some(Value::Object(deployments)) = s.get("deployments") {
+        let keys = [
+            ("replicas", "replicas"),
+            ("availability", "availability"),
+            ("availability_after_first_ready", "after first ready"),
+            ("served_fraction", "served share"),
+            ("degraded_minutes", "degraded (min)"),
+            ("converged_s", "converged (s)"),
+        ];
+        let present: Vec<&(&str, &str)> = keys
+            .iter()
+            .filter(|(k, _)| deployments.values().any(|d| d.get(*k).is_some()))
+            .collect();
+        let mut headers = vec!["Deployment"];
+        headers.extend(present.iter().map(|(_, h)| *h));
+        let rows: Vec<Vec<String>> = deployments
+            .iter()
+            .map(|(name, d)| {
+                let mut row = vec![name.clone()];
+                for (k, _) in &present {
+                    row.push(d.get(*k).and_then(Value::as_f64).map_or("–".into(), |v| {
+                        if k.starts_with("availability") || *k == "served_fraction" {
+                            Format::Percent(3).apply(v)
+                        } else {
+                            human_number(v)
+                        }
+                    }));
+                }
+                row
+            })
+            .collect();
+        r.section("deployments", "Deployments", table(&headers, &rows, None));
+    }
+    let money = |v: f64| format!("${v:.2}");
+    let mut cost = String::new();
+    for (key, heading) in [
+        ("by_pool", "by pool"),
+        ("by_capacity_type", "by capacity type"),
+        ("by_namespace", "by namespace"),
+    ] {
+        if let Some(t) = report::number_map(&s["cost"][key], "USD", money) {
+            cost.push_str(&format!("<h3>{heading}</h3>{t}"));
+        }
+    }
+    if let Some(idle) = s["cost"]["idle_usd"].as_f64() {
+        cost.push_str(&format!(
+            "<p class=\"note\">Namespaces are charged for the cpu their pods request; \
+             {} of the total paid for capacity no pod requested.</p>",
+            money(idle)
+        ));
+    }
+    r.section("cost", "Cost", cost);
+    let why = report::number_map(&s["unschedulable_reasons"], "times", human_number)
+        .unwrap_or_else(|| "<p class=\"note\">No pod was ever unschedulable.</p>".into());
+    r.section(
+        "pending",
+        "Why pods waited",
+        format!(
+            "<p class=\"note\">How often a pod that became pending was rejected for each reason \
+             by at least one node (the reasons of Kubernetes' FailedScheduling message).</p>{why}"
+        ),
+    );
+    r.section(
+        "events",
+        "Event log",
+        report::event_log_file(&dir.join("events.csv")),
+    );
+    r.section(
+        "scenario",
+        "Scenario as given",
+        format!("<pre>{}</pre>", escape(scenario_text)),
+    );
+    write_atomic(dir.join("report.html"), r.render().as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", dir.join("report.html").display()))
 }
 
 /// How a number reads in a table.

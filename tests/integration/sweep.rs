@@ -31,7 +31,8 @@ fn sweep(out: &Path, extra: &[&str]) -> std::process::Output {
     o
 }
 
-const FINAL: [&str; 5] = [
+const FINAL: [&str; 6] = [
+    "report.html",
     "sweep.csv",
     "sweep.json",
     "frontier.csv",

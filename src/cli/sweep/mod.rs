@@ -151,7 +151,7 @@ impl Spec {
         })
     }
 
-    fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         serde_json::to_string_pretty(&self.to_json()).expect("json") + "\n"
     }
 

@@ -219,6 +219,7 @@ pub fn write(dir: &Path, spec: &Spec, cells: &[CellResult]) -> std::io::Result<S
         })
         .collect();
     let h: Vec<&str> = headers.iter().map(String::as_str).collect();
+    write_report(dir, spec, cells, &columns, &points, &front, &h)?;
     let mut table = grid(&h, &rows);
     if cells.len() > 30 {
         table.push_str(&format!(
@@ -229,6 +230,71 @@ pub fn write(dir: &Path, spec: &Spec, cells: &[CellResult]) -> std::io::Result<S
         ));
     }
     Ok(table)
+}
+
+/// `report.html`: every cell (frontier cells marked), the frontier chart, the sweep's spec.
+fn write_report(
+    dir: &Path,
+    spec: &Spec,
+    cells: &[CellResult],
+    columns: &[(String, String)],
+    points: &[(usize, f64, f64)],
+    front: &[bool],
+    headers: &[&str],
+) -> std::io::Result<()> {
+    use crate::output::report::{Report, escape, svg, table};
+    let mut h: Vec<&str> = headers.to_vec();
+    h.push("on frontier");
+    let rows: Vec<Vec<String>> = cells
+        .iter()
+        .map(|c| {
+            let mut r = vec![c.index.to_string()];
+            r.extend(spec.cells[c.index].iter().cloned());
+            for (_, m) in columns {
+                r.push(format_cell(m, get(c, m)));
+            }
+            let on = points.iter().position(|p| p.0 == c.index).map(|i| front[i]);
+            r.push(match on {
+                Some(true) => "yes".into(),
+                Some(false) => "".into(),
+                None => "–".into(),
+            });
+            r
+        })
+        .collect();
+    let mut r = Report::new(
+        &format!("{}: sweep", spec.name),
+        &format!(
+            "clustersim sweep, {} cells × {} replicates (seed {})",
+            spec.cells.len(),
+            spec.replicates,
+            spec.seed
+        ),
+    );
+    r.section(
+        "frontier",
+        "Frontier",
+        svg(
+            std::fs::read_to_string(dir.join("frontier.svg")).ok(),
+            "frontier.svg",
+        ),
+    );
+    r.section(
+        "cells",
+        "Cells",
+        format!(
+            "<p class=\"note\">Mean ± 95% confidence half-width over the replicates; every \
+             metric of every cell is in the cells/ files, the reported ones in sweep.csv.</p>\
+             <div class=\"scroll\">{}</div>",
+            table(&h, &rows, None)
+        ),
+    );
+    r.section(
+        "spec",
+        "Sweep",
+        format!("<pre>{}</pre>", escape(&spec.text())),
+    );
+    write_atomic(dir.join("report.html"), r.render().as_bytes())
 }
 
 #[cfg(test)]
