@@ -253,6 +253,13 @@ pub fn load_checked(
     file: &std::path::Path,
     overrides: &[Override],
 ) -> Result<(scenario::Scenario, Vec<scenario::Scenario>), InputErrors> {
+    if scenario::saturate::is_experiment(file) {
+        return Err(InputErrors::single(
+            file.display().to_string(),
+            "this is an experiment file of `clustersim saturate` (it has a `saturate` section), \
+             not a scenario; run it with `clustersim saturate FILE --data DIR`",
+        ));
+    }
     compare::load_variants(file, overrides)
 }
 

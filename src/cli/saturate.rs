@@ -94,6 +94,16 @@ pub fn saturate(args: SaturateArgs) -> Result<(), Failure> {
         spec.target_pct = t;
     }
     if !args.workloads.is_empty() {
+        if let Some(w) = args
+            .workloads
+            .iter()
+            .enumerate()
+            .find_map(|(i, w)| args.workloads[..i].contains(w).then_some(w))
+        {
+            return Err(
+                InputErrors::single("--workloads", format!("'{w}' is listed twice")).into(),
+            );
+        }
         spec.workloads = args.workloads.clone();
     }
     if !args.policies.is_empty() {
@@ -101,6 +111,9 @@ pub fn saturate(args: SaturateArgs) -> Result<(), Failure> {
         spec.policies.clear();
         for p in &args.policies {
             match crate::scheduler::gpushare::canonical(p) {
+                Some(c) if spec.policies.contains(&c) => errors.0.extend(
+                    InputErrors::single("--policies", format!("'{p}' is listed twice ({c})")).0,
+                ),
                 Some(c) => spec.policies.push(c),
                 None => errors.0.extend(
                     InputErrors::single(

@@ -254,6 +254,27 @@ fn finite_bounds(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
         })
 }
 
+/// The unit a time axis reads best in for a run of `span_hours`: minutes up to 3 hours, hours
+/// up to 3 days, days up to 8 weeks, weeks beyond. Returns the factor from hours and the name.
+fn time_unit(span_hours: f64) -> (f64, &'static str) {
+    if span_hours <= 3.0 {
+        (60.0, "simulated time (minutes)")
+    } else if span_hours <= 72.0 {
+        (1.0, "simulated time (hours)")
+    } else if span_hours <= 8.0 * 168.0 {
+        (1.0 / 24.0, "simulated time (days)")
+    } else {
+        (1.0 / 168.0, "simulated time (weeks)")
+    }
+}
+
+/// `time_hours` in the unit [`time_unit`] picks, and that unit's axis description.
+fn scaled_time(time_hours: &[f64]) -> (Vec<f64>, &'static str) {
+    let (lo, hi) = time_range(time_hours);
+    let (factor, desc) = time_unit(hi - lo);
+    (time_hours.iter().map(|t| t * factor).collect(), desc)
+}
+
 /// X range for a time axis: the data span, or something sensible when it is empty or a point.
 fn time_range(time: &[f64]) -> (f64, f64) {
     match finite_bounds(time.iter().copied()) {
@@ -514,7 +535,8 @@ impl Figure for TimelineFigure<'_> {
         let d = self.0;
         root.fill(&WHITE)?;
         let body = root.titled(&d.title, title_style())?;
-        let x_range = time_range(&d.time_hours);
+        let (time, x_unit) = scaled_time(&d.time_hours);
+        let x_range = time_range(&time);
         let mut panels = vec![
             Panel {
                 y_desc: "ready nodes",
@@ -571,8 +593,8 @@ impl Figure for TimelineFigure<'_> {
         let areas = stack_panels(&body, panels.len() as u32, 22);
         let last = panels.len() - 1;
         for (i, (panel, area)) in panels.iter().zip(&areas).enumerate() {
-            let x_desc = (i == last).then_some("simulated time (hours)");
-            draw_line_panel(area, &d.time_hours, x_range, panel, x_desc)?;
+            let x_desc = (i == last).then_some(x_unit);
+            draw_line_panel(area, &time, x_range, panel, x_desc)?;
         }
         Ok(())
     }
@@ -605,7 +627,8 @@ impl Figure for VariantTimelinesFigure<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         root.fill(&WHITE)?;
         let body = root.titled(self.title, title_style())?;
-        let x_range = time_range(self.time_hours);
+        let (time, x_unit) = scaled_time(self.time_hours);
+        let x_range = time_range(&time);
         let panels: Vec<Panel> = self
             .panels
             .iter()
@@ -622,8 +645,8 @@ impl Figure for VariantTimelinesFigure<'_> {
         let areas = stack_panels(&body, panels.len() as u32, 22);
         let last = panels.len() - 1;
         for (i, (panel, area)) in panels.iter().zip(&areas).enumerate() {
-            let x_desc = (i == last).then_some("simulated time (hours)");
-            draw_line_panel(area, self.time_hours, x_range, panel, x_desc)?;
+            let x_desc = (i == last).then_some(x_unit);
+            draw_line_panel(area, &time, x_range, panel, x_desc)?;
         }
         Ok(())
     }

@@ -82,9 +82,16 @@ impl Cluster {
             c.memory.push(n.memory);
             c.gpus.push(n.gpus);
             c.model.push(m as u32);
-            c.gpu_capacity += n.gpus as u64 * MILLI as u64;
-            c.cpu_capacity += n.cpu_m;
-            c.memory_capacity += n.memory;
+            let too_big = || "the cluster's total cpu, memory or GPU is too large".to_string();
+            c.gpu_capacity = c
+                .gpu_capacity
+                .checked_add(n.gpus as u64 * MILLI as u64)
+                .ok_or_else(too_big)?;
+            c.cpu_capacity = c.cpu_capacity.checked_add(n.cpu_m).ok_or_else(too_big)?;
+            c.memory_capacity = c
+                .memory_capacity
+                .checked_add(n.memory)
+                .ok_or_else(too_big)?;
         }
         c.models = models;
         if c.gpu_capacity == 0 {
@@ -191,14 +198,11 @@ pub fn pod_order(cluster: &Cluster, w: &Workload, seed: u64, target_pct: u64) ->
             let i = rng.random_range(0..order.len());
             total -= size(order.remove(i));
         }
-    } else if total < target && !w.pods.is_empty() {
+    } else if total < target && w.pods.iter().any(|&s| size(s) > 0) {
+        // (A list without GPU pods never reaches a GPU target and is left as it is.)
         loop {
             let s = w.pods[rng.random_range(0..w.pods.len())];
             if total + w.shapes[s as usize].milli as u64 > target {
-                break;
-            }
-            // A list of CPU pods alone never reaches a GPU target: stop at 10× its length.
-            if order.len() > 10 * w.pods.len() + 1_000_000 {
                 break;
             }
             total += size(s);

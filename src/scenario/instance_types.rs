@@ -9,7 +9,7 @@ use std::path::Path;
 use super::error::InputError;
 use super::input::{self, CsvErrors, CsvRows, InputKind};
 use super::model::frequency_bucket_mean;
-use crate::quantity::{Resources, parse_count, parse_cpu, parse_memory};
+use crate::quantity::{Resources, parse_cpu, parse_gpu, parse_memory};
 use crate::time::SimDuration;
 
 /// The bundled catalog's text and the label its errors would carry.
@@ -127,7 +127,8 @@ pub fn parse(text: impl Read, label: &str) -> Result<Vec<InstanceType>, Vec<Inpu
             };
         let cpu = quantity(1, "cpu", parse_cpu);
         let memory = quantity(2, "memory", parse_memory);
-        let gpu = quantity(3, "gpu", parse_count);
+        // Whole devices, held as milli-GPU like every other GPU quantity.
+        let gpu = quantity(3, "gpu", parse_gpu);
         let mut price = |i: usize, what: &str| match cell(i).parse::<f64>() {
             Ok(p) if (0.0..=1e6).contains(&p) => p,
             _ => {

@@ -239,7 +239,7 @@ fn located_names(v: &Located) -> Result<Vec<(String, &Located)>, String> {
     Ok(out)
 }
 
-/// `130%`, `130` or `1.3` (a fraction when below 10) → percent.
+/// `130%` or `1.3` (a fraction) → percent.
 pub fn target(node: &Node) -> Result<u64, String> {
     let text = node.scalar_text().unwrap_or_default();
     parse_target(&text)

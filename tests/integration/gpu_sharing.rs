@@ -163,6 +163,22 @@ fn saturate_reports_every_bad_input_with_exit_2() {
         e.contains("exp.yaml:2:19: saturate.policies[1]: unknown policy 'tetris'"),
         "{e}"
     );
+    // A policy or workload named twice on the command line would count its seeds twice.
+    std::fs::write(dir.join("exp2.yaml"), "saturate: {}\n").unwrap();
+    let o = clustersim(&[
+        "saturate",
+        dir.join("exp2.yaml").to_str().unwrap(),
+        "--data",
+        dir.to_str().unwrap(),
+        "--policies",
+        "FGD,fgd",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("'fgd' is listed twice (FGD)"),
+        "{}",
+        stderr(&o)
+    );
     // Fix the experiment: then both data files' problems are reported together.
     std::fs::write(dir.join("exp.yaml"), "saturate: {}\n").unwrap();
     let o = clustersim(&[
@@ -366,6 +382,44 @@ fn a_share_needs_one_device_with_room_not_just_room_in_all() {
 }
 
 #[test]
+fn gpu_requests_that_make_no_sense_are_refused() {
+    let dir = scratch_dir("gpu-bad");
+    let file = dir.join("s.yaml");
+    let bad = SHARED
+        .replace("gpu: 2, gpu_model: T4", "gpu: 65, gpu_model: T4")
+        .replace("gpu_milli: 250", "gpu_milli: 0");
+    std::fs::write(&file, bad).unwrap();
+    let o = clustersim(&["validate", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("gpu: at most 64 GPUs per node"), "{e}");
+    assert!(
+        e.contains("gpu_milli: a share of one GPU is 1 to 1000 milli-GPU"),
+        "{e}"
+    );
+    std::fs::write(
+        &file,
+        SHARED.replace("gpu_milli: 250", "gpu: 1, gpu_milli: 250"),
+    )
+    .unwrap();
+    let o = clustersim(&["validate", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("give either gpu (whole devices) or gpu_milli"),
+        "{}",
+        stderr(&o)
+    );
+    // An experiment file is not a scenario: run says which command takes it.
+    let o = clustersim(&["run", "scenarios/research/openb-fgd.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("clustersim saturate FILE --data DIR"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn clusters_without_gpus_report_no_gpu_figures() {
     let dir = scratch_dir("no-gpu");
     let o = clustersim(&[
@@ -399,5 +453,53 @@ fn validate_checks_experiment_files() {
         stdout(&o).contains("ok (a saturate experiment: 17 workloads, 6 policies, 10 seeds)"),
         "{}",
         stdout(&o)
+    );
+}
+
+/// Karpenter launches GPU instance types from the catalog (whose `gpu` column counts whole
+/// devices) for pods that ask for a GPU, and the run reports GPU utilization.
+#[test]
+fn karpenter_launches_gpu_nodes_for_gpu_pods() {
+    let text = "
+name: karpenter-gpu
+seed: 1
+duration: 2h
+cluster:
+  zones: [zone-a]
+  pools:
+    - { name: system, node: { cpu: 2, memory: 8Gi }, price_per_hour: 0.1, count: 1 }
+autoscaler:
+  kind: karpenter
+  node_pools:
+    - name: default
+      instance_types: [g4dn.xlarge, m5.large]
+      capacity_types: [on-demand]
+workloads:
+  - name: infer
+    kind: Batch
+    arrivals: { poisson_per_hour: 60 }
+    limit: 3
+    duration: 1h
+    requests: { cpu: 1, memory: 4Gi, gpu: 1 }
+";
+    let dir = scratch_dir("karpenter-gpu");
+    let file = dir.join("k.yaml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.join("out");
+    let o = clustersim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("can never fit"), "{}", stderr(&o));
+    let s: serde_json::Value = serde_json::from_str(&read(&out, "summary.json")).unwrap();
+    assert_eq!(s["pods"]["scheduled"], 3, "{}", s["pods"]);
+    assert!(
+        s["utilization"]["gpu_mean"].as_f64().unwrap() > 0.0,
+        "{}",
+        s["utilization"]
     );
 }

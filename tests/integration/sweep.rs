@@ -378,3 +378,78 @@ fn shipped_batch_job_commands_run() {
         ["cell-00007.json", "cell-00015.json", "cell-00023.json"]
     );
 }
+
+#[test]
+fn sweeps_refuse_absurd_sizes_and_unknown_metrics_but_not_respelled_paths() {
+    let dir = scratch_dir("sweep-edges");
+    // A sample far past the cell limit is refused before anything is built.
+    let o = clustersim(&[
+        "sweep",
+        "scenarios/quickstart.yaml",
+        "--range",
+        "cluster.pools.general.count=1..4",
+        "--sample",
+        "1000000000000",
+        "--out",
+        dir.join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--sample: the grid and sample make more cells"),
+        "{}",
+        stderr(&o)
+    );
+    // 2^64 grid cells do not wrap around to a small number.
+    let mut args = vec!["sweep", "scenarios/quickstart.yaml"];
+    for _ in 0..64 {
+        args.extend(["--grid", "cluster.pools.general.count=1,2"]);
+    }
+    let o = clustersim(&args);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // The same sweep with the scenario path spelled another way resumes into the directory.
+    let out = dir.join("same");
+    sweep(&out, &[]);
+    let mut args = vec![
+        "sweep",
+        "./scenarios/quickstart.yaml",
+        "--replicates",
+        "3",
+        "--set",
+        "duration=30m",
+    ];
+    args.extend(GRID);
+    args.extend([
+        "--out",
+        out.to_str().unwrap(),
+        "--resume",
+        "--metrics",
+        "cost.total_usd,pending_time_s.p99",
+    ]);
+    let o = clustersim(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A metric no cell has is an error that names the nearest one.
+    let mut args = vec![
+        "sweep",
+        "scenarios/quickstart.yaml",
+        "--replicates",
+        "3",
+        "--set",
+        "duration=30m",
+    ];
+    args.extend(GRID);
+    args.extend([
+        "--out",
+        out.to_str().unwrap(),
+        "--resume",
+        "--metrics",
+        "cost.total_usdd",
+    ]);
+    let o = clustersim(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o)
+            .contains("no cell reports a metric 'cost.total_usdd'; did you mean 'cost.total_usd'?"),
+        "{}",
+        stderr(&o)
+    );
+}

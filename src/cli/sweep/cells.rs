@@ -151,7 +151,8 @@ pub fn cells(grid: &[Dimension], sampled: &[Dimension]) -> (Vec<String>, Vec<Vec
 
 /// Which shard this process runs: `--shard K/N` (K from 0), else `JOB_COMPLETION_INDEX`
 /// (Kubernetes Indexed Jobs) with `--shards N`, else `SLURM_ARRAY_TASK_ID` (less
-/// `SLURM_ARRAY_TASK_MIN`) with `--shards N` or `SLURM_ARRAY_TASK_COUNT`. `None`: every cell.
+/// `SLURM_ARRAY_TASK_MIN`, divided by `SLURM_ARRAY_TASK_STEP`) with `--shards N` or
+/// `SLURM_ARRAY_TASK_COUNT`. `None`: every cell.
 pub fn shard(
     flag: Option<&str>,
     shards: Option<usize>,
@@ -192,6 +193,11 @@ pub fn shard(
             Some(m) => num("SLURM_ARRAY_TASK_MIN", &m)?,
             None => 0,
         };
+        // An array with a step (--array=0-14:2) numbers its tasks min, min + step, ...
+        let step = match env("SLURM_ARRAY_TASK_STEP") {
+            Some(s) => num("SLURM_ARRAY_TASK_STEP", &s)?.max(1),
+            None => 1,
+        };
         let n = match (shards, env("SLURM_ARRAY_TASK_COUNT")) {
             (Some(n), _) => n,
             (None, Some(c)) => num("SLURM_ARRAY_TASK_COUNT", &c)?,
@@ -199,7 +205,7 @@ pub fn shard(
                 return Err("SLURM_ARRAY_TASK_ID is set: give --shards N".into());
             }
         };
-        return checked(id.saturating_sub(min), n, "SLURM_ARRAY_TASK_ID");
+        return checked(id.saturating_sub(min) / step, n, "SLURM_ARRAY_TASK_ID");
     }
     if shards.is_some() {
         return Err(
@@ -265,5 +271,14 @@ mod tests {
             _ => None,
         };
         assert_eq!(shard(None, None, &slurm), Ok(Some((0, 8))));
+        // --array=0-14:2: task 14 is the eighth, shard 7 of 8.
+        let stepped = |k: &str| match k {
+            "SLURM_ARRAY_TASK_ID" => Some("14".to_string()),
+            "SLURM_ARRAY_TASK_MIN" => Some("0".to_string()),
+            "SLURM_ARRAY_TASK_STEP" => Some("2".to_string()),
+            "SLURM_ARRAY_TASK_COUNT" => Some("8".to_string()),
+            _ => None,
+        };
+        assert_eq!(shard(None, None, &stepped), Ok(Some((7, 8))));
     }
 }

@@ -155,9 +155,16 @@ impl Spec {
         serde_json::to_string_pretty(&self.to_json()).expect("json") + "\n"
     }
 
+    /// What the results depend on: everything but how the scenario's path was spelled and
+    /// which metrics the tables show (cells keep every metric), so shards started from other
+    /// directories, or with other --metrics, still make one sweep.
+    fn identity(&self) -> String {
+        identity_of(&self.to_json())
+    }
+
     /// Identifies the sweep in every cell file.
     fn key(&self) -> String {
-        format!("{:016x}", fnv1a64(self.text().as_bytes()))
+        format!("{:016x}", fnv1a64(self.identity().as_bytes()))
     }
 
     /// The cell's values with short names (the last two segments of each path), for plots.
@@ -182,6 +189,20 @@ impl Spec {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// [`Spec::identity`] of a spec as stored (its own clustersim version included).
+fn identity_of(stored: &Value) -> String {
+    let mut v = stored.clone();
+    v["scenario"] = Value::Null;
+    v["metrics"] = Value::Null;
+    // Input files count by content, however their paths were spelled.
+    let hashes: Vec<Value> = v["inputs"]
+        .as_array()
+        .map(|a| a.iter().map(|i| i["fnv1a64"].clone()).collect())
+        .unwrap_or_default();
+    v["inputs"] = Value::Array(hashes);
+    serde_json::to_string(&v).expect("json")
 }
 
 const SPEC_FILE: &str = "sweep-spec.json";
@@ -316,18 +337,28 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         return Err(errors.into());
     }
     let seed = args.seed.unwrap_or(base.seed);
+    // Counted before anything is built, without overflow.
+    let total = grid
+        .iter()
+        .map(|d| d.values.len())
+        .chain(args.sample)
+        .try_fold(1usize, |acc, n| acc.checked_mul(n))
+        .filter(|&t| t <= MAX_CELLS);
+    if total.is_none() {
+        let what = if args.sample.is_some() {
+            "--sample"
+        } else {
+            "--grid"
+        };
+        return Err(input_error(
+            what,
+            format!("the grid and sample make more cells than a sweep may have ({MAX_CELLS})"),
+        ));
+    }
     let sampled: Vec<Dimension> = args
         .sample
         .map(|n| cells::latin_hypercube(&ranges, n, seed))
         .unwrap_or_default();
-    let total: usize =
-        grid.iter().map(|d| d.values.len()).product::<usize>() * args.sample.unwrap_or(1);
-    if total > MAX_CELLS {
-        return Err(input_error(
-            "--grid",
-            format!("{total} cells is too many; a sweep has at most {MAX_CELLS}"),
-        ));
-    }
     let (paths, cell_values) = cells::cells(&grid, &sampled);
     let spec = Spec {
         scenario: args.file.display().to_string(),
@@ -354,7 +385,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     let env = |k: &str| std::env::var(k).ok();
     let shard = cells::shard(args.shard.as_deref(), args.shards, &env)
-        .map_err(|m| input_error("--shard", m))?;
+        .map_err(|m| input_error("shard", m))?;
 
     let out = args
         .out
@@ -412,6 +443,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Failure> {
         return Ok(());
     }
     let results: Vec<CellResult> = finished.into_iter().flatten().collect();
+    outputs::check_metrics(&spec, &results)?;
     let table = outputs::write(&out, &spec, &results).map_err(cannot)?;
     if !args.quiet {
         print_out(&table);
@@ -436,14 +468,12 @@ fn check_spec(dir: &Path, spec: &Spec) -> Result<(), Failure> {
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(());
     };
-    let theirs = serde_json::from_str::<Value>(&text)
-        .ok()
-        .and_then(|v| Spec::from_json(&v));
-    if theirs.as_ref() != Some(spec) {
+    let theirs = serde_json::from_str::<Value>(&text).ok();
+    if theirs.as_ref().map(identity_of) != Some(spec.identity()) {
         return Err(input_error(
             &dir.display().to_string(),
-            "holds a different sweep (another scenario, grid, seed, replicates or input files); \
-             choose another --out or remove it",
+            "holds a different sweep (another scenario, grid, seed, replicates, input files or \
+             clustersim version); choose another --out or remove it",
         ));
     }
     Ok(())
@@ -460,7 +490,7 @@ fn collect_cells(spec: &Spec, dirs: &[PathBuf]) -> Vec<Option<CellResult>> {
 }
 
 pub fn merge(args: MergeArgs) -> Result<(), Failure> {
-    let mut spec: Option<(Spec, PathBuf)> = None;
+    let mut spec: Option<(Spec, String, PathBuf)> = None;
     for d in &args.dirs {
         let path = d.join(SPEC_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -469,12 +499,14 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
                 format!("cannot read: {e} (is it a sweep directory?)"),
             )
         })?;
-        let s = serde_json::from_str::<Value>(&text)
-            .ok()
-            .and_then(|v| Spec::from_json(&v))
+        let raw = serde_json::from_str::<Value>(&text).ok();
+        let s = raw
+            .as_ref()
+            .and_then(Spec::from_json)
             .ok_or_else(|| input_error(&path.display().to_string(), "not a sweep specification"))?;
+        let id = identity_of(raw.as_ref().expect("parsed"));
         match &spec {
-            Some((first, from)) if *first != s => {
+            Some((_, first, from)) if *first != id => {
                 return Err(input_error(
                     &path.display().to_string(),
                     format!(
@@ -484,10 +516,16 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
                 ));
             }
             Some(_) => {}
-            None => spec = Some((s, d.clone())),
+            None => spec = Some((s, id, d.clone())),
         }
     }
-    let (spec, _) = spec.expect("at least one directory");
+    let (spec, stored, from) = spec.expect("at least one directory");
+    if stored != spec.identity() {
+        return Err(input_error(
+            &from.display().to_string(),
+            "was made by another clustersim version; merge it with that version",
+        ));
+    }
     let found = collect_cells(&spec, &args.dirs);
     let missing: Vec<usize> = found
         .iter()
@@ -521,6 +559,7 @@ pub fn merge(args: MergeArgs) -> Result<(), Failure> {
     for r in &results {
         write_atomic(cell_file(out, r.index), cell_json(&spec, r).as_bytes()).map_err(cannot)?;
     }
+    outputs::check_metrics(&spec, &results)?;
     let table = outputs::write(out, &spec, &results).map_err(cannot)?;
     if !args.quiet {
         print_out(&table);

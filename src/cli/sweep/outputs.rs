@@ -82,6 +82,33 @@ fn non_dominated(points: &[(usize, f64, f64)]) -> Vec<bool> {
         .collect()
 }
 
+/// Refuses `--metrics` names no cell reports (the cells stay: rerun with `--resume` and other
+/// `--metrics`, which reuses them).
+pub fn check_metrics(spec: &Spec, cells: &[CellResult]) -> Result<(), crate::cli::Failure> {
+    let known: std::collections::BTreeSet<&str> = cells
+        .iter()
+        .flat_map(|c| c.metrics.iter().map(|(m, _)| m.as_str()))
+        .collect();
+    let mut errors = crate::scenario::InputErrors::default();
+    for m in &spec.metrics {
+        if !known.contains(m.as_str()) {
+            let mut message = format!("no cell reports a metric '{m}'");
+            if let Some(s) = crate::suggest::did_you_mean(m, known.iter().copied()) {
+                message.push_str(&format!("; did you mean '{s}'?"));
+            }
+            message.push_str(" (the cells are kept: rerun with --resume and other --metrics)");
+            errors
+                .0
+                .extend(crate::scenario::InputErrors::single("<--metrics>", message).0);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.into())
+    }
+}
+
 /// Writes every file and returns the table to print.
 pub fn write(dir: &Path, spec: &Spec, cells: &[CellResult]) -> std::io::Result<String> {
     let columns = metrics(spec, cells);

@@ -396,3 +396,27 @@ fn write_examples_when_asked() {
     )
     .unwrap();
 }
+
+#[test]
+fn time_axis_unit_follows_the_run_length() {
+    // (span in hours, factor from hours, unit): 2 h reads in minutes (0..120), 30 days in
+    // days (0..30), a year in weeks (0..52.1).
+    let cases = [
+        (2.0, 60.0, "minutes"),
+        (3.0, 60.0, "minutes"),
+        (24.0, 1.0, "hours"),
+        (72.0, 1.0, "hours"),
+        (720.0, 1.0 / 24.0, "days"),
+        (8760.0, 1.0 / 168.0, "weeks"),
+    ];
+    for (span, factor, unit) in cases {
+        let (f, desc) = time_unit(span);
+        assert_eq!(f, factor, "{span} h");
+        assert!(desc.ends_with(&format!("({unit})")), "{span} h: {desc}");
+    }
+    let (t, desc) = scaled_time(&[0.0, 1.0, 2.0]);
+    assert_eq!(
+        (t, desc),
+        (vec![0.0, 60.0, 120.0], "simulated time (minutes)")
+    );
+}

@@ -665,6 +665,15 @@ fn in_order<T: PartialOrd + fmt::Display>(
 fn gpu_request(cx: &mut Ctx, r: &Obj, default: u64) -> u64 {
     let whole = r.quantity(cx, "gpu");
     let share = r.uint(cx, "gpu_milli");
+    if share == Some(0)
+        && let Some((v, p)) = r.value(cx, "gpu_milli")
+    {
+        cx.err(
+            &v.origin,
+            &p,
+            "a share of one GPU is 1 to 1000 milli-GPU (leave gpu_milli out for no GPU)",
+        );
+    }
     if let (Some(_), Some(_)) = (whole, share)
         && let Some((v, p)) = r.value(cx, "gpu_milli")
     {
@@ -689,6 +698,7 @@ fn gpu_request(cx: &mut Ctx, r: &Obj, default: u64) -> u64 {
     }
     match (whole, share) {
         (_, Some(0)) | (None, None) => whole.unwrap_or(default),
+        // Given both: the share (an error is reported).
         (_, Some(m)) => m,
         (Some(w), None) => w,
     }

@@ -18,7 +18,8 @@ impl GpuScore for GpuClustering {
             return 0;
         };
         let g = node.gpu_left_total() as i64;
-        let b = (25 * (GPU_NORM as i64 - g)).div_euclid(GPU_NORM as i64);
+        // Integer division truncating toward zero, as Go's (negative past 8 GPUs).
+        let b = 25 * (GPU_NORM as i64 - g) / GPU_NORM as i64;
         let mine = node.tags.get(tag).copied().unwrap_or(0);
         let tags = node.tags.iter().filter(|&&n| n > 0).count();
         match (mine > 0, tags) {
