@@ -11,6 +11,7 @@ use crate::sim::Context;
 
 impl Cloud {
     pub(super) fn unavailable_start(&mut self, cx: &mut Context, pool: u32, window: u32) {
+        cx.mark(crate::metrics::markers::MarkKind::CapacityShortage);
         let now = cx.now();
         let p = pool as usize;
         let scenario = cx.scenario();
@@ -65,6 +66,7 @@ impl Cloud {
             }
         };
         self.zone_out[zone] += 1;
+        cx.mark(crate::metrics::markers::MarkKind::ZoneOutage);
         let zone = zone as u32;
         cx.set_timer(now + duration, CloudEvent::ZoneOutageEnd { zone });
         let cluster = cx.cluster();
@@ -87,6 +89,7 @@ impl Cloud {
         if self.zone_out[zone as usize] > 0 {
             return;
         }
+        cx.mark(crate::metrics::markers::MarkKind::ZoneRestored);
         let cluster = cx.cluster();
         let back: Vec<NodeId> = cluster
             .node_order()

@@ -4,6 +4,7 @@
 //! so every integral is exact: the state is constant between instants.
 
 pub mod controllers;
+pub mod markers;
 pub mod serving;
 pub mod summary;
 pub mod timeseries;
@@ -76,6 +77,8 @@ pub struct Metrics {
     /// Cpu requested by crash-looping pods now, in millicores, and its integral.
     pub crashloop_cpu_m: u64,
     pub crashloop_cpu_m_ms: u128,
+    /// What happened when, for the timeline's markers.
+    pub markers: markers::Markers,
     /// Served load of each Deployment with a `load`, by workload index.
     pub serving: Vec<Option<Serving>>,
     /// Per workload: the fewest ready pods since the Deployment first had all its replicas

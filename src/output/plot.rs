@@ -53,6 +53,8 @@ pub struct TimelineData {
     pub gpu_allocated: Vec<f64>,
     /// Desired and ready replicas of each autoscaled Deployment (a fourth panel when any).
     pub replicas: Vec<Series>,
+    /// What happened when, drawn across the nodes panel: (hours, what), e.g. "spot notice".
+    pub marks: Vec<(f64, String)>,
 }
 
 /// One variant of a `compare` run, with confidence intervals.
@@ -268,6 +270,12 @@ fn time_unit(span_hours: f64) -> (f64, &'static str) {
     }
 }
 
+/// The span of a time axis in hours.
+fn x_range_hours(time_hours: &[f64]) -> f64 {
+    let (lo, hi) = time_range(time_hours);
+    hi - lo
+}
+
 /// `time_hours` in the unit [`time_unit`] picks, and that unit's axis description.
 fn scaled_time(time_hours: &[f64]) -> (Vec<f64>, &'static str) {
     let (lo, hi) = time_range(time_hours);
@@ -350,6 +358,26 @@ struct Panel<'a> {
     y_desc: &'a str,
     y_axis: YAxis,
     lines: Vec<Line<'a>>,
+    /// Vertical marks across the panel: (time in the axis unit, what happened).
+    marks: Vec<(f64, &'a str)>,
+}
+
+/// Kinds with more marks than this are drawn as a rug of short ticks, not full-height lines.
+const MAX_MARK_LINES: usize = 40;
+
+/// Colours of the timeline's marks, by label (fixed, so a kind keeps its colour everywhere).
+fn mark_colour(label: &str) -> RGBColor {
+    match label {
+        "spot notice" => RGBColor(150, 150, 150),
+        "spot wave" => RGBColor(110, 40, 150),
+        "capacity shortage" => RGBColor(200, 0, 0),
+        "zone outage" => RGBColor(0, 0, 0),
+        "zone back" => RGBColor(0, 150, 60),
+        "rollout" => RGBColor(0, 90, 200),
+        "node upgrade" => RGBColor(150, 90, 0),
+        "scale-up" => RGBColor(0, 160, 160),
+        _ => RGBColor(220, 120, 200),
+    }
 }
 
 /// Draws a legend (coloured swatch + label per entry) into its own area to the right of a
@@ -395,6 +423,23 @@ fn draw_line_panel<DB: DrawingBackend>(
         }
         YAxis::Count => count_range(panel.lines.iter().map(|l| l.values)),
     };
+    // Kinds of marks in order of first appearance; frequent ones become a rug (short ticks in
+    // a strip of their own above the data), rare ones full-height lines.
+    let mut kinds: Vec<(&str, usize)> = Vec::new();
+    for &(_, label) in &panel.marks {
+        match kinds.iter_mut().find(|(k, _)| *k == label) {
+            Some(k) => k.1 += 1,
+            None => kinds.push((label, 1)),
+        }
+    }
+    let rugs: Vec<&str> = kinds
+        .iter()
+        .filter(|(k, n)| *n > MAX_MARK_LINES && !k.starts_with("zone"))
+        .map(|(k, _)| *k)
+        .collect();
+    let data_top = y_range.1;
+    let strip = (y_range.1 - y_range.0) * 0.07;
+    let y_range = (y_range.0, y_range.1 + strip * rugs.len() as f64);
     let top_margin = 12;
     let mut chart = ChartBuilder::on(&plot_area)
         .margin_top(top_margin)
@@ -430,10 +475,48 @@ fn draw_line_panel<DB: DrawingBackend>(
         mesh.draw()?;
     }
 
+    // Zone outages as shaded bands from each outage to the next "zone back".
+    let mut open: Option<f64> = None;
+    for &(t, label) in &panel.marks {
+        match (label, open) {
+            ("zone outage", None) => open = Some(t),
+            ("zone back", Some(start)) => {
+                let (a, b) = (start.max(x_range.0), t.min(x_range.1));
+                if a < b {
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        [(a, y_range.0), (b, y_range.1)],
+                        BLACK.mix(0.08).filled(),
+                    )))?;
+                }
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    // Marks next, so the lines stay on top of them.
+    for &(t, label) in &panel.marks {
+        if !(t.is_finite() && t >= x_range.0 && t <= x_range.1) {
+            continue;
+        }
+        let (lo, hi) = match rugs.iter().position(|k| *k == label) {
+            Some(row) => (
+                data_top + strip * (row as f64 + 0.15),
+                data_top + strip * (row as f64 + 0.85),
+            ),
+            None => (y_range.0, data_top),
+        };
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(t, lo), (t, hi)],
+            mark_colour(label).mix(0.7).stroke_width(1),
+        )))?;
+    }
     let mut legend = Vec::new();
     for line in &panel.lines {
         draw_line(&mut chart, time, line.values, line.colour)?;
         legend.push((line.label, line.colour, false));
+    }
+    for (k, _) in kinds {
+        legend.push((k, mark_colour(k), true));
     }
     draw_legend(&legend_area, top_margin, &legend)?;
     Ok(())
@@ -537,11 +620,18 @@ impl Figure for TimelineFigure<'_> {
         let body = root.titled(&d.title, title_style())?;
         let (time, x_unit) = scaled_time(&d.time_hours);
         let x_range = time_range(&time);
+        let factor = time_unit(x_range_hours(&d.time_hours)).0;
+        let marks: Vec<(f64, &str)> = d
+            .marks
+            .iter()
+            .map(|(t, label)| (t * factor, label.as_str()))
+            .collect();
         let mut panels = vec![
             Panel {
                 y_desc: "ready nodes",
                 y_axis: YAxis::Count,
                 lines: series_lines(&d.ready_nodes),
+                marks: marks.clone(),
             },
             Panel {
                 y_desc: "pods",
@@ -558,6 +648,7 @@ impl Figure for TimelineFigure<'_> {
                         colour: colour(3),
                     },
                 ],
+                marks: vec![],
             },
             Panel {
                 y_desc: "allocated",
@@ -574,6 +665,7 @@ impl Figure for TimelineFigure<'_> {
                         colour: colour(4),
                     },
                 ],
+                marks: vec![],
             },
         ];
         if !d.gpu_allocated.is_empty() {
@@ -588,6 +680,7 @@ impl Figure for TimelineFigure<'_> {
                 y_desc: "replicas",
                 y_axis: YAxis::Count,
                 lines: series_lines(&d.replicas),
+                marks: vec![],
             });
         }
         let areas = stack_panels(&body, panels.len() as u32, 22);
@@ -640,6 +733,7 @@ impl Figure for VariantTimelinesFigure<'_> {
                     YAxis::Count
                 },
                 lines: series_lines(&p.series),
+                marks: vec![],
             })
             .collect();
         let areas = stack_panels(&body, panels.len() as u32, 22);

@@ -103,6 +103,13 @@ pub fn timeline_data(title: &str, result: &RunResult) -> TimelineData {
                 ]
             })
             .collect(),
+        marks: result
+            .metrics
+            .markers
+            .marks
+            .iter()
+            .map(|&(t, kind)| (t as f64 / 3_600_000.0, kind.label().to_string()))
+            .collect(),
     }
 }
 

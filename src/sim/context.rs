@@ -297,6 +297,9 @@ impl<'a> Context<'a> {
 
     /// Tells the measurements something happened that they count.
     pub fn observe(&mut self, what: Observation) {
+        if let Some(kind) = crate::metrics::markers::MarkKind::of_observation(&what) {
+            self.mark(kind);
+        }
         self.metrics.observe(what);
     }
 
@@ -421,6 +424,12 @@ impl<'a> Context<'a> {
                 message,
             });
         }
+    }
+
+    /// Records a marker for the timeline at the current time.
+    pub fn mark(&mut self, kind: crate::metrics::markers::MarkKind) {
+        let now = self.timers.now().0;
+        self.metrics.markers.add(now, kind);
     }
 
     pub fn log_node(&mut self, node: NodeId, event: &'static str, message: &str) {

@@ -161,3 +161,32 @@ fn binpack_on_the_shared_falkenauer_instances() {
     assert!(csv.contains("Falkenauer_t120_00,120,1000,40,40,45,45,45\n"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The timeline marks what happened: spot notices on a spot-heavy fleet, a zone outage as a
+/// band with its end, and none of them where nothing happened.
+#[test]
+fn timelines_mark_spot_notices_and_zone_outages() {
+    let dir = scratch("marks");
+    let run = |args: &[&str], out: &str| {
+        let out = dir.join(out);
+        let mut a = args.to_vec();
+        a.extend(["--quiet", "--out", out.to_str().unwrap()]);
+        let o = super::clustersim(&a);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read_to_string(out.join("timeline.svg")).unwrap()
+    };
+    let spot = run(
+        &[
+            "run",
+            "scenarios/spot-vs-reserved.yaml",
+            "--variant",
+            "spot-heavy",
+        ],
+        "spot",
+    );
+    assert!(spot.contains("spot notice"), "no spot notice mark");
+    let outage = run(&["run", "scenarios/zone-outage.yaml"], "zone");
+    assert!(outage.contains("zone outage") && outage.contains("zone back"));
+    let quiet = run(&["run", "scenarios/quickstart.yaml"], "quiet");
+    assert!(!quiet.contains("spot notice") && !quiet.contains("zone outage"));
+}

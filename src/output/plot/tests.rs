@@ -39,6 +39,11 @@ fn sample() -> TimelineData {
         cpu_allocated: (0..n).map(|i| wave(i, 0.4, 0.5)).collect(),
         memory_allocated: (0..n).map(|i| wave(i, 0.3, 0.4)).collect(),
         gpu_allocated: vec![],
+        // Two rare marks (full-height lines) and a frequent kind (a rug above the data).
+        marks: std::iter::once((3.0, "zone outage".to_string()))
+            .chain(std::iter::once((5.0, "zone back".to_string())))
+            .chain((0..60).map(|i| (i as f64 * 0.4, "scale-up".to_string())))
+            .collect(),
         replicas: vec![],
     }
 }
@@ -76,6 +81,8 @@ fn timeline_writes_png_and_svg() {
         "memory",
         "simulated time (hours)",
         "ready nodes",
+        "zone outage",
+        "scale-up",
     ] {
         assert!(svg.contains(text), "SVG lacks {text:?}");
     }
@@ -132,6 +139,7 @@ fn degenerate_timelines_do_not_panic() {
         cpu_allocated: vec![0.5],
         memory_allocated: vec![0.25],
         gpu_allocated: vec![],
+        marks: vec![],
         replicas: vec![],
     };
     timeline(&dir.0.join("single"), &single).unwrap();
@@ -148,6 +156,7 @@ fn degenerate_timelines_do_not_panic() {
         cpu_allocated: vec![0.0; 3],
         memory_allocated: vec![0.0; 3],
         gpu_allocated: vec![],
+        marks: vec![],
         replicas: vec![],
     };
     timeline(&dir.0.join("zeros"), &zeros).unwrap();
@@ -164,6 +173,7 @@ fn degenerate_timelines_do_not_panic() {
         cpu_allocated: vec![f64::NAN; 4],
         memory_allocated: vec![2.0, 0.5, 0.5, 0.5],
         gpu_allocated: vec![],
+        marks: vec![],
         replicas: vec![],
     };
     timeline(&dir.0.join("odd"), &odd).unwrap();

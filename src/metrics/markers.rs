@@ -1,0 +1,106 @@
+//! What happened, for the timeline's markers: spot notices and waves, capacity shortages, zone
+//! outages, rollouts, upgrades and autoscaler actions, each at its time. Kept apart from the
+//! summary (which they do not change) and bounded in number.
+
+/// Most markers a run keeps (the first ones; the rest are counted).
+pub const MAX_MARKERS: usize = 20_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MarkKind {
+    SpotNotice,
+    SpotWave,
+    CapacityShortage,
+    ZoneOutage,
+    ZoneRestored,
+    Rollout,
+    Upgrade,
+    ScaleUp,
+    ScaleDown,
+}
+
+impl MarkKind {
+    pub const ALL: [MarkKind; 9] = [
+        MarkKind::SpotNotice,
+        MarkKind::SpotWave,
+        MarkKind::CapacityShortage,
+        MarkKind::ZoneOutage,
+        MarkKind::ZoneRestored,
+        MarkKind::Rollout,
+        MarkKind::Upgrade,
+        MarkKind::ScaleUp,
+        MarkKind::ScaleDown,
+    ];
+
+    /// The legend's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            MarkKind::SpotNotice => "spot notice",
+            MarkKind::SpotWave => "spot wave",
+            MarkKind::CapacityShortage => "capacity shortage",
+            MarkKind::ZoneOutage => "zone outage",
+            MarkKind::ZoneRestored => "zone back",
+            MarkKind::Rollout => "rollout",
+            MarkKind::Upgrade => "node upgrade",
+            MarkKind::ScaleUp => "scale-up",
+            MarkKind::ScaleDown => "scale-down",
+        }
+    }
+
+    /// The kind an observation stands for, if any (zone outages and capacity shortages are
+    /// marked where they happen).
+    pub fn of_observation(what: &super::Observation) -> Option<MarkKind> {
+        use super::Observation as O;
+        Some(match what {
+            O::InterruptionNotice => MarkKind::SpotNotice,
+            O::InterruptionWave => MarkKind::SpotWave,
+            O::RolloutStarted { .. } => MarkKind::Rollout,
+            O::UpgradeStarted { .. } => MarkKind::Upgrade,
+            O::AutoscalerScaleUp { .. } => MarkKind::ScaleUp,
+            O::AutoscalerNodeRemoved => MarkKind::ScaleDown,
+            O::AutoscalerLaunchFailure => MarkKind::CapacityShortage,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Markers {
+    /// (time in ms, kind), in time order.
+    pub marks: Vec<(u64, MarkKind)>,
+    /// Markers past [`MAX_MARKERS`], not kept.
+    pub dropped: u64,
+}
+
+impl Markers {
+    pub fn add(&mut self, time_ms: u64, kind: MarkKind) {
+        if self.marks.len() < MAX_MARKERS {
+            self.marks.push((time_ms, kind));
+        } else {
+            self.dropped += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_map_to_markers_and_the_count_is_bounded() {
+        use super::super::Observation as O;
+        assert_eq!(
+            MarkKind::of_observation(&O::InterruptionNotice),
+            Some(MarkKind::SpotNotice)
+        );
+        assert_eq!(
+            MarkKind::of_observation(&O::AutoscalerNodeRemoved),
+            Some(MarkKind::ScaleDown)
+        );
+        assert_eq!(MarkKind::of_observation(&O::EvictionGranted), None);
+        let mut m = Markers::default();
+        for t in 0..(MAX_MARKERS as u64 + 5) {
+            m.add(t, MarkKind::Rollout);
+        }
+        assert_eq!((m.marks.len(), m.dropped), (MAX_MARKERS, 5));
+    }
+}
