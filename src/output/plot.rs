@@ -797,6 +797,17 @@ impl Figure for ScatterFigure<'_> {
         let y_dec = decimals_for((y_range.1 - y_range.0) * 100.0);
         let x_fmt = move |v: &f64| format!("${v:.x_dec$}");
         let y_fmt = move |v: &f64| format!("{:.y_dec$}%", v * 100.0);
+        // Zoomed axes say so, so a gap of 0.2 points does not read as a cliff.
+        let x_desc = if x_range.0 > 0.0 {
+            format!("total cost (USD; axis starts at {})", x_fmt(&x_range.0))
+        } else {
+            "total cost (USD)".to_string()
+        };
+        let y_desc = if y_range.0 > 0.0 {
+            format!("availability after start-up (axis starts at {})", y_fmt(&y_range.0))
+        } else {
+            "availability after start-up".to_string()
+        };
         chart
             .configure_mesh()
             .x_labels(10)
@@ -808,8 +819,8 @@ impl Figure for ScatterFigure<'_> {
             .axis_desc_style((FONT, 15))
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
-            .x_desc("total cost (USD)")
-            .y_desc("availability")
+            .x_desc(x_desc)
+            .y_desc(y_desc)
             .draw()?;
 
         let label_style = TextStyle::from((FONT, 14).into_font())
