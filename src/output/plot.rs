@@ -804,7 +804,10 @@ impl Figure for ScatterFigure<'_> {
             "total cost (USD)".to_string()
         };
         let y_desc = if y_range.0 > 0.0 {
-            format!("availability after start-up (axis starts at {})", y_fmt(&y_range.0))
+            format!(
+                "availability after start-up (axis starts at {})",
+                y_fmt(&y_range.0)
+            )
         } else {
             "availability after start-up".to_string()
         };
