@@ -55,6 +55,10 @@ pub struct TimelineData {
     pub replicas: Vec<Series>,
     /// What happened when, drawn across the nodes panel: (hours, what), e.g. "spot notice".
     pub marks: Vec<(f64, String)>,
+    /// Ready pods of each Deployment without an HPA (those are in `replicas`); at most 8.
+    pub deployment_ready: Vec<Series>,
+    /// Served share of each Deployment with a load; at most 8.
+    pub served: Vec<Series>,
 }
 
 /// One variant of a `compare` run, with confidence intervals.
@@ -607,11 +611,16 @@ struct TimelineFigure<'a>(&'a TimelineData);
 
 impl Figure for TimelineFigure<'_> {
     fn size(&self) -> (u32, u32) {
-        if self.0.replicas.is_empty() {
-            (1200, 900)
-        } else {
-            (1200, 1180)
-        }
+        // Three panels, and one more for each of replicas, ready pods and served share.
+        let extra = [
+            !self.0.replicas.is_empty(),
+            !self.0.deployment_ready.is_empty(),
+            !self.0.served.is_empty(),
+        ]
+        .iter()
+        .filter(|&&b| b)
+        .count() as u32;
+        (1200, 900 + 280 * extra)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
@@ -673,6 +682,22 @@ impl Figure for TimelineFigure<'_> {
                 label: "GPU",
                 values: &d.gpu_allocated,
                 colour: colour(1),
+            });
+        }
+        if !d.deployment_ready.is_empty() {
+            panels.push(Panel {
+                y_desc: "ready pods",
+                y_axis: YAxis::Count,
+                lines: series_lines(&d.deployment_ready),
+                marks: vec![],
+            });
+        }
+        if !d.served.is_empty() {
+            panels.push(Panel {
+                y_desc: "served share",
+                y_axis: YAxis::Percent,
+                lines: series_lines(&d.served),
+                marks: vec![],
             });
         }
         if !d.replicas.is_empty() {
@@ -771,6 +796,39 @@ impl Figure for ScatterFigure<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         root.fill(&WHITE)?;
         let body = root.titled(self.title, title_style())?;
+        // Variants that all land on one point make a scatter of one dot: say so in a table.
+        if self.points.len() > 1
+            && self.points.windows(2).all(|w| {
+                (w[0].cost - w[1].cost).abs() < 0.005
+                    && (w[0].availability - w[1].availability).abs() < 1e-6
+            })
+        {
+            let p = &self.points[0];
+            let style = TextStyle::from((FONT, 18).into_font()).color(&BLACK);
+            let mut lines = vec![format!(
+                "All {} variants coincide: cost {}, availability after start-up {:.3}%",
+                self.points.len(),
+                fmt_usd(p.cost),
+                p.availability * 100.0
+            )];
+            lines.push(String::new());
+            lines.extend(self.points.iter().map(|v| {
+                format!(
+                    "{}: {}, {:.3}%",
+                    legend_text(&v.variant),
+                    fmt_usd(v.cost),
+                    v.availability * 100.0
+                )
+            }));
+            for (i, l) in lines.iter().enumerate() {
+                body.draw(&Text::new(
+                    l.clone(),
+                    (60, 60 + 30 * i as i32),
+                    style.clone(),
+                ))?;
+            }
+            return Ok(());
+        }
         let (w, _) = body.dim_in_pixel();
         let (plot_area, legend_area) = body.split_horizontally(w.saturating_sub(LEGEND_WIDTH));
 

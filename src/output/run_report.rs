@@ -103,6 +103,28 @@ pub fn timeline_data(title: &str, result: &RunResult) -> TimelineData {
                 ]
             })
             .collect(),
+        deployment_ready: ts
+            .deployments
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, _, autoscaled))| !*autoscaled)
+            .take(8)
+            .map(|(i, (name, _, _))| Series {
+                label: name.clone(),
+                values: column(&|s| s.deployments[i].ready as f64),
+            })
+            .collect(),
+        served: ts
+            .deployments
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, has_load, _))| *has_load)
+            .take(8)
+            .map(|(i, (name, _, _))| Series {
+                label: name.clone(),
+                values: column(&|s| s.deployments[i].served.unwrap_or(f64::NAN)),
+            })
+            .collect(),
         marks: result
             .metrics
             .markers

@@ -44,6 +44,8 @@ fn sample() -> TimelineData {
             .chain(std::iter::once((5.0, "zone back".to_string())))
             .chain((0..60).map(|i| (i as f64 * 0.4, "scale-up".to_string())))
             .collect(),
+        deployment_ready: vec![],
+        served: vec![],
         replicas: vec![],
     }
 }
@@ -140,6 +142,8 @@ fn degenerate_timelines_do_not_panic() {
         memory_allocated: vec![0.25],
         gpu_allocated: vec![],
         marks: vec![],
+        deployment_ready: vec![],
+        served: vec![],
         replicas: vec![],
     };
     timeline(&dir.0.join("single"), &single).unwrap();
@@ -157,6 +161,8 @@ fn degenerate_timelines_do_not_panic() {
         memory_allocated: vec![0.0; 3],
         gpu_allocated: vec![],
         marks: vec![],
+        deployment_ready: vec![],
+        served: vec![],
         replicas: vec![],
     };
     timeline(&dir.0.join("zeros"), &zeros).unwrap();
@@ -174,6 +180,8 @@ fn degenerate_timelines_do_not_panic() {
         memory_allocated: vec![2.0, 0.5, 0.5, 0.5],
         gpu_allocated: vec![],
         marks: vec![],
+        deployment_ready: vec![],
+        served: vec![],
         replicas: vec![],
     };
     timeline(&dir.0.join("odd"), &odd).unwrap();
@@ -429,4 +437,54 @@ fn time_axis_unit_follows_the_run_length() {
         (t, desc),
         (vec![0.0, 60.0, 120.0], "simulated time (minutes)")
     );
+}
+
+#[test]
+fn coinciding_variants_get_a_table_not_a_lone_dot() {
+    let dir = TempDir::new("coincide");
+    let p = |name: &str| VariantPoint {
+        variant: name.into(),
+        cost: 12.5,
+        cost_lo: 12.5,
+        cost_hi: 12.5,
+        availability: 1.0,
+        avail_lo: 1.0,
+        avail_hi: 1.0,
+    };
+    cost_vs_availability(&dir.0.join("same"), "same", &[p("a"), p("b")]).unwrap();
+    let svg = fs::read_to_string(dir.0.join("same.svg")).unwrap();
+    assert!(
+        svg.contains("All 2 variants coincide: cost $12.50"),
+        "{svg}"
+    );
+    // Variants that differ keep the scatter.
+    let mut q = p("c");
+    q.cost = 20.0;
+    cost_vs_availability(&dir.0.join("apart"), "apart", &[p("a"), q]).unwrap();
+    let svg = fs::read_to_string(dir.0.join("apart.svg")).unwrap();
+    assert!(
+        !svg.contains("coincide") && svg.contains("total cost"),
+        "scatter expected"
+    );
+}
+
+#[test]
+fn deployments_get_ready_and_served_panels() {
+    let dir = TempDir::new("deployments");
+    let mut d = sample();
+    let n = d.time_hours.len();
+    d.deployment_ready = vec![Series {
+        label: "web".into(),
+        values: vec![5.0; n],
+    }];
+    d.served = vec![Series {
+        label: "web".into(),
+        values: vec![0.9; n],
+    }];
+    timeline(&dir.0.join("t"), &d).unwrap();
+    let png = fs::read(dir.0.join("t.png")).unwrap();
+    // Three panels and two more: 900 + 2 × 280 px high.
+    assert_eq!(png_dimensions(&png), (1200, 1460));
+    let svg = fs::read_to_string(dir.0.join("t.svg")).unwrap();
+    assert!(svg.contains("ready pods") && svg.contains("served share"));
 }
