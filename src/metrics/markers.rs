@@ -16,10 +16,12 @@ pub enum MarkKind {
     Upgrade,
     ScaleUp,
     ScaleDown,
+    NodeFailure,
+    BurnInFailure,
 }
 
 impl MarkKind {
-    pub const ALL: [MarkKind; 9] = [
+    pub const ALL: [MarkKind; 11] = [
         MarkKind::SpotNotice,
         MarkKind::SpotWave,
         MarkKind::CapacityShortage,
@@ -29,6 +31,8 @@ impl MarkKind {
         MarkKind::Upgrade,
         MarkKind::ScaleUp,
         MarkKind::ScaleDown,
+        MarkKind::NodeFailure,
+        MarkKind::BurnInFailure,
     ];
 
     /// The legend's words.
@@ -43,6 +47,8 @@ impl MarkKind {
             MarkKind::Upgrade => "node upgrade",
             MarkKind::ScaleUp => "scale-up",
             MarkKind::ScaleDown => "scale-down",
+            MarkKind::NodeFailure => "node failure",
+            MarkKind::BurnInFailure => "burn-in failed",
         }
     }
 
@@ -58,6 +64,8 @@ impl MarkKind {
             O::AutoscalerScaleUp { .. } => MarkKind::ScaleUp,
             O::AutoscalerNodeRemoved => MarkKind::ScaleDown,
             O::AutoscalerLaunchFailure => MarkKind::CapacityShortage,
+            O::NodeFailure => MarkKind::NodeFailure,
+            O::BurnInFailure => MarkKind::BurnInFailure,
             _ => return None,
         })
     }

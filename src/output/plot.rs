@@ -380,6 +380,8 @@ fn mark_colour(label: &str) -> RGBColor {
         "rollout" => RGBColor(0, 90, 200),
         "node upgrade" => RGBColor(150, 90, 0),
         "scale-up" => RGBColor(0, 160, 160),
+        "node failure" => RGBColor(230, 120, 0),
+        "burn-in failed" => RGBColor(120, 120, 0),
         _ => RGBColor(220, 120, 200),
     }
 }
@@ -514,10 +516,38 @@ fn draw_line_panel<DB: DrawingBackend>(
             mark_colour(label).mix(0.7).stroke_width(1),
         )))?;
     }
+    // A line that a later one covers exactly (cpu and memory at the same share, say) says so
+    // in the legend, or a reader would think it missing.
+    let labels: Vec<String> = panel
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let same = |a: &[f64], b: &[f64]| {
+                a.len() == b.len()
+                    && !a.is_empty()
+                    && a.iter()
+                        .zip(b)
+                        .all(|(x, y)| (x - y).abs() <= 1e-9 || (x.is_nan() && y.is_nan()))
+            };
+            match panel.lines[i + 1..]
+                .iter()
+                .find(|l| same(l.values, line.values))
+            {
+                // Only where the note fits the legend whole.
+                Some(cover)
+                    if line.label.chars().count() + cover.label.chars().count() + 9 <= 26 =>
+                {
+                    format!("{} (under {})", line.label, cover.label)
+                }
+                _ => line.label.to_string(),
+            }
+        })
+        .collect();
     let mut legend = Vec::new();
-    for line in &panel.lines {
+    for (line, label) in panel.lines.iter().zip(&labels) {
         draw_line(&mut chart, time, line.values, line.colour)?;
-        legend.push((line.label, line.colour, false));
+        legend.push((label.as_str(), line.colour, false));
     }
     for (k, _) in kinds {
         legend.push((k, mark_colour(k), true));

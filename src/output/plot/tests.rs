@@ -488,3 +488,19 @@ fn deployments_get_ready_and_served_panels() {
     let svg = fs::read_to_string(dir.0.join("t.svg")).unwrap();
     assert!(svg.contains("ready pods") && svg.contains("served share"));
 }
+
+#[test]
+fn a_line_covered_by_another_says_so() {
+    let dir = TempDir::new("covered");
+    let mut d = sample();
+    d.memory_allocated = d.cpu_allocated.clone();
+    timeline(&dir.0.join("t"), &d).unwrap();
+    let svg = fs::read_to_string(dir.0.join("t.svg")).unwrap();
+    assert!(
+        svg.contains("CPU (under memory)"),
+        "the hidden CPU line is not named"
+    );
+    timeline(&dir.0.join("u"), &sample()).unwrap();
+    let svg = fs::read_to_string(dir.0.join("u.svg")).unwrap();
+    assert!(!svg.contains("(under "));
+}
