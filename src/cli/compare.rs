@@ -438,7 +438,8 @@ pub fn comparison_csv(results: &[VariantResult]) -> String {
     out
 }
 
-fn csv_field(s: &str) -> String {
+/// A CSV field, quoted when it must be.
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -110,21 +110,9 @@ pub fn saturate(args: SaturateArgs) -> Result<(), Failure> {
         let mut errors = InputErrors::default();
         spec.policies.clear();
         for p in &args.policies {
-            match crate::scheduler::gpushare::canonical(p) {
-                Some(c) if spec.policies.contains(&c) => errors.0.extend(
-                    InputErrors::single("--policies", format!("'{p}' is listed twice ({c})")).0,
-                ),
-                Some(c) => spec.policies.push(c),
-                None => errors.0.extend(
-                    InputErrors::single(
-                        "--policies",
-                        format!(
-                            "unknown policy '{p}', expected one of {}",
-                            crate::scheduler::gpushare::POLICY_NAMES.join(", ")
-                        ),
-                    )
-                    .0,
-                ),
+            match spec_file::resolve_policy(p, &spec.policies) {
+                Ok(c) => spec.policies.push(c),
+                Err(m) => errors.0.extend(InputErrors::single("--policies", m).0),
             }
         }
         if !errors.is_empty() {

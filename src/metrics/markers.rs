@@ -21,20 +21,6 @@ pub enum MarkKind {
 }
 
 impl MarkKind {
-    pub const ALL: [MarkKind; 11] = [
-        MarkKind::SpotNotice,
-        MarkKind::SpotWave,
-        MarkKind::CapacityShortage,
-        MarkKind::ZoneOutage,
-        MarkKind::ZoneRestored,
-        MarkKind::Rollout,
-        MarkKind::Upgrade,
-        MarkKind::ScaleUp,
-        MarkKind::ScaleDown,
-        MarkKind::NodeFailure,
-        MarkKind::BurnInFailure,
-    ];
-
     /// The legend's words.
     pub fn label(self) -> &'static str {
         match self {

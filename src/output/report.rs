@@ -213,11 +213,10 @@ pub fn number_map(v: &Value, value_header: &str, format: impl Fn(f64) -> String)
     Some(table(&["", value_header], &rows, None))
 }
 
-/// The event log of an `events.csv` file, read line by line (a huge log costs no memory).
+/// The event log of an `events.csv` file, read record by record (a huge log costs no memory).
 pub fn event_log_file(path: &std::path::Path) -> String {
-    use std::io::BufRead;
     match std::fs::File::open(path) {
-        Ok(f) => event_log_lines(std::io::BufReader::new(f).lines().map_while(Result::ok)),
+        Ok(f) => event_log_reader(std::io::BufReader::new(f)),
         Err(_) => "<p class=\"note\">No event log: run with --events to include one.</p>".into(),
     }
 }
@@ -225,21 +224,22 @@ pub fn event_log_file(path: &std::path::Path) -> String {
 /// The event log from `events.csv` text: at most [`MAX_EVENTS`] rows, with a text filter and
 /// an event-type filter.
 pub fn event_log(csv: &str) -> String {
-    event_log_lines(csv.lines().map(str::to_string))
+    event_log_reader(csv.as_bytes())
 }
 
-fn event_log_lines(mut lines: impl Iterator<Item = String>) -> String {
-    let Some(header) = lines.next() else {
-        return "<p class=\"note\">No events.</p>".into();
+fn event_log_reader(input: impl std::io::Read) -> String {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) if !h.is_empty() => h.iter().map(str::to_string).collect(),
+        _ => return "<p class=\"note\">No events.</p>".into(),
     };
-    let headers: Vec<String> = split_csv_line(&header);
     let mut rows = Vec::new();
     let mut total = 0usize;
     let mut kinds: std::collections::BTreeSet<String> = Default::default();
-    for line in lines {
+    for record in reader.records().map_while(Result::ok) {
         total += 1;
         if rows.len() < MAX_EVENTS {
-            let cells = split_csv_line(&line);
+            let cells: Vec<String> = record.iter().map(str::to_string).collect();
             if let Some(k) = cells.get(3) {
                 kinds.insert(k.clone());
             }
@@ -270,27 +270,6 @@ fn event_log_lines(mut lines: impl Iterator<Item = String>) -> String {
     )
     .unwrap();
     s
-}
-
-/// Splits one CSV line (fields may be double-quoted with "" inside).
-fn split_csv_line(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(std::mem::take(&mut cur)),
-            (c, _) => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
 }
 
 #[cfg(test)]

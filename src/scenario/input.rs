@@ -221,6 +221,45 @@ impl<'a> CsvErrors<'a> {
     }
 }
 
+/// Matches a CSV header against the `required` then `optional` column names: the position of
+/// each (in that order), or `None` after recording every unknown (with "did you mean"),
+/// repeated or missing column at line 1.
+pub fn match_columns(
+    header: &[String],
+    required: &[&str],
+    optional: &[&str],
+    errors: &mut CsvErrors,
+) -> Option<Vec<Option<usize>>> {
+    let known: Vec<&str> = required.iter().chain(optional).copied().collect();
+    let mut found: Vec<Option<usize>> = vec![None; known.len()];
+    let mut ok = true;
+    for (i, name) in header.iter().enumerate() {
+        let name = name.as_str();
+        match known.iter().position(|k| *k == name) {
+            Some(k) if found[k].is_some() => {
+                errors.push(1, "", format!("column '{name}' appears twice"));
+                ok = false;
+            }
+            Some(k) => found[k] = Some(i),
+            None => {
+                let mut message = format!("unknown column '{name}', expected {}", known.join(", "));
+                if let Some(s) = crate::suggest::did_you_mean(name, known.iter().copied()) {
+                    message.push_str(&format!("; did you mean '{s}'?"));
+                }
+                errors.push(1, "", message);
+                ok = false;
+            }
+        }
+    }
+    for (k, name) in required.iter().enumerate() {
+        if found[k].is_none() {
+            errors.push(1, "", format!("missing required column '{name}'"));
+            ok = false;
+        }
+    }
+    ok.then_some(found)
+}
+
 /// A CSV file read row by row: fields trimmed, each row checked against the header's width,
 /// every csv-crate error turned into a located message.
 pub struct CsvRows<R: Read> {

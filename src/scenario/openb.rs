@@ -15,7 +15,6 @@ use std::path::Path;
 
 use super::error::InputErrors;
 use super::input::{self, CsvErrors, CsvRows, InputKind, Unreadable};
-use crate::suggest::did_you_mean;
 
 /// Most GPU devices on one node (device sets are 64-bit masks).
 pub const MAX_NODE_GPUS: u32 = 64;
@@ -55,42 +54,6 @@ const POD_OPTIONAL: [&str; 6] = [
     "scheduled_time",
 ];
 
-/// Column positions for `required` then `optional`, or `None` after recording what is wrong.
-fn columns(
-    header: &[String],
-    required: &[&str],
-    optional: &[&str],
-    errors: &mut CsvErrors,
-) -> Option<Vec<Option<usize>>> {
-    let known: Vec<&str> = required.iter().chain(optional).copied().collect();
-    let mut found = vec![None; known.len()];
-    let mut ok = true;
-    for (i, name) in header.iter().enumerate() {
-        match known.iter().position(|k| k == name) {
-            Some(k) if found[k].is_some() => {
-                errors.push(1, "", format!("column '{name}' appears twice"));
-                ok = false;
-            }
-            Some(k) => found[k] = Some(i),
-            None => {
-                let mut m = format!("unknown column '{name}', expected {}", known.join(", "));
-                if let Some(s) = did_you_mean(name, known.iter().copied()) {
-                    m.push_str(&format!("; did you mean '{s}'?"));
-                }
-                errors.push(1, "", m);
-                ok = false;
-            }
-        }
-    }
-    for (k, name) in required.iter().enumerate() {
-        if found[k].is_none() {
-            errors.push(1, "", format!("missing required column '{name}'"));
-            ok = false;
-        }
-    }
-    ok.then_some(found)
-}
-
 fn whole(text: &str, max: u64, line: u64, column: &str, errors: &mut CsvErrors) -> Option<u64> {
     match text.parse::<u64>() {
         Ok(v) if v <= max => Some(v),
@@ -129,7 +92,7 @@ fn read_rows(
         return Err(InputErrors(errors.finish()));
     };
     let header = reader.header().to_vec();
-    let Some(cols) = columns(&header, required, optional, &mut errors) else {
+    let Some(cols) = input::match_columns(&header, required, optional, &mut errors) else {
         return Err(InputErrors(errors.finish()));
     };
     let mut record = csv::StringRecord::new();

@@ -167,23 +167,9 @@ pub fn parse(text: &str, label: &str, stem: &str) -> Result<SaturateSpec, InputE
                 Ok(list) if !list.is_empty() => {
                     let mut out = Vec::new();
                     for (i, (n, at)) in list.iter().enumerate() {
-                        match gpushare::canonical(n) {
-                            Some(c) if out.contains(&c) => err(
-                                at,
-                                &format!("{path}[{i}]"),
-                                format!("'{n}' is listed twice"),
-                            ),
-                            Some(c) => out.push(c),
-                            None => {
-                                let mut m = format!(
-                                    "unknown policy '{n}', expected one of {}",
-                                    gpushare::POLICY_NAMES.join(", ")
-                                );
-                                if let Some(s) = did_you_mean(n, gpushare::POLICY_NAMES) {
-                                    m.push_str(&format!("; did you mean '{s}'?"));
-                                }
-                                err(at, &format!("{path}[{i}]"), m)
-                            }
+                        match resolve_policy(n, &out) {
+                            Ok(c) => out.push(c),
+                            Err(m) => err(at, &format!("{path}[{i}]"), m),
                         }
                     }
                     spec.policies = out;
@@ -214,6 +200,25 @@ pub fn parse(text: &str, label: &str, stem: &str) -> Result<SaturateSpec, InputE
         Ok(spec)
     } else {
         Err(InputErrors(errors))
+    }
+}
+
+/// The canonical name of policy `name`, unless it is unknown (with "did you mean") or already
+/// in `chosen`.
+pub fn resolve_policy(name: &str, chosen: &[&'static str]) -> Result<&'static str, String> {
+    match gpushare::canonical(name) {
+        Some(c) if chosen.contains(&c) => Err(format!("'{name}' is listed twice ({c})")),
+        Some(c) => Ok(c),
+        None => {
+            let mut m = format!(
+                "unknown policy '{name}', expected one of {}",
+                gpushare::POLICY_NAMES.join(", ")
+            );
+            if let Some(s) = did_you_mean(name, gpushare::POLICY_NAMES) {
+                m.push_str(&format!("; did you mean '{s}'?"));
+            }
+            Err(m)
+        }
     }
 }
 

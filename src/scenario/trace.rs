@@ -11,7 +11,6 @@ use super::input::{self, CsvErrors, CsvRows, InputKind, Unreadable};
 use super::model::TraceRow;
 use super::names::NameRule;
 use crate::quantity::{Resources, parse_cpu, parse_gpu, parse_memory};
-use crate::suggest::did_you_mean;
 use crate::time::{MAX_DURATION_MS, SimDuration, SimTime, parse_decimal_scaled};
 
 /// The most rows a trace may hold.
@@ -98,36 +97,7 @@ pub fn read_trace(input: impl std::io::Read, label: &str) -> Result<Vec<TraceRow
 }
 
 fn columns(header: &[String], errors: &mut CsvErrors) -> Option<Columns> {
-    let known: Vec<&str> = REQUIRED.iter().chain(OPTIONAL.iter()).copied().collect();
-    let mut found: Vec<Option<usize>> = vec![None; known.len()];
-    let mut ok = true;
-    for (i, name) in header.iter().enumerate() {
-        let name = name.as_str();
-        match known.iter().position(|k| *k == name) {
-            Some(k) if found[k].is_some() => {
-                errors.push(1, "", format!("column '{name}' appears twice"));
-                ok = false;
-            }
-            Some(k) => found[k] = Some(i),
-            None => {
-                let mut message = format!("unknown column '{name}', expected {}", known.join(", "));
-                if let Some(s) = did_you_mean(name, known.iter().copied()) {
-                    message.push_str(&format!("; did you mean '{s}'?"));
-                }
-                errors.push(1, "", message);
-                ok = false;
-            }
-        }
-    }
-    for (k, name) in REQUIRED.iter().enumerate() {
-        if found[k].is_none() {
-            errors.push(1, "", format!("missing required column '{name}'"));
-            ok = false;
-        }
-    }
-    if !ok {
-        return None;
-    }
+    let found = input::match_columns(header, &REQUIRED, &OPTIONAL, errors)?;
     Some(Columns {
         submit_time: found[0]?,
         cpu: found[1]?,

@@ -228,7 +228,8 @@ impl<'a> Simulation<'a> {
         self.kubelet
             .pod_bound(&mut self.cx, &mut self.controllers, pod_id, node);
         let devices = self.cx.cluster.pod(pod_id).gpu_devices;
-        if devices == 0 {
+        // The device list is built only for a GPU pod and only when the log is read.
+        if devices == 0 || !self.cx.logging() {
             self.cx.log_pod_on(pod_id, node, "Scheduled", "");
         } else {
             let list: Vec<String> = (0..64)

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::{CellResult, Spec};
 use crate::cli::compare::{
-    AVAILABILITY_AFTER_START_UP, Estimate, SERVED_FRACTION, VariantResult, default_columns,
-    format_cell,
+    AVAILABILITY_AFTER_START_UP, Estimate, SERVED_FRACTION, VariantResult, csv_field,
+    default_columns, format_cell,
 };
 use crate::metrics::TimeSeries;
 use crate::output::atomic::write_atomic;
@@ -18,14 +18,6 @@ use crate::output::table::grid;
 
 /// The x of the frontier.
 const COST: &str = "cost.total_usd";
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
 
 fn num(x: f64) -> String {
     if x.is_finite() {
