@@ -778,9 +778,19 @@ fn write_outputs(
             }
         })
         .collect();
-    let title = format!("{}: {replicates} replicates per variant", scenario.name);
-    plot::cost_vs_availability(&dir.join("cost-vs-availability"), &title, &points)
-        .map_err(|e| io("cost-vs-availability.png", &e))?;
+    let title = format!(
+        "{}: {replicates} replicate{} per variant",
+        scenario.name,
+        if replicates == 1 { "" } else { "s" }
+    );
+    // Without Deployments there is no availability to plot cost against: no chart.
+    if results
+        .iter()
+        .any(|v| v.get(AVAILABILITY_AFTER_START_UP).is_some())
+    {
+        plot::cost_vs_availability(&dir.join("cost-vs-availability"), &title, &points)
+            .map_err(|e| io("cost-vs-availability.png", &e))?;
+    }
     let rows: Vec<CostBreakdown> = results
         .iter()
         .map(|v| CostBreakdown {
@@ -838,6 +848,7 @@ fn write_outputs(
                 let (n, sum) = loaded(s).fold((0, 0.0), |(n, t), x| (n + 1, t + x));
                 if n == 0 { 1.0 } else { sum / n as f64 }
             }),
+            startup_zoom: None,
         });
     }
     if results.iter().any(|v| {
@@ -850,12 +861,14 @@ fn write_outputs(
             y_desc: "ready Deployment pods".into(),
             share: false,
             series: series(&|s| s.deployments.iter().map(|d| d.ready).sum::<u32>() as f64),
+            startup_zoom: Some("ready pods (start-up)".into()),
         });
     }
     panels.push(plot::VariantPanel {
         y_desc: "ready nodes".into(),
         share: false,
         series: series(&|s| s.ready_nodes_by_pool.iter().sum::<u32>() as f64),
+        startup_zoom: None,
     });
     if results
         .iter()
@@ -866,6 +879,7 @@ fn write_outputs(
             y_desc: "pending pods".into(),
             share: false,
             series: series(&|s| s.pods_pending as f64),
+            startup_zoom: None,
         });
     }
     plot::variant_timelines(

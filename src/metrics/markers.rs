@@ -18,6 +18,7 @@ pub enum MarkKind {
     ScaleDown,
     NodeFailure,
     BurnInFailure,
+    Preemption,
 }
 
 impl MarkKind {
@@ -35,6 +36,7 @@ impl MarkKind {
             MarkKind::ScaleDown => "scale-down",
             MarkKind::NodeFailure => "node failure",
             MarkKind::BurnInFailure => "burn-in failed",
+            MarkKind::Preemption => "preemption",
         }
     }
 

@@ -24,6 +24,7 @@ use crate::output::atomic::write_atomic;
 mod allocation;
 mod compare;
 mod frontier;
+mod zoom;
 pub use allocation::{AllocationCurve, allocation};
 pub use compare::{cost_breakdown, cost_vs_availability};
 pub use frontier::{FrontierPoint, frontier};
@@ -119,6 +120,10 @@ pub struct VariantPanel {
     /// Values are shares in 0..=1 (drawn as percentages).
     pub share: bool,
     pub series: Vec<Series>,
+    /// Repeat this panel over the first minutes, described so, when its lines rise early in a
+    /// long run and then hold (Deployments starting up); the first panel so marked gets the
+    /// zoom.
+    pub startup_zoom: Option<String>,
 }
 
 /// Writes `<stem>.png` and `<stem>.svg`: panels sharing the time axis, one line per variant
@@ -352,6 +357,9 @@ struct Panel<'a> {
     marks: Vec<(f64, &'a str)>,
 }
 
+/// Marks drawn across the pods panel; the others go across the nodes panel.
+const POD_MARKS: [&str; 1] = ["preemption"];
+
 /// Kinds with more marks than this are drawn as a rug of short ticks, not full-height lines.
 const MAX_MARK_LINES: usize = 40;
 
@@ -368,6 +376,7 @@ fn mark_colour(label: &str) -> RGBColor {
         "scale-up" => RGBColor(0, 160, 160),
         "node failure" => RGBColor(230, 120, 0),
         "burn-in failed" => RGBColor(120, 120, 0),
+        "preemption" => RGBColor(200, 0, 120),
         _ => RGBColor(220, 120, 200),
     }
 }
@@ -502,31 +511,45 @@ fn draw_line_panel<DB: DrawingBackend>(
             mark_colour(label).mix(0.7).stroke_width(1),
         )))?;
     }
-    // A line that a later one covers exactly (cpu and memory at the same share, say) says so
-    // in the legend, or a reader would think it missing.
+    // A line that a later one covers (cpu and memory at the same share, say) says so in the
+    // legend, or a reader would think it missing: "(under X)" when covered at every sample,
+    // "(mostly under X)" when at 90% of them or more.
     let labels: Vec<String> = panel
         .lines
         .iter()
         .enumerate()
         .map(|(i, line)| {
-            let same = |a: &[f64], b: &[f64]| {
-                a.len() == b.len()
-                    && !a.is_empty()
-                    && a.iter()
-                        .zip(b)
-                        .all(|(x, y)| (x - y).abs() <= 1e-9 || (x.is_nan() && y.is_nan()))
-            };
-            match panel.lines[i + 1..]
-                .iter()
-                .find(|l| same(l.values, line.values))
-            {
-                // Only where the note fits the legend whole.
-                Some(cover)
-                    if line.label.chars().count() + cover.label.chars().count() + 9 <= 26 =>
-                {
-                    format!("{} (under {})", line.label, cover.label)
+            let covered = |other: &[f64]| {
+                if other.len() != line.values.len() || other.is_empty() {
+                    return 0.0;
                 }
-                _ => line.label.to_string(),
+                let same = line
+                    .values
+                    .iter()
+                    .zip(other)
+                    .filter(|(x, y)| (*x - *y).abs() <= 1e-9 || (x.is_nan() && y.is_nan()))
+                    .count();
+                same as f64 / other.len() as f64
+            };
+            let cover = panel.lines[i + 1..]
+                .iter()
+                .map(|l| (covered(l.values), l.label))
+                .filter(|(share, _)| *share >= 0.9)
+                // the most covering, the first of equals
+                .fold(None, |best: Option<(f64, &str)>, c| match best {
+                    Some(b) if b.0 >= c.0 => Some(b),
+                    _ => Some(c),
+                });
+            let note = match cover {
+                Some((share, by)) if share >= 1.0 => format!("{} (under {by})", line.label),
+                Some((_, by)) => format!("{} (mostly under {by})", line.label),
+                None => String::new(),
+            };
+            // Only where the note fits the legend whole.
+            if note.is_empty() || note.chars().count() > 26 {
+                line.label.to_string()
+            } else {
+                note
             }
         })
         .collect();
@@ -596,24 +619,105 @@ fn decimate(points: Vec<(f64, f64)>, max: usize) -> Vec<(f64, f64)> {
     out
 }
 
-/// Splits `area` into panels of equal plot height, the last one `extra` pixels taller (for the
-/// shared x-axis description).
+/// Splits `area` into panels of equal plot height, each taller by its entry in `extras` (room
+/// for an x-axis description).
 fn stack_panels<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    count: u32,
-    extra: u32,
+    extras: &[u32],
 ) -> Vec<DrawingArea<DB, Shift>> {
     let (_, h) = area.dim_in_pixel();
-    let each = h.saturating_sub(extra) / count.max(1);
+    let count = extras.len().max(1) as u32;
+    let each = h.saturating_sub(extras.iter().sum()) / count;
     let mut panels = Vec::new();
     let mut rest = area.clone();
-    for _ in 1..count {
-        let (top, bottom) = rest.split_vertically(each);
+    for extra in extras.iter().take(extras.len().saturating_sub(1)) {
+        let (top, bottom) = rest.split_vertically(each + extra);
         panels.push(top);
         rest = bottom;
     }
     panels.push(rest);
     panels
+}
+
+/// Room below a panel for its x-axis description.
+const X_DESC_HEIGHT: u32 = 22;
+
+/// The start-up zoom of `lines`, if [`zoom::startup_window`] finds one: the window in minutes.
+fn startup_minutes(time_hours: &[f64], lines: &[Line<'_>]) -> Option<f64> {
+    let values: Vec<&[f64]> = lines.iter().map(|l| l.values).collect();
+    zoom::startup_window(time_hours, &values).map(|h| h * 60.0)
+}
+
+/// Draws `panels` stacked on the shared time axis (described under the last one). When panel
+/// `zoom.0` has a start-up zoom, a copy of it over the first minutes, on an axis of its own
+/// and described as `zoom.1`, follows it.
+fn draw_stack<DB: DrawingBackend>(
+    body: &DrawingArea<DB, Shift>,
+    time_hours: &[f64],
+    panels: &[Panel<'_>],
+    zoom: Option<(usize, &str)>,
+) -> Result<(), PlotError> {
+    let (time, x_unit) = scaled_time(time_hours);
+    let x_range = time_range(&time);
+    let zoomed = zoom.and_then(|(i, _)| {
+        let minutes = startup_minutes(time_hours, &panels.get(i)?.lines)?;
+        Some((i, minutes))
+    });
+    let zoom_time = zoomed.map(|(_, m)| zoom::window_minutes(time_hours, m / 60.0));
+    let zoom_desc = zoomed.map(|(_, m)| format!("simulated time (minutes): the first {m:.0}"));
+    let zoom_panel = zoomed.map(|(i, _)| {
+        let n = zoom_time.as_ref().map_or(0, Vec::len);
+        Panel {
+            y_desc: zoom.map_or("", |z| z.1),
+            y_axis: panels[i].y_axis,
+            lines: panels[i]
+                .lines
+                .iter()
+                .map(|l| Line {
+                    label: l.label,
+                    values: &l.values[..n.min(l.values.len())],
+                    colour: l.colour,
+                })
+                .collect(),
+            marks: vec![],
+        }
+    });
+    /// A panel as stacked: its time values, x range and x description.
+    struct Placed<'p, 'a> {
+        panel: &'p Panel<'a>,
+        time: &'p [f64],
+        x_range: (f64, f64),
+        x_desc: Option<&'p str>,
+    }
+    let mut stack = Vec::new();
+    for (i, panel) in panels.iter().enumerate() {
+        let last = i + 1 == panels.len();
+        stack.push(Placed {
+            panel,
+            time: &time,
+            x_range,
+            x_desc: last.then_some(x_unit),
+        });
+        if let (Some((z, minutes)), Some(zp)) = (zoomed, zoom_panel.as_ref())
+            && z == i
+        {
+            stack.push(Placed {
+                panel: zp,
+                time: zoom_time.as_deref().unwrap_or_default(),
+                x_range: (0.0, minutes),
+                x_desc: zoom_desc.as_deref(),
+            });
+        }
+    }
+    let extras: Vec<u32> = stack
+        .iter()
+        .map(|s| if s.x_desc.is_some() { X_DESC_HEIGHT } else { 0 })
+        .collect();
+    let areas = stack_panels(body, &extras);
+    for (s, area) in stack.iter().zip(&areas) {
+        draw_line_panel(area, s.time, s.x_range, s.panel, s.x_desc)?;
+    }
+    Ok(())
 }
 
 fn title_style() -> TextStyle<'static> {
@@ -636,15 +740,14 @@ impl Figure for TimelineFigure<'_> {
         .iter()
         .filter(|&&b| b)
         .count() as u32;
-        (1200, 900 + 280 * extra)
+        let zoom = self.startup_zoom().is_some() as u32;
+        (1200, 900 + 280 * (extra + zoom))
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let d = self.0;
         root.fill(&WHITE)?;
         let body = root.titled(&d.title, title_style())?;
-        let (time, x_unit) = scaled_time(&d.time_hours);
-        let x_range = time_range(&time);
         let factor = time_unit(x_range_hours(&d.time_hours)).0;
         let marks: Vec<(f64, &str)> = d
             .marks
@@ -656,7 +759,11 @@ impl Figure for TimelineFigure<'_> {
                 y_desc: "ready nodes",
                 y_axis: YAxis::Count,
                 lines: series_lines(&d.ready_nodes),
-                marks: marks.clone(),
+                marks: marks
+                    .iter()
+                    .filter(|m| !POD_MARKS.contains(&m.1))
+                    .copied()
+                    .collect(),
             },
             Panel {
                 y_desc: "pods",
@@ -673,7 +780,11 @@ impl Figure for TimelineFigure<'_> {
                         colour: colour(3),
                     },
                 ],
-                marks: vec![],
+                marks: marks
+                    .iter()
+                    .filter(|m| POD_MARKS.contains(&m.1))
+                    .copied()
+                    .collect(),
             },
             Panel {
                 y_desc: "allocated",
@@ -724,13 +835,15 @@ impl Figure for TimelineFigure<'_> {
                 marks: vec![],
             });
         }
-        let areas = stack_panels(&body, panels.len() as u32, 22);
-        let last = panels.len() - 1;
-        for (i, (panel, area)) in panels.iter().zip(&areas).enumerate() {
-            let x_desc = (i == last).then_some(x_unit);
-            draw_line_panel(area, &time, x_range, panel, x_desc)?;
-        }
-        Ok(())
+        let zoom = (!d.deployment_ready.is_empty()).then_some((3, "ready pods (start-up)"));
+        draw_stack(&body, &d.time_hours, &panels, zoom)
+    }
+}
+
+impl TimelineFigure<'_> {
+    /// The start-up zoom of the Deployments' ready pods, in minutes, if they need one.
+    fn startup_zoom(&self) -> Option<f64> {
+        startup_minutes(&self.0.time_hours, &series_lines(&self.0.deployment_ready))
     }
 }
 
@@ -755,14 +868,15 @@ struct VariantTimelinesFigure<'a> {
 
 impl Figure for VariantTimelinesFigure<'_> {
     fn size(&self) -> (u32, u32) {
-        (1200, 750)
+        let zoom = self.zoomed().is_some_and(|(i, _)| {
+            startup_minutes(self.time_hours, &series_lines(&self.panels[i].series)).is_some()
+        });
+        (1200, if zoom { 1000 } else { 750 })
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         root.fill(&WHITE)?;
         let body = root.titled(self.title, title_style())?;
-        let (time, x_unit) = scaled_time(self.time_hours);
-        let x_range = time_range(&time);
         let panels: Vec<Panel> = self
             .panels
             .iter()
@@ -777,13 +891,18 @@ impl Figure for VariantTimelinesFigure<'_> {
                 marks: vec![],
             })
             .collect();
-        let areas = stack_panels(&body, panels.len() as u32, 22);
-        let last = panels.len() - 1;
-        for (i, (panel, area)) in panels.iter().zip(&areas).enumerate() {
-            let x_desc = (i == last).then_some(x_unit);
-            draw_line_panel(area, &time, x_range, panel, x_desc)?;
-        }
-        Ok(())
+        draw_stack(&body, self.time_hours, &panels, self.zoomed())
+    }
+}
+
+impl VariantTimelinesFigure<'_> {
+    /// The panel a start-up zoom would repeat (the first one marked for it) and its zoom's
+    /// description.
+    fn zoomed(&self) -> Option<(usize, &str)> {
+        self.panels
+            .iter()
+            .enumerate()
+            .find_map(|(i, p)| Some((i, p.startup_zoom.as_deref()?)))
     }
 }
 

@@ -320,6 +320,9 @@ impl<'a> Simulation<'a> {
         for &victim in &nomination.victims {
             self.preempt(victim, pod, nomination.node);
         }
+        if !nomination.victims.is_empty() {
+            self.cx.mark(crate::metrics::markers::MarkKind::Preemption);
+        }
         let cluster = &self.cx.cluster;
         let fits = Profile::feasible(
             self.scheduler.policy.filters(),

@@ -63,3 +63,44 @@ fn shipped_scenarios_compare() {
         avail(1)
     );
 }
+
+/// The heuristics scenario has one variant per placement policy and no Deployment: the table
+/// holds the asked-for pending figures, the policies differ where the scenario says they do,
+/// and no cost-against-availability chart is drawn (there is no availability to plot).
+#[test]
+fn heuristics_compare_has_no_availability_chart() {
+    let out = std::env::temp_dir().join(format!("clustersim-heur-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let metrics = "pending_time_s.p95,pending_time_s.waited_fraction";
+    let o = crate::clustersim(&[
+        "compare",
+        "scenarios/heuristics-on-a-trace.yaml",
+        "--replicates",
+        "1",
+        "--metrics",
+        metrics,
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = std::fs::read_to_string(out.join("table.txt")).unwrap();
+    // Packing (best-fit) leaves 13 of 40 jobs waiting, p95 375 s; spreading (worst-fit)
+    // 9 of 40 (22.5%), p95 900 s.
+    let row = |name: &str| {
+        table
+            .lines()
+            .find(|l| l.contains(&format!(" {name} ")))
+            .unwrap_or_else(|| panic!("{name} missing:\n{table}"))
+            .to_string()
+    };
+    assert!(row("best-fit").contains("375") && row("best-fit").contains("32.500%"));
+    assert!(row("worst-fit").contains("900") && row("worst-fit").contains("22.500%"));
+    assert!(table.contains("one replicate"), "{table}");
+    assert!(!out.join("cost-vs-availability.png").exists());
+    assert!(out.join("variants-over-time.png").exists());
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!report.contains("Cost against availability"));
+    assert!(report.contains("Over time (replicate 0)"));
+    let _ = std::fs::remove_dir_all(&out);
+}

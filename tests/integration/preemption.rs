@@ -1,6 +1,7 @@
 //! Priorities and preemption through the whole simulation: victims are replaced (Deployment)
 //! or requeued with their remaining run time (Batch), and the preemptor binds at once.
 
+use clustersim::metrics::markers::MarkKind;
 use clustersim::scenario::load_str;
 use clustersim::sim::{EventLog, run_recorded};
 
@@ -16,20 +17,28 @@ priority_classes:
 ";
 
 fn run(workloads: &str) -> (serde_json::Value, EventLog) {
+    let (summary, log, _) = run_marked(workloads);
+    (summary, log)
+}
+
+/// [`run`], with the timeline's marks.
+fn run_marked(workloads: &str) -> (serde_json::Value, EventLog, Vec<(u64, MarkKind)>) {
     let text = format!("{CLUSTER}workloads:\n{workloads}");
     let scenario = load_str(&text, "test.yaml", None, &[]).expect("valid scenario");
     let (result, log) = run_recorded(&scenario).unwrap();
-    (result.summary, log)
+    (result.summary, log, result.metrics.markers.marks)
 }
 
 #[test]
 fn batch_victim_is_requeued_with_its_remaining_run_time() {
-    let (summary, rec) = run("
+    let (summary, rec, marks) = run_marked(
+        "
   - { name: soak, kind: Batch, limit: 1, arrivals: { poisson_per_hour: 3600 }, duration: 1h,
       requests: { cpu: 1, gpu: 4 } }
   - { name: urgent, kind: Batch, priority_class_name: team, limit: 1, start: 10m,
       arrivals: { poisson_per_hour: 3600 }, duration: 10m, requests: { gpu: 4 } }
-");
+",
+    );
     let scheduled = rec.times("soak-0", "Scheduled");
     let preempted = rec.times("soak-0", "Preempted");
     let completed = rec.times("soak-0", "Completed");
@@ -41,6 +50,8 @@ fn batch_victim_is_requeued_with_its_remaining_run_time() {
     // the rest of its hour: done 1h + 10m after it first started.
     assert_eq!(rec.times("urgent-0", "Scheduled"), preempted);
     assert_eq!(rec.times("urgent-0", "Nominated"), preempted);
+    // The timeline marks the preemption, once, when it happened.
+    assert_eq!(marks, vec![(preempted[0], MarkKind::Preemption)]);
     assert_eq!(scheduled[1], preempted[0] + 600_000);
     assert_eq!(completed[0] - scheduled[0], 70 * 60_000);
     let msg = &rec

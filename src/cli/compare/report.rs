@@ -45,11 +45,11 @@ pub(super) fn write(
             "variants-over-time.svg",
         ),
     ] {
-        r.section(
-            id,
-            heading,
-            svg(std::fs::read_to_string(dir.join(file)).ok(), file),
-        );
+        // A chart that does not apply (cost against availability without Deployments) was
+        // not written and has no section.
+        if let Ok(text) = std::fs::read_to_string(dir.join(file)) {
+            r.section(id, heading, svg(Some(text), file));
+        }
     }
     let mut prov = vec![vec![
         "clustersim".to_string(),

@@ -269,6 +269,7 @@ fn panels(ready: &[Series], pending: &[Series]) -> Vec<VariantPanel> {
                 values: s.values.clone(),
             })
             .collect(),
+        startup_zoom: None,
     };
     vec![panel("ready nodes", ready), panel("pending pods", pending)]
 }
@@ -503,4 +504,49 @@ fn a_line_covered_by_another_says_so() {
     timeline(&dir.0.join("u"), &sample()).unwrap();
     let svg = fs::read_to_string(dir.0.join("u.svg")).unwrap();
     assert!(!svg.contains("(under "));
+}
+
+#[test]
+fn a_mostly_covered_line_says_so_too() {
+    let dir = TempDir::new("mostly");
+    let mut d = sample();
+    // Memory equals CPU at 45 of 49 samples (92%, over the 90% bar).
+    d.memory_allocated = d.cpu_allocated.clone();
+    for v in &mut d.memory_allocated[..4] {
+        *v += 0.05;
+    }
+    timeline(&dir.0.join("t"), &d).unwrap();
+    let svg = fs::read_to_string(dir.0.join("t.svg")).unwrap();
+    assert!(svg.contains("CPU (mostly under memory)"), "no note");
+    // At 44 of 49 (90%, 44/49 = 0.898) there is none.
+    d.memory_allocated[4] += 0.05;
+    timeline(&dir.0.join("u"), &d).unwrap();
+    let svg = fs::read_to_string(dir.0.join("u.svg")).unwrap();
+    assert!(!svg.contains("under memory"));
+}
+
+#[test]
+fn deployments_that_start_quickly_in_a_long_run_get_a_start_up_zoom() {
+    let dir = TempDir::new("zoom");
+    let mut d = sample();
+    // 24 h sampled every minute; web is ready at minute 12 and holds.
+    d.time_hours = (0..=1440).map(|i| i as f64 / 60.0).collect();
+    let n = d.time_hours.len();
+    d.deployment_ready = vec![Series {
+        label: "web".into(),
+        values: (0..n).map(|i| if i < 12 { 0.0 } else { 5.0 }).collect(),
+    }];
+    timeline(&dir.0.join("t"), &d).unwrap();
+    let png = fs::read(dir.0.join("t.png")).unwrap();
+    // Three panels, ready pods and its zoom: 900 + 2 × 280 px.
+    assert_eq!(png_dimensions(&png), (1200, 1460));
+    let svg = fs::read_to_string(dir.0.join("t.svg")).unwrap();
+    // 12 min × 1.25 = 15 min.
+    assert!(svg.contains("ready pods (start-up)"), "no zoom panel");
+    assert!(svg.contains("the first 15"), "zoom axis not described");
+    // Ready from the first sample: nothing to zoom into.
+    d.deployment_ready[0].values = vec![5.0; n];
+    timeline(&dir.0.join("u"), &d).unwrap();
+    let png = fs::read(dir.0.join("u.png")).unwrap();
+    assert_eq!(png_dimensions(&png), (1200, 1180));
 }
