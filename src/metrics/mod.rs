@@ -500,7 +500,8 @@ impl Metrics {
             if self.traced_price[p] {
                 self.traced_cost_usd[p] += price * t.live_by_pool[p] as f64 * hours;
             }
-            if pool.node.cpu_m == 0 {
+            // A pool without live nodes has no pods and nothing to share out.
+            if pool.node.cpu_m == 0 || t.live_by_pool[p] == 0 {
                 continue;
             }
             let per_cpu_m = price * hours / pool.node.cpu_m as f64;

@@ -2,7 +2,9 @@
 //! different shapes, taints, labels, two zones), random templates (tolerations, selectors on
 //! pool, label and zone keys) and a random sequence of arrivals, completions, cordons, run-time
 //! taints, launches, readiness and terminations; some pods take whole GPUs or shares of one. At every arrival both policies are asked and
-//! must name the same node (or both none); the pod is then bound there.
+//! must name the same node (or both none); the pod is then bound there. The kept "why
+//! pending" counts ([`crate::scheduler::diagnosis::ReasonCache`]) are checked against a fresh
+//! count at every arrival too.
 
 use std::collections::BTreeMap;
 
@@ -152,6 +154,9 @@ fn run_scenario(seed: u64, kind: usize) -> usize {
     let mut fast = indexed(scan(kind).0, rule);
     let mut running: Vec<PodId> = Vec::new();
     let mut placed = 0;
+    // The kept diagnosis must equal a fresh one after any sequence of changes (these filters
+    // look only at each node, the condition under which the simulation keeps one).
+    let mut reasons = crate::scheduler::diagnosis::ReasonCache::default();
     for step in 0..600 {
         let now = SimTime(step);
         match rng.random_range(0..100) {
@@ -166,6 +171,13 @@ fn run_scenario(seed: u64, kind: usize) -> usize {
                 pod.template = TemplateId(rng.random_range(0..4));
                 let id = cluster.submit_pod(pod);
                 let pod_ref = PodRef::new(&cluster, cluster.pod(id));
+                let filters = reference.filters();
+                let class = (pod_ref.pod.template, pod_ref.pod.requests);
+                assert_eq!(
+                    reasons.count(class, filters, &pod_ref, &cluster),
+                    crate::scheduler::diagnosis::count_reasons(filters, &pod_ref, &cluster),
+                    "diagnosis: seed {seed}, policy {kind}, step {step}"
+                );
                 let want = reference.select(&pod_ref, &cluster);
                 let got = fast.select(&pod_ref, &cluster);
                 assert_eq!(got, want, "seed {seed}, policy {kind}, step {step}");

@@ -181,6 +181,7 @@ impl<'a> Simulation<'a> {
                 }),
                 unschedulable_reasons: Default::default(),
                 diagnosis_cache: None,
+                reason_cache: Default::default(),
                 cursor_buffer: CursorBuffer::default(),
             },
             timeseries: TimeSeries::new(

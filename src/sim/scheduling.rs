@@ -102,6 +102,8 @@ pub(crate) struct Scheduler {
     pub(crate) unschedulable_reasons: BTreeMap<String, u64>,
     /// The last FailedScheduling reasons, for a pod class at a node-change sequence number.
     pub(crate) diagnosis_cache: Option<(PodClass, u64, BTreeMap<String, usize>)>,
+    /// Per-node verdicts of recent classes, while verdicts depend only on each node.
+    pub(crate) reason_cache: diagnosis::ReasonCache<PodClass>,
     /// Memory of the last pass's queue walk, reused by the next.
     pub(crate) cursor_buffer: CursorBuffer,
 }
@@ -266,17 +268,25 @@ impl<'a> Simulation<'a> {
                     requests: pod.requests,
                     priority: pod.priority,
                 };
+                let filters = self.scheduler.policy.filters();
+                let pod_ref = PodRef::new(cluster, pod);
+                // While verdicts depend only on each node's own state, each class's verdicts
+                // are kept node by node and only changed nodes are filtered again.
+                let local = self.scheduler.policy.failures_persist_within_pass()
+                    || !self.scheduler.pod_constraints;
                 let seq = cluster.node_change_seq();
-                let found = match &self.scheduler.diagnosis_cache {
-                    Some((c, s, found)) if *c == class && *s == seq => found.clone(),
-                    _ => {
-                        let found = diagnosis::count_reasons(
-                            self.scheduler.policy.filters(),
-                            &PodRef::new(cluster, pod),
-                            cluster,
-                        );
-                        self.scheduler.diagnosis_cache = Some((class, seq, found.clone()));
-                        found
+                let found = if local {
+                    self.scheduler
+                        .reason_cache
+                        .count(class, filters, &pod_ref, cluster)
+                } else {
+                    match &self.scheduler.diagnosis_cache {
+                        Some((c, s, found)) if *c == class && *s == seq => found.clone(),
+                        _ => {
+                            let found = diagnosis::count_reasons(filters, &pod_ref, cluster);
+                            self.scheduler.diagnosis_cache = Some((class, seq, found.clone()));
+                            found
+                        }
                     }
                 };
                 if self.cx.logging() {

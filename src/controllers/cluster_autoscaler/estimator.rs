@@ -122,6 +122,7 @@ pub fn schedulable_without_scale_up(
     filters: &[Box<dyn Filter>],
     upcoming: &[NodeId],
     pods: &[PodId],
+    rooms: &mut Rooms,
 ) -> Vec<PodId> {
     let mut promised = Promised::new();
     let mut failed: Vec<(crate::model::TemplateId, Resources)> = Vec::new();
@@ -134,7 +135,7 @@ pub fn schedulable_without_scale_up(
             rest.push(pod);
             continue;
         }
-        match find_room(cluster, filters, pod, &promised, |_| true) {
+        match find_room(cluster, filters, pod, &promised, |_| true, rooms) {
             Some(id) => {
                 promise(&mut promised, id, p.requests);
                 taken.push(pod);
@@ -160,30 +161,77 @@ pub fn promise(promised: &mut Promised, node: NodeId, requests: Resources) {
     e.1 += 1;
 }
 
+/// Schedulable nodes with room for a request shape, in node order: [`find_room`]'s first,
+/// cheap test, done once per shape and remembered while no node changes (the cluster's
+/// node-change sequence, which every change of free capacity, state, taints or order moves).
+/// In a full cluster a what-if then looks at the few nodes with room instead of every node.
+#[derive(Debug, Default)]
+pub struct Rooms {
+    /// The node-change sequence the lists are for.
+    seq: Option<u64>,
+    shapes: Vec<(Resources, Vec<NodeId>)>,
+}
+
+/// Most shapes [`Rooms`] keeps before it starts over (memory stays bounded).
+const MAX_ROOM_SHAPES: usize = 64;
+
+impl Rooms {
+    /// Schedulable nodes whose free resources take `requests`, in node order.
+    pub fn nodes(&mut self, cluster: &Cluster, requests: Resources) -> &[NodeId] {
+        let seq = cluster.node_change_seq();
+        if self.seq != Some(seq) || self.shapes.len() >= MAX_ROOM_SHAPES {
+            self.seq = Some(seq);
+            self.shapes.clear();
+        }
+        let i = match self.shapes.iter().position(|(r, _)| *r == requests) {
+            Some(i) => i,
+            None => {
+                let list = cluster
+                    .node_order()
+                    .iter()
+                    .copied()
+                    .filter(|&id| {
+                        let n = cluster.node(id);
+                        n.is_schedulable() && requests.fits_in(&n.free())
+                    })
+                    .collect();
+                self.shapes.push((requests, list));
+                self.shapes.len() - 1
+            }
+        };
+        &self.shapes[i].1
+    }
+}
+
 /// The first schedulable node (in node order, among those `allowed`) where `pod` fits beside
 /// what is `promised` there: free resources less the promise, a pod slot, every filter.
+/// `rooms` must only ever be used with this cluster.
 pub fn find_room(
     cluster: &Cluster,
     filters: &[Box<dyn Filter>],
     pod: PodId,
     promised: &Promised,
     allowed: impl Fn(NodeId) -> bool,
+    rooms: &mut Rooms,
 ) -> Option<NodeId> {
     let p = cluster.pod(pod);
     let pod_ref = PodRef::new(cluster, p);
-    cluster.node_order().iter().copied().find(|&id| {
-        let n = cluster.node(id);
-        // Cheap necessary conditions first: most nodes of a busy cluster fail here.
-        if !n.is_schedulable() || !p.requests.fits_in(&n.free()) || !allowed(id) {
-            return false;
-        }
-        let (extra, extra_pods) = promised.get(&id).copied().unwrap_or((Resources::ZERO, 0));
-        p.requests.fits_in(&n.free().saturating_sub(&extra))
-            && n.pod_count() + extra_pods < n.max_pods
-            && filters
-                .iter()
-                .all(|f| f.filter(&pod_ref, n, cluster).is_ok())
-    })
+    rooms
+        .nodes(cluster, p.requests)
+        .iter()
+        .copied()
+        .find(|&id| {
+            let n = cluster.node(id);
+            if !allowed(id) {
+                return false;
+            }
+            let (extra, extra_pods) = promised.get(&id).copied().unwrap_or((Resources::ZERO, 0));
+            p.requests.fits_in(&n.free().saturating_sub(&extra))
+                && n.pod_count() + extra_pods < n.max_pods
+                && filters
+                    .iter()
+                    .all(|f| f.filter(&pod_ref, n, cluster).is_ok())
+        })
 }
 
 /// Pods that fit on `upcoming` nodes (launched, not ready yet), as if those were ready and

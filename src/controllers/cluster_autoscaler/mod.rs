@@ -91,6 +91,8 @@ pub struct ClusterAutoscaler {
     provision_timers: BTreeMap<NodeId, EventId>,
     /// Random expander and tie-breaks (stream `cluster-autoscaler/expander`).
     rng: SimRng,
+    /// Nodes with room per request shape, for the what-ifs.
+    rooms: estimator::Rooms,
 }
 
 impl ClusterAutoscaler {
@@ -109,6 +111,7 @@ impl ClusterAutoscaler {
             verdicts: BTreeMap::new(),
             provision_timers: BTreeMap::new(),
             rng: stream(scenario.seed, "cluster-autoscaler/expander"),
+            rooms: estimator::Rooms::default(),
         })
     }
 
@@ -218,8 +221,13 @@ impl ClusterAutoscaler {
                 node.state == NodeState::Provisioning && self.groups[node.pool.0 as usize].is_some()
             })
             .collect();
-        let waiting =
-            estimator::schedulable_without_scale_up(cluster, filters, &upcoming, &pending);
+        let waiting = estimator::schedulable_without_scale_up(
+            cluster,
+            filters,
+            &upcoming,
+            &pending,
+            &mut self.rooms,
+        );
         pending.retain(|p| waiting.binary_search(p).is_err());
         if pending.is_empty() {
             return false;
@@ -432,7 +440,14 @@ impl ClusterAutoscaler {
                 }
                 let leaving = |x: NodeId| empty.contains(&x);
                 if MovePlan::default()
-                    .try_move(cx.cluster(), filters, n, &leaving, &budgets)
+                    .try_move(
+                        cx.cluster(),
+                        filters,
+                        n,
+                        &leaving,
+                        &budgets,
+                        &mut self.rooms,
+                    )
                     .is_ok()
                 {
                     size[p] -= 1;
@@ -452,7 +467,7 @@ impl ClusterAutoscaler {
 
     /// Unneeded nodes of node groups now (rule 5, [`scale_down`]).
     fn find_unneeded(
-        &self,
+        &mut self,
         cx: &Context,
         owners: &Controllers,
         filters: &[Box<dyn Filter>],
@@ -489,7 +504,7 @@ impl ClusterAutoscaler {
                 simulated += 1;
                 let leaving = |n: NodeId| unneeded.contains(&n);
                 if plan
-                    .try_move(cluster, filters, node, &leaving, &budgets)
+                    .try_move(cluster, filters, node, &leaving, &budgets, &mut self.rooms)
                     .is_err()
                 {
                     continue;

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::estimator::{Promised, find_room, promise};
+use super::estimator::{Promised, Rooms, find_room, promise};
 use crate::model::{Cluster, Node, NodeId, PodId};
 use crate::scheduler::Filter;
 
@@ -53,7 +53,7 @@ pub enum Blocked {
 impl MovePlan {
     /// Checks that every pod of `node` can move (to nodes that are neither `node` nor in
     /// `leaving`), and if so promises the room. `budgets` are the disruptions each workload's
-    /// budget allows now.
+    /// budget allows now; `rooms` remembers which nodes have room (see [`Rooms`]).
     pub fn try_move(
         &mut self,
         cluster: &Cluster,
@@ -61,6 +61,7 @@ impl MovePlan {
         node: &Node,
         leaving: &dyn Fn(NodeId) -> bool,
         budgets: &[Option<u32>],
+        rooms: &mut Rooms,
     ) -> Result<(), Blocked> {
         let mut pods = node.pods.clone();
         pods.sort_unstable();
@@ -76,7 +77,7 @@ impl MovePlan {
             }
             *used += 1;
             let allowed = |id: NodeId| id != node.id && !leaving(id);
-            let Some(dest) = find_room(cluster, filters, pod, &promised, allowed) else {
+            let Some(dest) = find_room(cluster, filters, pod, &promised, allowed, rooms) else {
                 return Err(Blocked::NoPlaceToMove(pod));
             };
             promise(&mut promised, dest, cluster.pod(pod).requests);

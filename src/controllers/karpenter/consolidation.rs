@@ -55,7 +55,7 @@ impl Karpenter {
             if cx.cluster().node(n).state != NodeState::Ready {
                 continue;
             }
-            if let Some(&t) = self.last_change.get(&n) {
+            if let Some(&Some(t)) = self.last_change.get(n.0 as usize) {
                 let settles = t + self.spec.node_pools[np].consolidate_after;
                 if settles > now {
                     next_settle = Some(next_settle.map_or(settles, |m| m.min(settles)));
@@ -89,15 +89,21 @@ impl Karpenter {
         // that run a do-not-disrupt pod. Like upstream's consolidation timeouts, a round looks
         // at a bounded number of nodes.
         let cluster = cx.cluster();
-        let order = |&a: &NodeId, &b: &NodeId| {
-            let (na, nb) = (cluster.node(a), cluster.node(b));
-            let price = |n: &crate::model::Node| cluster.pool(n.pool).price_per_hour;
-            na.pods
-                .len()
-                .cmp(&nb.pods.len())
-                .then(price(nb).total_cmp(&price(na)))
-                .then(a.cmp(&b))
+        // Sort keys laid out flat (fewest pods, then the most expensive, then the id), so the
+        // selection below compares plain tuples instead of looking nodes up. `total_key`
+        // orders prices as `f64::total_cmp` does.
+        let total_key = |x: f64| {
+            let b = x.to_bits() as i64;
+            b ^ ((((b >> 63) as u64) >> 1) as i64)
         };
+        let mut keyed: Vec<(usize, std::cmp::Reverse<i64>, NodeId)> = busy
+            .iter()
+            .map(|&n| {
+                let node = cluster.node(n);
+                let price = cluster.pool(node.pool).price_per_hour;
+                (node.pods.len(), std::cmp::Reverse(total_key(price)), n)
+            })
+            .collect();
         let protected = |n: NodeId| {
             cluster
                 .node(n)
@@ -107,14 +113,15 @@ impl Karpenter {
         };
         // The first few in order are enough unless most of them are protected.
         let shortlist = 4 * MAX_CANDIDATES_PER_ROUND;
-        if busy.len() > shortlist {
-            busy.select_nth_unstable_by(shortlist, order);
-            let (head, _) = busy.split_at(shortlist);
-            if head.iter().filter(|&&n| !protected(n)).count() >= MAX_CANDIDATES_PER_ROUND {
-                busy.truncate(shortlist);
+        if keyed.len() > shortlist {
+            keyed.select_nth_unstable(shortlist);
+            let (head, _) = keyed.split_at(shortlist);
+            if head.iter().filter(|k| !protected(k.2)).count() >= MAX_CANDIDATES_PER_ROUND {
+                keyed.truncate(shortlist);
             }
         }
-        busy.sort_by(order);
+        keyed.sort_unstable();
+        let mut busy: Vec<NodeId> = keyed.into_iter().map(|k| k.2).collect();
         busy.retain(|&n| !protected(n));
         busy.truncate(MAX_CANDIDATES_PER_ROUND);
         let budgets = owners
@@ -125,7 +132,14 @@ impl Karpenter {
             let node = cx.cluster().node(n);
             let leaving = |x: NodeId| self.replacing.contains_key(&x);
             if MovePlan::default()
-                .try_move(cx.cluster(), filters, node, &leaving, &budgets)
+                .try_move(
+                    cx.cluster(),
+                    filters,
+                    node,
+                    &leaving,
+                    &budgets,
+                    &mut self.rooms,
+                )
                 .is_ok()
             {
                 self.delete(cx, owners, cloud, n, "Underutilized");
@@ -145,21 +159,18 @@ impl Karpenter {
     fn note_changes(&mut self, cx: &Context) {
         let now = cx.now();
         let cluster = cx.cluster();
+        let mut mark = |n: NodeId| {
+            let i = n.0 as usize;
+            if i >= self.last_change.len() {
+                self.last_change.resize(i + 1, None);
+            }
+            self.last_change[i] = Some(now);
+        };
         match cluster.node_changes_since(self.change_seq) {
-            Some(changed) => {
-                for &n in changed {
-                    self.last_change.insert(n, now);
-                }
-            }
-            None => {
-                for &n in cluster.node_order() {
-                    self.last_change.insert(n, now);
-                }
-            }
+            Some(changed) => changed.iter().for_each(|&n| mark(n)),
+            None => cluster.node_order().iter().for_each(|&n| mark(n)),
         }
         self.change_seq = cluster.node_change_seq();
-        self.last_change
-            .retain(|&n, _| cluster.node(n).state != NodeState::Terminated);
     }
 
     /// Nodes each NodePool may disrupt now: the fewest its budgets allow, less the nodes being

@@ -36,7 +36,7 @@ use std::collections::BTreeMap;
 
 use crate::cloud::Cloud;
 use crate::controllers::Controllers;
-use crate::controllers::cluster_autoscaler::estimator::schedulable_without_scale_up;
+use crate::controllers::cluster_autoscaler::estimator::{Rooms, schedulable_without_scale_up};
 use crate::engine::EventId;
 use crate::metrics::Observation;
 use crate::model::{NodeId, NodeState, PodId, PoolId};
@@ -69,8 +69,9 @@ pub struct Karpenter {
     batch_timer: Option<EventId>,
     /// Offerings (by pool) that found no capacity, until when they are skipped.
     unavailable_until: BTreeMap<usize, SimTime>,
-    /// When each node's pods last changed (as far as the disruption rounds saw).
-    last_change: BTreeMap<NodeId, SimTime>,
+    /// When each node's pods last changed (as far as the disruption rounds saw), by node
+    /// index; `None` for a node no round has seen change. Node ids are never reused.
+    last_change: Vec<Option<SimTime>>,
     change_seq: u64,
     /// Nodes being replaced, with their replacement.
     replacing: BTreeMap<NodeId, NodeId>,
@@ -78,6 +79,8 @@ pub struct Karpenter {
     /// The last disruption round found nothing to do: the node-change sequence then, and when
     /// the next node's `consolidate_after` runs out.
     consolidated: Option<(u64, Option<SimTime>)>,
+    /// Nodes with room per request shape, for the what-ifs.
+    rooms: Rooms,
 }
 
 impl Karpenter {
@@ -98,11 +101,12 @@ impl Karpenter {
             last_pending: SimTime::ZERO,
             batch_timer: None,
             unavailable_until: BTreeMap::new(),
-            last_change: BTreeMap::new(),
+            last_change: Vec::new(),
             change_seq: 0,
             replacing: BTreeMap::new(),
             claims: 0,
             consolidated: None,
+            rooms: Rooms::default(),
         })
     }
 
@@ -177,7 +181,8 @@ impl Karpenter {
                     && self.by_pool[cluster.node(n).pool.0 as usize].is_some()
             })
             .collect();
-        let waiting = schedulable_without_scale_up(cluster, filters, &upcoming, &pending);
+        let waiting =
+            schedulable_without_scale_up(cluster, filters, &upcoming, &pending, &mut self.rooms);
         let mut pods: Vec<PodId> = pending
             .into_iter()
             .filter(|p| waiting.binary_search(p).is_err())

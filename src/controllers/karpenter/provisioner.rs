@@ -41,6 +41,7 @@ fn fits(
     pods: &[PodId],
     requests: Resources,
     pod: PodId,
+    scratch: &mut Vec<PodId>,
 ) -> bool {
     let spec = &cluster.pools[o.pool];
     let total = requests + cluster.pod(pod).requests;
@@ -50,8 +51,14 @@ fn fits(
     let zone = spec.zones.first().copied().unwrap_or(0) as u32;
     let mut node = template_node(cluster, PoolId(o.pool as u32), zone, 0);
     node.allocated = requests;
-    node.pods = pods.to_vec();
-    rejects(filters, cluster, pod, &node).is_none()
+    // The claim's pods, in a buffer reused from call to call.
+    let mut list = std::mem::take(scratch);
+    list.clear();
+    list.extend_from_slice(pods);
+    node.pods = list;
+    let ok = rejects(filters, cluster, pod, &node).is_none();
+    *scratch = std::mem::take(&mut node.pods);
+    ok
 }
 
 /// Packs `pods` (sorted) into claims. `cpu_left` is each NodePool's cpu limit left (`None`: no
@@ -68,17 +75,25 @@ pub fn pack(
     by_weight.sort_by_key(|&i| (std::cmp::Reverse(node_pools[i].weight), i));
     let mut claims: Vec<Claim> = Vec::new();
     let mut unplaced = Vec::new();
+    let mut scratch = Vec::new();
+    let mut still: Vec<usize> = Vec::new();
     'pods: for &pod in pods {
         for c in claims.iter_mut() {
             let offerings = &node_pools[c.node_pool].offerings;
-            let still: Vec<usize> = c
-                .compatible
-                .iter()
-                .copied()
-                .filter(|&o| fits(cluster, filters, &offerings[o], &c.pods, c.requests, pod))
-                .collect();
+            still.clear();
+            still.extend(c.compatible.iter().copied().filter(|&o| {
+                fits(
+                    cluster,
+                    filters,
+                    &offerings[o],
+                    &c.pods,
+                    c.requests,
+                    pod,
+                    &mut scratch,
+                )
+            }));
             if !still.is_empty() {
-                c.compatible = still;
+                std::mem::swap(&mut c.compatible, &mut still);
                 c.pods.push(pod);
                 c.requests += cluster.pod(pod).requests;
                 continue 'pods;
@@ -87,7 +102,17 @@ pub fn pack(
         for &np in &by_weight {
             let offerings = &node_pools[np].offerings;
             let compatible: Vec<usize> = (0..offerings.len())
-                .filter(|&o| fits(cluster, filters, &offerings[o], &[], Resources::ZERO, pod))
+                .filter(|&o| {
+                    fits(
+                        cluster,
+                        filters,
+                        &offerings[o],
+                        &[],
+                        Resources::ZERO,
+                        pod,
+                        &mut scratch,
+                    )
+                })
                 .collect();
             let Some(smallest) = compatible
                 .iter()
