@@ -4,7 +4,8 @@
 //! taints, launches, readiness and terminations; some pods take whole GPUs or shares of one. At every arrival both policies are asked and
 //! must name the same node (or both none); the pod is then bound there. The kept "why
 //! pending" counts ([`crate::scheduler::diagnosis::ReasonCache`]) are checked against a fresh
-//! count at every arrival too.
+//! count at every arrival too, and so is the what-ifs' first node with room
+//! ([`crate::controllers::cluster_autoscaler::estimator::Rooms`]).
 
 use std::collections::BTreeMap;
 
@@ -157,6 +158,8 @@ fn run_scenario(seed: u64, kind: usize) -> usize {
     // The kept diagnosis must equal a fresh one after any sequence of changes (these filters
     // look only at each node, the condition under which the simulation keeps one).
     let mut reasons = crate::scheduler::diagnosis::ReasonCache::default();
+    // So must the what-ifs' remembered nodes with room.
+    let mut rooms = crate::controllers::cluster_autoscaler::estimator::Rooms::default();
     for step in 0..600 {
         let now = SimTime(step);
         match rng.random_range(0..100) {
@@ -177,6 +180,28 @@ fn run_scenario(seed: u64, kind: usize) -> usize {
                     reasons.count(class, filters, &pod_ref, &cluster),
                     crate::scheduler::diagnosis::count_reasons(filters, &pod_ref, &cluster),
                     "diagnosis: seed {seed}, policy {kind}, step {step}"
+                );
+                let plain = cluster.node_order().iter().copied().find(|&n| {
+                    let node = cluster.node(n);
+                    node.is_schedulable()
+                        && pod_ref.pod.requests.fits_in(&node.free())
+                        && node.pod_count() < node.max_pods
+                        && filters
+                            .iter()
+                            .all(|f| f.filter(&pod_ref, node, &cluster).is_ok())
+                });
+                let promised = Default::default();
+                let room = crate::controllers::cluster_autoscaler::estimator::find_room(
+                    &cluster,
+                    filters,
+                    id,
+                    &promised,
+                    |_| true,
+                    &mut rooms,
+                );
+                assert_eq!(
+                    room, plain,
+                    "rooms: seed {seed}, policy {kind}, step {step}"
                 );
                 let want = reference.select(&pod_ref, &cluster);
                 let got = fast.select(&pod_ref, &cluster);

@@ -43,16 +43,24 @@ impl Karpenter {
         {
             return;
         }
-        let mut allowed = self.budgets(cx);
-        // One pass over the nodes: settled candidates, and when the next unsettled node
-        // settles (for the "consolidated" memo).
+        // One pass over the nodes: each NodePool's budget counts, settled candidates, and when
+        // the next unsettled node settles (for the "consolidated" memo).
+        let pools = self.spec.node_pools.len();
+        let mut total = vec![0u32; pools];
+        let mut disrupting = vec![0u32; pools];
         let mut candidates: Vec<NodeId> = Vec::new();
         let mut next_settle: Option<SimTime> = None;
         for &n in cx.cluster().node_order() {
             let Some(np) = self.node_pool_of(cx, n) else {
                 continue;
             };
-            if cx.cluster().node(n).state != NodeState::Ready {
+            total[np] += 1;
+            let ready = cx.cluster().node(n).state == NodeState::Ready;
+            let replaced = self.replacing.contains_key(&n);
+            if !ready || replaced {
+                disrupting[np] += 1;
+            }
+            if !ready {
                 continue;
             }
             if let Some(&Some(t)) = self.last_change.get(n.0 as usize) {
@@ -62,10 +70,11 @@ impl Karpenter {
                     continue;
                 }
             }
-            if !self.replacing.contains_key(&n) && !self.replacing.values().any(|&r| r == n) {
+            if !replaced && !self.replacing.values().any(|&r| r == n) {
                 candidates.push(n);
             }
         }
+        let mut allowed = self.budgets(&total, &disrupting);
         // Empty nodes first, in bulk within the budgets.
         let mut empty_deleted = 0;
         let mut busy = Vec::new();
@@ -173,31 +182,21 @@ impl Karpenter {
         self.change_seq = cluster.node_change_seq();
     }
 
-    /// Nodes each NodePool may disrupt now: the fewest its budgets allow, less the nodes being
-    /// disrupted or not ready.
-    fn budgets(&self, cx: &Context) -> Vec<u32> {
-        let cluster = cx.cluster();
-        let pools = &self.spec.node_pools;
-        let mut total = vec![0u32; pools.len()];
-        let mut busy = vec![0u32; pools.len()];
-        for &n in cluster.node_order() {
-            let Some(np) = self.node_pool_of(cx, n) else {
-                continue;
-            };
-            total[np] += 1;
-            if cluster.node(n).state != NodeState::Ready || self.replacing.contains_key(&n) {
-                busy[np] += 1;
-            }
-        }
-        (0..pools.len())
-            .map(|np| {
-                let cap = pools[np]
+    /// Nodes each NodePool may disrupt now: the fewest its budgets allow (of `total` nodes),
+    /// less the nodes being disrupted or not ready (`disrupting`).
+    fn budgets(&self, total: &[u32], disrupting: &[u32]) -> Vec<u32> {
+        self.spec
+            .node_pools
+            .iter()
+            .enumerate()
+            .map(|(np, pool)| {
+                let cap = pool
                     .budgets
                     .iter()
                     .map(|b| b.scaled(total[np], true))
                     .min()
                     .unwrap_or(u32::MAX);
-                cap.saturating_sub(busy[np])
+                cap.saturating_sub(disrupting[np])
             })
             .collect()
     }
