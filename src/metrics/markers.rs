@@ -63,12 +63,25 @@ impl MarkKind {
 pub struct Markers {
     /// (time in ms, kind), in time order.
     pub marks: Vec<(u64, MarkKind)>,
-    /// Markers past [`MAX_MARKERS`], not kept.
+    /// Markers past [`MAX_MARKERS`] (or past [`MAX_PREEMPTION_MARKERS`]), not kept.
     pub dropped: u64,
+    /// Preemption marks kept.
+    preemptions: usize,
 }
+
+/// Most preemption marks a run keeps, so a preemption-heavy run leaves room for the rarer
+/// kinds (spot notices, scale-ups) that are drawn across the nodes panel.
+pub const MAX_PREEMPTION_MARKERS: usize = MAX_MARKERS / 4;
 
 impl Markers {
     pub fn add(&mut self, time_ms: u64, kind: MarkKind) {
+        if kind == MarkKind::Preemption {
+            if self.preemptions >= MAX_PREEMPTION_MARKERS {
+                self.dropped += 1;
+                return;
+            }
+            self.preemptions += 1;
+        }
         if self.marks.len() < MAX_MARKERS {
             self.marks.push((time_ms, kind));
         } else {
@@ -98,5 +111,16 @@ mod tests {
             m.add(t, MarkKind::Rollout);
         }
         assert_eq!((m.marks.len(), m.dropped), (MAX_MARKERS, 5));
+        // Preemptions stop at a quarter of the budget (5,000), leaving room for other kinds.
+        let mut m = Markers::default();
+        for t in 0..6_000 {
+            m.add(t, MarkKind::Preemption);
+        }
+        m.add(7_000, MarkKind::SpotNotice);
+        assert_eq!(
+            (m.marks.len(), m.dropped),
+            (MAX_PREEMPTION_MARKERS + 1, 1_000)
+        );
+        assert_eq!(m.marks.last(), Some(&(7_000, MarkKind::SpotNotice)));
     }
 }

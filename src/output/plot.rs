@@ -393,8 +393,16 @@ fn draw_legend<DB: DrawingBackend>(
     let style = TextStyle::from((FONT, 14).into_font())
         .color(&BLACK)
         .pos(Pos::new(HPos::Left, VPos::Center));
-    for (i, (label, colour, bar)) in entries.iter().enumerate() {
-        let y = top + 10 + 22 * i as i32;
+    let note_style = TextStyle::from((FONT, 12).into_font())
+        .color(&RGBColor(80, 80, 80))
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    // An entry "label\nnote" takes a second, smaller line for its note.
+    let mut y = top + 10;
+    for (label, colour, bar) in entries {
+        let (first, note) = match label.split_once('\n') {
+            Some((first, note)) => (first, Some(note)),
+            None => (*label, None),
+        };
         if *bar {
             area.draw(&Rectangle::new([(10, y - 6), (32, y + 6)], colour.filled()))?;
         } else {
@@ -403,9 +411,26 @@ fn draw_legend<DB: DrawingBackend>(
                 colour.stroke_width(3),
             ))?;
         }
-        area.draw(&Text::new(legend_text(label), (40, y), style.clone()))?;
+        area.draw(&Text::new(legend_text(first), (40, y), style.clone()))?;
+        if let Some(note) = note {
+            y += 16;
+            area.draw(&Text::new(legend_note(note), (40, y), note_style.clone()))?;
+        }
+        y += 22;
     }
     Ok(())
+}
+
+/// A legend entry's second line, shortened so it fits the legend column.
+fn legend_note(note: &str) -> String {
+    const MAX: usize = 30;
+    if note.chars().count() <= MAX {
+        note.to_string()
+    } else {
+        let mut s: String = note.chars().take(MAX - 1).collect();
+        s.push('…');
+        s
+    }
 }
 
 /// One line panel sharing the time axis; the x description is drawn only when `x_desc` is set.
@@ -525,13 +550,20 @@ fn draw_line_panel<DB: DrawingBackend>(
                 if other.len() != line.values.len() || other.is_empty() {
                     return 0.0;
                 }
-                let same = line
+                // Samples where neither line is drawn count for nothing.
+                let drawn = line
                     .values
                     .iter()
                     .zip(other)
-                    .filter(|(x, y)| (*x - *y).abs() <= 1e-9 || (x.is_nan() && y.is_nan()))
-                    .count();
-                same as f64 / other.len() as f64
+                    .filter(|(x, y)| !(x.is_nan() && y.is_nan()));
+                let (same, total) = drawn.fold((0usize, 0usize), |(s, t), (x, y)| {
+                    (s + usize::from((*x - *y).abs() <= 1e-9), t + 1)
+                });
+                if total == 0 {
+                    0.0
+                } else {
+                    same as f64 / total as f64
+                }
             };
             let cover = panel.lines[i + 1..]
                 .iter()
@@ -543,15 +575,15 @@ fn draw_line_panel<DB: DrawingBackend>(
                     _ => Some(c),
                 });
             let note = match cover {
-                Some((share, by)) if share >= 1.0 => format!("{} (under {by})", line.label),
-                Some((_, by)) => format!("{} (mostly under {by})", line.label),
-                None => String::new(),
+                Some((share, by)) if share >= 1.0 => format!("(under {by})"),
+                Some((_, by)) => format!("(mostly under {by})"),
+                None => return line.label.to_string(),
             };
-            // Only where the note fits the legend whole.
-            if note.is_empty() || note.chars().count() > 26 {
-                line.label.to_string()
+            // On the label's line where it fits whole, else on a line of its own.
+            if line.label.chars().count() + 1 + note.chars().count() <= 26 {
+                format!("{} {note}", line.label)
             } else {
-                note
+                format!("{}\n{note}", line.label)
             }
         })
         .collect();

@@ -182,10 +182,11 @@ pub fn write(dir: &Path, spec: &Spec, cells: &[CellResult]) -> std::io::Result<S
         None => "",
     };
     let title = format!(
-        "{}: {} cells × {} replicates, cost against {y_desc}",
+        "{}: {} cells × {} replicate{}, cost against {y_desc}",
         spec.name,
         spec.cells.len(),
-        spec.replicates
+        spec.replicates,
+        if spec.replicates == 1 { "" } else { "s" }
     );
     plot::frontier(&dir.join("frontier"), &title, y_desc, &plotted)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -284,9 +285,10 @@ fn write_report(
     let mut r = Report::new(
         &format!("{}: sweep", spec.name),
         &format!(
-            "clustersim sweep, {} cells × {} replicates (seed {})",
+            "clustersim sweep, {} cells × {} replicate{} (seed {})",
             spec.cells.len(),
             spec.replicates,
+            if spec.replicates == 1 { "" } else { "s" },
             spec.seed
         ),
     );

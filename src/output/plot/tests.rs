@@ -550,3 +550,20 @@ fn deployments_that_start_quickly_in_a_long_run_get_a_start_up_zoom() {
     let png = fs::read(dir.0.join("u.png")).unwrap();
     assert_eq!(png_dimensions(&png), (1200, 1180));
 }
+
+#[test]
+fn a_note_too_long_for_the_label_line_gets_a_line_of_its_own() {
+    let dir = TempDir::new("note-line");
+    let mut d = sample();
+    // "general-on-demand (under general-spot)" is 38 characters, over the 26 a legend line
+    // holds: the note goes on a second line.
+    d.ready_nodes[1].values = d.ready_nodes[0].values.clone();
+    d.ready_nodes.swap(0, 1);
+    timeline(&dir.0.join("t"), &d).unwrap();
+    let svg = fs::read_to_string(dir.0.join("t.svg")).unwrap();
+    assert!(svg.contains("(under general-spot)"), "no note");
+    assert!(
+        !svg.contains("general-on-demand (under"),
+        "note was put on the label line"
+    );
+}
