@@ -326,11 +326,15 @@ fn fmt_usd(v: f64) -> String {
 
 /// Legend text, shortened so it fits the legend column.
 fn legend_text(label: &str) -> String {
-    const MAX: usize = 26;
-    if label.chars().count() <= MAX {
-        label.to_string()
+    shortened(label, 26)
+}
+
+/// `text` cut to `max` characters, the last one an ellipsis, when longer.
+fn shortened(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
     } else {
-        let mut s: String = label.chars().take(MAX - 1).collect();
+        let mut s: String = text.chars().take(max - 1).collect();
         s.push('…');
         s
     }
@@ -421,16 +425,9 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-/// A legend entry's second line, shortened so it fits the legend column.
+/// A legend entry's second line (smaller type), shortened so it fits the legend column.
 fn legend_note(note: &str) -> String {
-    const MAX: usize = 30;
-    if note.chars().count() <= MAX {
-        note.to_string()
-    } else {
-        let mut s: String = note.chars().take(MAX - 1).collect();
-        s.push('…');
-        s
-    }
+    shortened(note, 30)
 }
 
 /// One line panel sharing the time axis; the x description is drawn only when `x_desc` is set.

@@ -506,6 +506,12 @@ fn a_line_covered_by_another_says_so() {
     assert!(!svg.contains("(under "));
 }
 
+/// Draws `d` as `<dir>/<name>` and returns the SVG.
+fn timeline_svg(dir: &TempDir, name: &str, d: &TimelineData) -> String {
+    timeline(&dir.0.join(name), d).unwrap();
+    fs::read_to_string(dir.0.join(format!("{name}.svg"))).unwrap()
+}
+
 #[test]
 fn a_mostly_covered_line_says_so_too() {
     let dir = TempDir::new("mostly");
@@ -515,13 +521,11 @@ fn a_mostly_covered_line_says_so_too() {
     for v in &mut d.memory_allocated[..4] {
         *v += 0.05;
     }
-    timeline(&dir.0.join("t"), &d).unwrap();
-    let svg = fs::read_to_string(dir.0.join("t.svg")).unwrap();
+    let svg = timeline_svg(&dir, "t", &d);
     assert!(svg.contains("CPU (mostly under memory)"), "no note");
     // At 44 of 49 (90%, 44/49 = 0.898) there is none.
     d.memory_allocated[4] += 0.05;
-    timeline(&dir.0.join("u"), &d).unwrap();
-    let svg = fs::read_to_string(dir.0.join("u.svg")).unwrap();
+    let svg = timeline_svg(&dir, "u", &d);
     assert!(!svg.contains("under memory"));
 }
 
@@ -559,8 +563,7 @@ fn a_note_too_long_for_the_label_line_gets_a_line_of_its_own() {
     // holds: the note goes on a second line.
     d.ready_nodes[1].values = d.ready_nodes[0].values.clone();
     d.ready_nodes.swap(0, 1);
-    timeline(&dir.0.join("t"), &d).unwrap();
-    let svg = fs::read_to_string(dir.0.join("t.svg")).unwrap();
+    let svg = timeline_svg(&dir, "t", &d);
     assert!(svg.contains("(under general-spot)"), "no note");
     assert!(
         !svg.contains("general-on-demand (under"),
