@@ -779,9 +779,9 @@ fn write_outputs(
         })
         .collect();
     let title = format!(
-        "{}: {replicates} replicate{} per variant",
+        "{}: {} per variant",
         scenario.name,
-        if replicates == 1 { "" } else { "s" }
+        crate::output::count_of(replicates, "replicate")
     );
     // Without Deployments there is no availability to plot cost against: no chart.
     if results

@@ -274,12 +274,12 @@ impl<'a> Simulation<'a> {
                 // are kept node by node and only changed nodes are filtered again.
                 let local = self.scheduler.policy.failures_persist_within_pass()
                     || !self.scheduler.pod_constraints;
-                let seq = cluster.node_change_seq();
                 let found = if local {
                     self.scheduler
                         .reason_cache
                         .count(class, filters, &pod_ref, cluster)
                 } else {
+                    let seq = cluster.node_change_seq();
                     match &self.scheduler.diagnosis_cache {
                         Some((c, s, found)) if *c == class && *s == seq => found.clone(),
                         _ => {

@@ -182,11 +182,10 @@ pub fn write(dir: &Path, spec: &Spec, cells: &[CellResult]) -> std::io::Result<S
         None => "",
     };
     let title = format!(
-        "{}: {} cells × {} replicate{}, cost against {y_desc}",
+        "{}: {} cells × {}, cost against {y_desc}",
         spec.name,
         spec.cells.len(),
-        spec.replicates,
-        if spec.replicates == 1 { "" } else { "s" }
+        crate::output::count_of(spec.replicates, "replicate")
     );
     plot::frontier(&dir.join("frontier"), &title, y_desc, &plotted)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -285,10 +284,9 @@ fn write_report(
     let mut r = Report::new(
         &format!("{}: sweep", spec.name),
         &format!(
-            "clustersim sweep, {} cells × {} replicate{} (seed {})",
+            "clustersim sweep, {} cells × {} (seed {})",
             spec.cells.len(),
-            spec.replicates,
-            if spec.replicates == 1 { "" } else { "s" },
+            crate::output::count_of(spec.replicates, "replicate"),
             spec.seed
         ),
     );
