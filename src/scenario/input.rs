@@ -172,6 +172,8 @@ pub struct CsvErrors<'a> {
     label: &'a str,
     list: Vec<InputError>,
     dropped: usize,
+    /// The header's line: 1, or later when comment lines come first.
+    header_line: u64,
 }
 
 impl<'a> CsvErrors<'a> {
@@ -180,6 +182,7 @@ impl<'a> CsvErrors<'a> {
             label,
             list: vec![],
             dropped: 0,
+            header_line: 1,
         }
     }
 
@@ -223,13 +226,14 @@ impl<'a> CsvErrors<'a> {
 
 /// Matches a CSV header against the `required` then `optional` column names: the position of
 /// each (in that order), or `None` after recording every unknown (with "did you mean"),
-/// repeated or missing column at line 1.
+/// repeated or missing column at the header's line.
 pub fn match_columns(
     header: &[String],
     required: &[&str],
     optional: &[&str],
     errors: &mut CsvErrors,
 ) -> Option<Vec<Option<usize>>> {
+    let at = errors.header_line;
     let known: Vec<&str> = required.iter().chain(optional).copied().collect();
     let mut found: Vec<Option<usize>> = vec![None; known.len()];
     let mut ok = true;
@@ -237,7 +241,7 @@ pub fn match_columns(
         let name = name.as_str();
         match known.iter().position(|k| *k == name) {
             Some(k) if found[k].is_some() => {
-                errors.push(1, "", format!("column '{name}' appears twice"));
+                errors.push(at, "", format!("column '{name}' appears twice"));
                 ok = false;
             }
             Some(k) => found[k] = Some(i),
@@ -246,14 +250,14 @@ pub fn match_columns(
                 if let Some(s) = crate::suggest::did_you_mean(name, known.iter().copied()) {
                     message.push_str(&format!("; did you mean '{s}'?"));
                 }
-                errors.push(1, "", message);
+                errors.push(at, "", message);
                 ok = false;
             }
         }
     }
     for (k, name) in required.iter().enumerate() {
         if found[k].is_none() {
-            errors.push(1, "", format!("missing required column '{name}'"));
+            errors.push(at, "", format!("missing required column '{name}'"));
             ok = false;
         }
     }
@@ -263,7 +267,7 @@ pub fn match_columns(
 /// A CSV file read row by row: fields trimmed, each row checked against the header's width,
 /// every csv-crate error turned into a located message.
 pub struct CsvRows<R: Read> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<Uncommented<R>>,
     header: Vec<String>,
 }
 
@@ -274,29 +278,33 @@ impl<R: Read> CsvRows<R> {
     /// Reads the header. `None` when it is malformed (recorded in `errors`, at line 1): the
     /// rows cannot be read without it.
     pub fn new(input: R, errors: &mut CsvErrors) -> Result<Option<Self>, Unreadable> {
-        Self::build(input, None, errors)
+        Self::build(input, false, errors)
     }
 
     /// Like [`CsvRows::new`], skipping lines that start with `#` (line numbers still count
     /// them).
     pub fn with_comments(input: R, errors: &mut CsvErrors) -> Result<Option<Self>, Unreadable> {
-        Self::build(input, Some(b'#'), errors)
+        Self::build(input, true, errors)
     }
 
-    fn build(
-        input: R,
-        comment: Option<u8>,
-        errors: &mut CsvErrors,
-    ) -> Result<Option<Self>, Unreadable> {
+    fn build(input: R, comments: bool, errors: &mut CsvErrors) -> Result<Option<Self>, Unreadable> {
+        // Comment lines are blanked before the csv crate sees them (it skips empty lines): its
+        // own comment option reports the line of a row that follows a comment as the
+        // comment's. The header is read as a record, for the same reason.
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .flexible(true)
-            .comment(comment)
-            .from_reader(input);
-        let header = match reader.headers() {
-            Ok(h) => h.iter().map(str::to_string).collect(),
+            .has_headers(false)
+            .from_reader(Uncommented::new(input, comments));
+        let mut first = csv::StringRecord::new();
+        let header = match reader.read_record(&mut first) {
+            Ok(_) => {
+                let line = first.position().map_or(1, |p| p.line());
+                errors.header_line = reader.get_ref().original_line(line);
+                first.iter().map(str::to_string).collect()
+            }
             Err(e) => {
-                report(&e, errors)?;
+                report(&e, errors, reader.get_ref())?;
                 return Ok(None);
             }
         };
@@ -319,11 +327,13 @@ impl<R: Read> CsvRows<R> {
                 Ok(false) => return Ok(None),
                 Ok(true) => {}
                 Err(e) => {
-                    report(&e, errors)?;
+                    report(&e, errors, self.reader.get_ref())?;
                     continue;
                 }
             }
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record
+                .position()
+                .map_or(0, |p| self.reader.get_ref().original_line(p.line()));
             if record.len() != self.header.len() {
                 errors.push(
                     line,
@@ -341,9 +351,100 @@ impl<R: Read> CsvRows<R> {
     }
 }
 
+/// A reader that leaves out empty lines and, when active, lines starting with `#`, and remembers
+/// where, so [`Uncommented::original_line`] maps a line of what it passed on back to the file's.
+/// (The csv crate skips empty lines itself, but then reports the next row at the empty line's
+/// number; its own comment option does the same with comments.)
+pub struct Uncommented<R> {
+    inner: R,
+    active: bool,
+    line_start: bool,
+    dropping: bool,
+    /// Lines passed on so far.
+    passed: u64,
+    /// Lines left out so far.
+    dropped: u64,
+    /// (first passed line after a run of left-out lines, lines left out before it).
+    shifts: Vec<(u64, u64)>,
+}
+
+impl<R> Uncommented<R> {
+    fn new(inner: R, active: bool) -> Self {
+        Uncommented {
+            inner,
+            active,
+            line_start: true,
+            dropping: false,
+            passed: 0,
+            dropped: 0,
+            shifts: vec![],
+        }
+    }
+
+    /// The file's line number of line `line` (1-based) of what was passed on.
+    pub fn original_line(&self, line: u64) -> u64 {
+        let i = self.shifts.partition_point(|&(first, _)| first <= line);
+        line + if i == 0 { 0 } else { self.shifts[i - 1].1 }
+    }
+
+    fn drop_line(&mut self) {
+        self.dropped += 1;
+        let first = self.passed + 1;
+        match self.shifts.last_mut() {
+            Some(last) if last.0 == first => last.1 = self.dropped,
+            _ => self.shifts.push((first, self.dropped)),
+        }
+    }
+}
+
+impl<R: Read> Read for Uncommented<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.inner.read(buf)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            let mut kept = 0;
+            for i in 0..n {
+                let b = buf[i];
+                if self.line_start {
+                    self.line_start = false;
+                    if b == b'\n' {
+                        self.line_start = true;
+                        self.drop_line();
+                        continue;
+                    }
+                    self.dropping = self.active && b == b'#';
+                }
+                if b == b'\n' {
+                    self.line_start = true;
+                    if self.dropping {
+                        self.dropping = false;
+                        self.drop_line();
+                        continue;
+                    }
+                    self.passed += 1;
+                }
+                if !self.dropping {
+                    buf[kept] = b;
+                    kept += 1;
+                }
+            }
+            // A read that was all left out: read on rather than signal the end.
+            if kept > 0 {
+                return Ok(kept);
+            }
+        }
+    }
+}
+
 /// Records a csv-crate error at its line, or gives up on an I/O error.
-fn report(e: &csv::Error, errors: &mut CsvErrors) -> Result<(), Unreadable> {
-    let line = e.position().map_or(0, |p| p.line());
+fn report<R>(
+    e: &csv::Error,
+    errors: &mut CsvErrors,
+    input: &Uncommented<R>,
+) -> Result<(), Unreadable> {
+    let line = e.position().map_or(0, |p| input.original_line(p.line()));
     match e.kind() {
         csv::ErrorKind::Io(io) => Err(Unreadable(io.to_string())),
         csv::ErrorKind::Utf8 { err, .. } => {

@@ -1,8 +1,11 @@
 //! Pod traces: CSV files replayed by `Trace` workloads.
 //!
-//! Columns (any order): `submit_time,cpu,memory,duration` required, `name,namespace,gpu,priority`
-//! optional. Times are seconds, decimals allowed, converted to milliseconds exactly. An empty
-//! `duration` means the pod runs until the end of the simulation.
+//! Columns (any order): `submit_time,cpu,memory,duration` required,
+//! `name,namespace,gpu,gpu_milli,priority` optional. Times are seconds, decimals allowed,
+//! converted to milliseconds exactly. An empty `duration` means the pod runs until the end of
+//! the simulation. `gpu` is whole devices, `gpu_milli` a share of one device (1 to 1000), as in
+//! a workload's `requests`. Lines starting with `#` are comments (`trace convert` writes its
+//! provenance there).
 
 use std::path::Path;
 
@@ -17,7 +20,7 @@ use crate::time::{MAX_DURATION_MS, SimDuration, SimTime, parse_decimal_scaled};
 pub const MAX_TRACE_ROWS: u64 = 50_000_000;
 
 const REQUIRED: [&str; 4] = ["submit_time", "cpu", "memory", "duration"];
-const OPTIONAL: [&str; 4] = ["name", "namespace", "gpu", "priority"];
+const OPTIONAL: [&str; 5] = ["name", "namespace", "gpu", "gpu_milli", "priority"];
 
 pub enum TraceLoadError {
     /// The file could not be opened or read; the reason.
@@ -36,6 +39,7 @@ struct Columns {
     name: Option<usize>,
     namespace: Option<usize>,
     gpu: Option<usize>,
+    gpu_milli: Option<usize>,
     priority: Option<usize>,
 }
 
@@ -51,7 +55,7 @@ pub fn load_trace(path: &Path) -> Result<Vec<TraceRow>, TraceLoadError> {
 pub fn read_trace(input: impl std::io::Read, label: &str) -> Result<Vec<TraceRow>, TraceLoadError> {
     let mut errors = CsvErrors::new(label);
     let unreadable = |e: Unreadable| TraceLoadError::Unreadable(e.0);
-    let Some(mut reader) = CsvRows::new(input, &mut errors).map_err(unreadable)? else {
+    let Some(mut reader) = CsvRows::with_comments(input, &mut errors).map_err(unreadable)? else {
         return Err(TraceLoadError::Invalid(errors.finish()));
     };
     let header = reader.header().to_vec();
@@ -106,7 +110,8 @@ fn columns(header: &[String], errors: &mut CsvErrors) -> Option<Columns> {
         name: found[4],
         namespace: found[5],
         gpu: found[6],
-        priority: found[7],
+        gpu_milli: found[7],
+        priority: found[8],
     })
 }
 
@@ -134,6 +139,16 @@ fn parse_seconds(text: &str) -> Result<u64, String> {
     }
 }
 
+/// A share of one GPU: 1 to 1000 milli-GPU.
+fn parse_share(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(m) if (1..=1000).contains(&m) => Ok(m),
+        _ => Err(format!(
+            "'{text}' is not a share of one GPU; expected 1 to 1000 milli-GPU"
+        )),
+    }
+}
+
 fn parse_row(
     record: &csv::StringRecord,
     cols: &Columns,
@@ -153,11 +168,20 @@ fn parse_row(
     let submit = check("submit_time", parse_seconds(field(cols.submit_time)));
     let cpu = check("cpu", parse_cpu(field(cols.cpu)));
     let memory = check("memory", parse_memory(field(cols.memory)));
-    let gpu = optional(cols.gpu).map_or(0, |g| check("gpu", parse_gpu(g)));
+    let whole = optional(cols.gpu).map(|g| check("gpu", parse_gpu(g)));
+    let share = optional(cols.gpu_milli).map(|g| check("gpu_milli", parse_share(g)));
     let duration = match field(cols.duration) {
         "" => None,
         d => Some(SimDuration(check("duration", parse_seconds(d)))),
     };
+    if whole.is_some() && share.is_some() {
+        errors.push(
+            line,
+            "gpu_milli",
+            "give either gpu (whole devices) or gpu_milli (a share of one device), not both",
+        );
+    }
+    let gpu = whole.or(share).unwrap_or(0);
     let priority = match optional(cols.priority) {
         None => None,
         Some(p) => match p.parse::<i32>() {
@@ -259,11 +283,41 @@ mod tests {
         assert_eq!(
             errs,
             [
-                "t.csv:1: unknown column 'cpus', expected submit_time, cpu, memory, duration, name, namespace, gpu, priority; did you mean 'cpu'?",
-                "t.csv:1: unknown column 'foo', expected submit_time, cpu, memory, duration, name, namespace, gpu, priority",
+                "t.csv:1: unknown column 'cpus', expected submit_time, cpu, memory, duration, name, namespace, gpu, gpu_milli, priority; did you mean 'cpu'?",
+                "t.csv:1: unknown column 'foo', expected submit_time, cpu, memory, duration, name, namespace, gpu, gpu_milli, priority",
                 "t.csv:1: missing required column 'cpu'",
             ]
         );
+    }
+
+    #[test]
+    fn gpu_shares_and_comment_lines_are_read() {
+        // Comment lines (before the header or between rows) are skipped; line numbers still
+        // count them, so the first bad row below is line 7 of the file.
+        let text = "# made by trace convert\n\
+                    submit_time,cpu,memory,duration,gpu,gpu_milli\n\
+                    0,1,1Gi,10,2,\n\
+                    # a comment between rows\n\
+                    1,1,1Gi,10,,460\n\
+                    # a comment right before a bad row does not take its line number\n\
+                    2,1,1Gi,10,1,500\n\
+                    3,1,1Gi,10,,0\n";
+        let errs = read(text).unwrap_err();
+        assert_eq!(
+            errs,
+            [
+                "t.csv:7: gpu_milli: give either gpu (whole devices) or gpu_milli (a share of one device), not both",
+                "t.csv:8: gpu_milli: '0' is not a share of one GPU; expected 1 to 1000 milli-GPU",
+            ]
+        );
+        let good: String = text.lines().take(5).map(|l| format!("{l}\n")).collect();
+        let rows = read(&good).unwrap();
+        // gpu 2 → 2 whole devices = 2000 milli-GPU; gpu_milli 460 → a 0.46 share of one.
+        assert_eq!(rows[0].requests.gpu, 2000);
+        assert_eq!(rows[1].requests.gpu, 460);
+        // A header after comment lines: its errors name its own line (2), not line 1.
+        let errs = read("# c\nsubmit_time,cpu,memory\n").unwrap_err();
+        assert_eq!(errs, ["t.csv:2: missing required column 'duration'"]);
     }
 
     #[test]
