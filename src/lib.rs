@@ -47,6 +47,7 @@ pub mod binpack;
 pub mod cli;
 pub mod cloud;
 pub mod controllers;
+pub mod convert;
 pub mod dist;
 pub mod engine;
 pub mod kubelet;

@@ -32,6 +32,14 @@ pub fn replicate_seed(base: u64, index: u64) -> u64 {
     splitmix64(&mut state)
 }
 
+/// A number in [0, 1) fixed by `seed` and `key` alone (53 bits of SplitMix64 over the seed and
+/// the key's FNV-1a hash): a per-item coin that does not depend on the order items come in, so
+/// `trace convert --sample` keeps the same pods whatever else is in the input.
+pub fn keyed_unit(seed: u64, key: &str) -> f64 {
+    let mut state = seed ^ fnv1a64(key.as_bytes()).rotate_left(29);
+    (splitmix64(&mut state) >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// 64-bit FNV-1a (offset basis 0xcbf29ce484222325, prime 0x100000001b3). Stable: stream keys
 /// and the input hashes in `summary.json`'s `provenance` depend on it. Not cryptographic: it
 /// tells files apart, it does not guard against tampering.

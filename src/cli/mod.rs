@@ -9,6 +9,7 @@ mod explain;
 mod run;
 mod saturate;
 mod sweep;
+mod trace;
 
 pub use compare::{
     Estimate, VariantResult, comparison_csv, estimate, load_named_variant, load_variants,
@@ -77,6 +78,11 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Merge the directories of a sharded sweep into one (the same bytes as an unsharded run).
     Merge(sweep::MergeArgs),
+    /// Public cluster traces: `trace convert --from FORMAT INPUT... -o trace.csv`.
+    Trace {
+        #[command(subcommand)]
+        command: trace::TraceCommand,
+    },
 }
 
 /// Parses the process arguments, runs the command, and returns the exit code.
@@ -134,6 +140,7 @@ pub fn execute(cli: Cli) -> Result<(), Failure> {
         Command::Saturate(args) => saturate::saturate(args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => sweep::merge(args),
+        Command::Trace { command } => trace::trace(command),
         Command::Schema => {
             let schema = scenario::json_schema();
             let text = serde_json::to_string_pretty(&schema)

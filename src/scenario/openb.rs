@@ -42,10 +42,12 @@ pub struct OpenbPod {
     pub models: Vec<String>,
 }
 
-const NODE_REQUIRED: [&str; 4] = ["sn", "cpu_milli", "memory_mib", "gpu"];
-const NODE_OPTIONAL: [&str; 1] = ["model"];
-const POD_REQUIRED: [&str; 5] = ["name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli"];
-const POD_OPTIONAL: [&str; 6] = [
+/// A node list's columns: required, then optional.
+pub const NODE_REQUIRED: [&str; 4] = ["sn", "cpu_milli", "memory_mib", "gpu"];
+pub const NODE_OPTIONAL: [&str; 1] = ["model"];
+/// A pod list's columns: required, then optional (the times, which `saturate` does not use).
+pub const POD_REQUIRED: [&str; 5] = ["name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli"];
+pub const POD_OPTIONAL: [&str; 6] = [
     "gpu_spec",
     "qos",
     "pod_phase",

@@ -19,6 +19,7 @@ mod provenance;
 mod queueing;
 mod rollouts;
 mod sweep;
+mod trace_convert;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
