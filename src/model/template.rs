@@ -73,6 +73,21 @@ impl LabelRequirement {
             LabelOperator::NotIn => value.is_none_or(|v| !self.values.iter().any(|x| x == v)),
             LabelOperator::Exists => value.is_some(),
             LabelOperator::DoesNotExist => value.is_none(),
+            // One integer value (checked when the scenario is read); the label must parse as a
+            // base-10 int64, else the node does not match.
+            LabelOperator::Gt | LabelOperator::Lt => {
+                let (Some(v), Some(bound)) = (
+                    value.and_then(|v| v.parse::<i64>().ok()),
+                    self.values.first().and_then(|b| b.parse::<i64>().ok()),
+                ) else {
+                    return false;
+                };
+                if self.operator == LabelOperator::Gt {
+                    v > bound
+                } else {
+                    v < bound
+                }
+            }
         }
     }
 }
@@ -83,10 +98,15 @@ pub enum LabelOperator {
     NotIn,
     Exists,
     DoesNotExist,
+    /// The label, read as an integer, is greater than the one value.
+    Gt,
+    /// The label, read as an integer, is less than the one value.
+    Lt,
 }
 
 impl LabelOperator {
-    pub const NAMES: &'static [&'static str] = &["In", "NotIn", "Exists", "DoesNotExist"];
+    pub const NAMES: &'static [&'static str] =
+        &["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"];
 
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -94,6 +114,8 @@ impl LabelOperator {
             "NotIn" => Some(LabelOperator::NotIn),
             "Exists" => Some(LabelOperator::Exists),
             "DoesNotExist" => Some(LabelOperator::DoesNotExist),
+            "Gt" => Some(LabelOperator::Gt),
+            "Lt" => Some(LabelOperator::Lt),
             _ => None,
         }
     }

@@ -554,7 +554,13 @@ mod tests {
         // 8 blank, 9 row without a final newline.
         let text = "# made by\nh\n\na,1\n# x\n#y\nb,2\n\nc,3";
         for step in [1, 2, 3, 7, 4096] {
-            let mut u = Uncommented::new(Trickle { bytes: text.as_bytes(), step }, true);
+            let mut u = Uncommented::new(
+                Trickle {
+                    bytes: text.as_bytes(),
+                    step,
+                },
+                true,
+            );
             let mut out = String::new();
             u.read_to_string(&mut out).unwrap();
             assert_eq!(out, "h\na,1\nb,2\nc,3", "step {step}");
@@ -563,7 +569,13 @@ mod tests {
             assert_eq!(mapped, [2, 4, 7, 9], "step {step}");
         }
         // Inactive: comments pass, blank lines still go.
-        let mut u = Uncommented::new(Trickle { bytes: text.as_bytes(), step: 2 }, false);
+        let mut u = Uncommented::new(
+            Trickle {
+                bytes: text.as_bytes(),
+                step: 2,
+            },
+            false,
+        );
         let mut out = String::new();
         u.read_to_string(&mut out).unwrap();
         assert_eq!(out, "# made by\nh\na,1\n# x\n#y\nb,2\nc,3");

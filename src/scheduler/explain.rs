@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use crate::model::{Cluster, Pod};
 use crate::scheduler::diagnosis::reason_texts;
-use crate::scheduler::framework::{PodRef, Policy};
+use crate::scheduler::framework::{PodRef, Policy, score_table};
 
 /// One candidate node at the moment the explained pod was placed.
 #[derive(Clone, Debug)]
@@ -63,7 +63,7 @@ impl Explanation {
     ) {
         self.pod = Some(cluster.pod_name(pod.pod.id));
         self.bound = Some((now_ms, chosen.to_string()));
-        self.candidates = cluster
+        let verdicts: Vec<_> = cluster
             .node_order()
             .iter()
             .map(|&id| {
@@ -73,15 +73,29 @@ impl Explanation {
                         .err()
                         .map(|r| (f.name().to_string(), reason_texts(r, node, cluster)))
                 });
-                let scores = if rejected.is_none() {
-                    policy
-                        .scores()
-                        .iter()
-                        .map(|(s, w)| (s.name().to_string(), *w, s.score(pod, node, cluster)))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
+                (node, rejected)
+            })
+            .collect();
+        // Scores as the cycle computes them: normalized across every feasible node.
+        let feasible: Vec<&crate::model::Node> = verdicts
+            .iter()
+            .filter(|(_, r)| r.is_none())
+            .map(|(n, _)| *n)
+            .collect();
+        let table = score_table(policy.scores(), pod, &feasible, cluster);
+        let mut j = 0;
+        self.candidates = verdicts
+            .into_iter()
+            .map(|(node, rejected)| {
+                let mut scores = Vec::new();
+                if rejected.is_none() {
+                    for ((s, w), col) in policy.scores().iter().zip(&table) {
+                        if let Some(col) = col {
+                            scores.push((s.name().to_string(), *w, col[j]));
+                        }
+                    }
+                    j += 1;
+                }
                 Candidate {
                     node: node.name.clone(),
                     rejected,

@@ -1,8 +1,9 @@
 //! The scheduling framework's extension points, after Kubernetes' scheduling framework.
 //!
 //! A scheduling cycle for one pod: **filter** every candidate node (any filter may reject it),
-//! **score** the nodes that pass (each score plugin gives 0–100, multiplied by its weight and
-//! summed), **select** the highest total, ties going to the earliest node in the stable node
+//! **pre-score** (a plug-in may skip the pod), **score** the nodes that pass and **normalize**
+//! each plug-in's scores across them where the plug-in asks for it (each final score 0–100,
+//! multiplied by its weight and summed), **select** the highest total, ties going to the earliest node in the stable node
 //! order (Kubernetes picks among ties at random; clustersim stays deterministic instead).
 //! A [`Policy`] may implement the whole cycle itself (a research heuristic), or be a
 //! [`crate::scheduler::Profile`] built from filter and score plug-ins.
@@ -67,13 +68,80 @@ pub trait Filter: Send + Sync {
     }
 }
 
-/// Score extension point.
+/// Score extension point, with Kubernetes' PreScore and ScoreExtensions.
 ///
-/// Contract: called only for nodes every filter accepted; returns an integer in
-/// `0..=MAX_NODE_SCORE`, higher meaning more preferred. Pure and deterministic.
+/// Contract: `score` is called only for nodes every filter accepted. Without normalization it
+/// returns an integer in `0..=MAX_NODE_SCORE`, higher meaning more preferred; a plug-in whose
+/// [`Score::normalizes`] is true may return any raw value ≥ 0, and [`Score::normalize`] then
+/// rewrites the raw scores of all the feasible nodes of one cycle into `0..=MAX_NODE_SCORE`
+/// (Kubernetes' NormalizeScore). [`Score::applies`] is PreScore: false leaves the plug-in out
+/// of the pod's cycle (Kubernetes' `Skip` status). Pure and deterministic.
 pub trait Score: Send + Sync {
     fn name(&self) -> &'static str;
     fn score(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> i64;
+    /// PreScore: whether the plug-in scores this pod at all.
+    fn applies(&self, _pod: &PodRef, _cluster: &Cluster) -> bool {
+        true
+    }
+    /// True if the raw scores need [`Score::normalize`] across the feasible nodes.
+    fn normalizes(&self) -> bool {
+        false
+    }
+    /// NormalizeScore: the raw scores of every feasible node of the cycle, in node order.
+    fn normalize(&self, _scores: &mut [i64]) {}
+}
+
+/// Kubernetes' `helper.DefaultNormalizeScore`: scales scores so the highest becomes
+/// `MAX_NODE_SCORE` (integer division), or with `reverse` so the highest becomes 0. All zero:
+/// unchanged, or all `MAX_NODE_SCORE` with `reverse`.
+pub fn default_normalize(scores: &mut [i64], reverse: bool) {
+    let max = scores.iter().copied().max().unwrap_or(0);
+    if max == 0 {
+        if reverse {
+            scores.fill(MAX_NODE_SCORE);
+        }
+        return;
+    }
+    for s in scores {
+        let scaled = MAX_NODE_SCORE * *s / max;
+        *s = if reverse {
+            MAX_NODE_SCORE - scaled
+        } else {
+            scaled
+        };
+    }
+}
+
+/// The final score of every plug-in (weight, scores) on `nodes` (feasible, in node order):
+/// plug-ins that skip the pod are left out (`None`), raw scores normalized where the plug-in
+/// asks for it. What a profile's select and `explain` both use.
+pub fn score_table(
+    scores: &[(Box<dyn Score>, i64)],
+    pod: &PodRef,
+    nodes: &[&Node],
+    cluster: &Cluster,
+) -> Vec<Option<Vec<i64>>> {
+    scores
+        .iter()
+        .map(|(s, _)| score_column(s.as_ref(), pod, nodes, cluster))
+        .collect()
+}
+
+/// One plug-in's final scores on `nodes`, `None` if it skips the pod.
+pub fn score_column(
+    s: &dyn Score,
+    pod: &PodRef,
+    nodes: &[&Node],
+    cluster: &Cluster,
+) -> Option<Vec<i64>> {
+    if !s.applies(pod, cluster) {
+        return None;
+    }
+    let mut raw: Vec<i64> = nodes.iter().map(|n| s.score(pod, n, cluster)).collect();
+    if s.normalizes() {
+        s.normalize(&mut raw);
+    }
+    Some(raw)
 }
 
 /// Where a pod that fits nowhere may run once some pods are evicted.

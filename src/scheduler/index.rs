@@ -77,9 +77,12 @@ const PER_NODE_LABELS: [&str; 2] = ["kubernetes.io/hostname", "topology.kubernet
 /// NodeResourcesFit.
 pub fn indexed(scan: Box<dyn Policy>, rule: Rule) -> Box<dyn Policy> {
     let names: Vec<&str> = scan.filters().iter().map(|f| f.name()).collect();
+    // A score normalized across the feasible nodes cannot be read off one group's node: such
+    // a profile is always scanned.
     let understood = names.iter().all(|n| UNDERSTOOD_FILTERS.contains(n))
         && names.contains(&"NodeUnschedulable")
-        && names.contains(&"NodeResourcesFit");
+        && names.contains(&"NodeResourcesFit")
+        && !scan.scores().iter().any(|(s, _)| s.normalizes());
     if !understood {
         return scan;
     }
@@ -316,6 +319,7 @@ impl Indexed {
                     .scan
                     .scores()
                     .iter()
+                    .filter(|(s, _)| s.applies(pod, cluster))
                     .map(|(s, w)| w * s.score(pod, node, cluster))
                     .sum();
             }

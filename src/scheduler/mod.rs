@@ -16,6 +16,8 @@ pub mod queue;
 pub mod registry;
 #[cfg(test)]
 pub(crate) mod testkit;
+#[cfg(test)]
+mod upstream;
 
 /// The bin-packing experiments moved to [`crate::binpack`]; this path still names them.
 pub use crate::binpack;

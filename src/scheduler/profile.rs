@@ -70,12 +70,61 @@ impl Profile {
         (all * p / 100).max(MIN_FEASIBLE_NODES_TO_FIND)
     }
 
-    /// The weighted score total of one feasible node.
-    pub fn total_score(&self, pod: &PodRef, node: &crate::model::Node, cluster: &Cluster) -> i64 {
+    /// The weighted score total of one feasible node, for plug-ins that need no normalization
+    /// (`active` says which plug-ins score this pod).
+    pub fn total_score(
+        &self,
+        pod: &PodRef,
+        node: &crate::model::Node,
+        cluster: &Cluster,
+        active: &[bool],
+    ) -> i64 {
         self.scores
             .iter()
-            .map(|(s, w)| w * s.score(pod, node, cluster))
+            .zip(active)
+            .filter(|(_, a)| **a)
+            .map(|((s, w), _)| w * s.score(pod, node, cluster))
             .sum()
+    }
+
+    /// Select when a plug-in normalizes across the feasible nodes: find them (as the
+    /// streaming path would), then score them all, then pick the best.
+    fn select_normalized(&mut self, pod: &PodRef, cluster: &Cluster) -> Option<NodeId> {
+        let order = cluster.node_order();
+        let all = order.len();
+        let want = self.feasible_nodes_to_find(all);
+        let start = if want < all { self.next_start % all } else { 0 };
+        let mut feasible: Vec<usize> = Vec::new();
+        let mut examined = 0;
+        for k in 0..all {
+            if feasible.len() >= want {
+                break;
+            }
+            examined += 1;
+            let i = (start + k) % all;
+            if Profile::feasible(&self.filters, pod, cluster.node(order[i]), cluster) {
+                feasible.push(i);
+            }
+        }
+        if want < all {
+            self.next_start = (start + examined) % all;
+        }
+        let nodes: Vec<&crate::model::Node> =
+            feasible.iter().map(|&i| cluster.node(order[i])).collect();
+        let table = crate::scheduler::framework::score_table(&self.scores, pod, &nodes, cluster);
+        let mut best: Option<(i64, usize)> = None;
+        for (j, &i) in feasible.iter().enumerate() {
+            let total: i64 = self
+                .scores
+                .iter()
+                .zip(&table)
+                .filter_map(|((_, w), col)| col.as_ref().map(|c| w * c[j]))
+                .sum();
+            if best.is_none_or(|(b, bi)| total > b || (total == b && i < bi)) {
+                best = Some((total, i));
+            }
+        }
+        best.map(|(_, i)| order[i])
     }
 }
 
@@ -85,11 +134,19 @@ impl Policy for Profile {
     }
 
     fn select(&mut self, pod: &PodRef, cluster: &Cluster) -> Option<NodeId> {
-        let order = cluster.node_order();
-        let all = order.len();
-        if all == 0 {
+        if cluster.node_order().is_empty() {
             return None;
         }
+        if self.scores.iter().any(|(s, _)| s.normalizes()) {
+            return self.select_normalized(pod, cluster);
+        }
+        let active: Vec<bool> = self
+            .scores
+            .iter()
+            .map(|(s, _)| s.applies(pod, cluster))
+            .collect();
+        let order = cluster.node_order();
+        let all = order.len();
         let want = self.feasible_nodes_to_find(all);
         let start = if want < all { self.next_start % all } else { 0 };
         let mut best: Option<(i64, usize)> = None;
@@ -109,7 +166,7 @@ impl Policy for Profile {
             if self.scores.is_empty() && want == all {
                 return Some(order[i]); // no preference: the first feasible node
             }
-            let total = self.total_score(pod, node, cluster);
+            let total = self.total_score(pod, node, cluster, &active);
             // Strictly greater wins; on equal totals the earlier node in the stable order.
             if best.is_none_or(|(b, bi)| total > b || (total == b && i < bi)) {
                 best = Some((total, i));

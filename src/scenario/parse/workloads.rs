@@ -319,6 +319,14 @@ pub(super) fn parse_requirements(cx: &mut Ctx, obj: &Obj, name: &str) -> Vec<Lab
         let (Some(key), Some(operator)) = (key, operator) else {
             continue;
         };
+        let compares = matches!(operator, LabelOperator::Gt | LabelOperator::Lt);
+        if compares && (values.len() != 1 || values[0].parse::<i64>().is_err()) {
+            cx.err(
+                &item.origin,
+                &path,
+                "operators Gt and Lt take exactly one value, a whole number (e.g. values: [\"4\"])",
+            );
+        }
         let takes_values = matches!(operator, LabelOperator::In | LabelOperator::NotIn);
         if takes_values && values.is_empty() {
             cx.err(
@@ -327,7 +335,7 @@ pub(super) fn parse_requirements(cx: &mut Ctx, obj: &Obj, name: &str) -> Vec<Lab
                 "operators In and NotIn need at least one value",
             );
         }
-        if !takes_values && !values.is_empty() {
+        if !takes_values && !compares && !values.is_empty() {
             cx.err(
                 &item.origin,
                 &path,

@@ -4,8 +4,6 @@ use crate::scheduler::framework::{MAX_NODE_SCORE, PodRef, Score};
 use super::cpu_memory_after;
 
 /// Fractions are fixed-point integers with this many parts per whole.
-const ONE: i128 = 1_000_000;
-
 /// Kubernetes' BalancedAllocation score: prefers nodes whose cpu and memory would be used in
 /// equal proportion after placing the pod. With the fractions `f_cpu`, `f_mem` of allocatable
 /// requested after placement (capped at 1), the standard deviation of two values is
@@ -19,17 +17,29 @@ impl Score for BalancedAllocation {
         "BalancedAllocation"
     }
 
+    /// PreScore: a pod that requests neither cpu nor memory is not scored (Kubernetes skips
+    /// best-effort pods here, kubernetes/kubernetes#129138).
+    fn applies(&self, pod: &PodRef, _: &Cluster) -> bool {
+        pod.pod.requests.cpu_m > 0 || pod.pod.requests.memory > 0
+    }
+
+    /// As upstream, in float64: each resource the node has gives the fraction requested after
+    /// placing the pod (at most 1); the score is `(1 − |f_cpu − f_memory| / 2) × 100`,
+    /// truncated, or 100 with fewer than two such resources.
     fn score(&self, pod: &PodRef, node: &Node, _: &Cluster) -> i64 {
-        let fractions: Vec<i128> = cpu_memory_after(&pod.pod.requests, node)
-            .into_iter()
-            .filter(|&(_, allocatable)| allocatable > 0)
-            .map(|(after, allocatable)| (after as i128 * ONE / allocatable as i128).min(ONE))
-            .collect();
-        if fractions.len() < 2 {
+        let mut fractions = [0.0f64; 2];
+        let mut n = 0;
+        for (after, allocatable) in cpu_memory_after(&pod.pod.requests, node) {
+            if allocatable > 0 {
+                fractions[n] = (after as f64 / allocatable as f64).min(1.0);
+                n += 1;
+            }
+        }
+        if n < 2 {
             return MAX_NODE_SCORE;
         }
-        let std = (fractions[0] - fractions[1]).abs() / 2;
-        ((ONE - std) * MAX_NODE_SCORE as i128 / ONE) as i64
+        let std = (fractions[0] - fractions[1]).abs() / 2.0;
+        ((1.0 - std) * MAX_NODE_SCORE as f64) as i64
     }
 }
 

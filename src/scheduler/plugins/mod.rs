@@ -23,7 +23,7 @@ pub use node_resources_fit::NodeResourcesFit;
 pub use node_selector::NodeAffinity;
 pub use node_unschedulable::NodeUnschedulable;
 pub use pod_topology_spread::{PodTopologySpread, PodTopologySpreadScore};
-pub use requested_to_capacity_ratio::RequestedToCapacityRatio;
+pub use requested_to_capacity_ratio::{RequestedToCapacityRatio, broken_linear};
 pub use taint_toleration::TaintToleration;
 pub use taint_toleration_score::TaintTolerationScore;
 
@@ -40,19 +40,20 @@ pub(crate) fn cpu_memory_after(pod: &Resources, node: &Node) -> [(u64, u64); 2] 
 }
 
 /// Kubernetes' resource-allocation scoring: cpu and memory (weight 1 each) each get
-/// `per_resource(allocated_after, allocatable)`, or 0 on a node without that resource, and the
-/// score is their integer mean.
+/// `per_resource(allocated_after, allocatable)`, and the score is their integer mean. A
+/// resource the node does not have (allocatable 0) is left out of the mean, weight included;
+/// without either, the score is 0.
 pub(crate) fn mean_over_cpu_memory(
     pod: &Resources,
     node: &Node,
     per_resource: impl Fn(u64, u64) -> i64,
 ) -> i64 {
-    let scores = cpu_memory_after(pod, node).map(|(after, allocatable)| {
-        if allocatable == 0 {
-            0
-        } else {
-            per_resource(after, allocatable)
+    let (mut sum, mut n) = (0, 0);
+    for (after, allocatable) in cpu_memory_after(pod, node) {
+        if allocatable > 0 {
+            sum += per_resource(after, allocatable);
+            n += 1;
         }
-    });
-    scores.iter().sum::<i64>() / scores.len() as i64
+    }
+    if n == 0 { 0 } else { sum / n }
 }

@@ -1,11 +1,10 @@
 use crate::model::{Cluster, Node};
-use crate::scheduler::framework::{MAX_NODE_SCORE, PodRef, Score};
+use crate::scheduler::framework::{PodRef, Score, default_normalize};
 
 /// Kubernetes' NodeAffinity score for preferred node affinity: the weights of the preferred
-/// terms whose requirements the node all meets, summed. Kubernetes then scales the sums so the
-/// best node scores 100; clustersim scales by the sum of all the pod's weights instead (the
-/// score of a node does not depend on the others), `sum_matched × 100 / sum_all`. A pod without
-/// preferences scores 0 everywhere.
+/// terms whose requirements the node all meets, summed; NormalizeScore then scales the sums
+/// across the feasible nodes so the best scores 100 (`100 × sum ÷ max sum`, integer division).
+/// A pod without preferences is skipped at PreScore, as upstream.
 pub struct NodeAffinityScore;
 
 impl Score for NodeAffinityScore {
@@ -13,13 +12,16 @@ impl Score for NodeAffinityScore {
         "NodeAffinity"
     }
 
+    /// PreScore: a pod without preferred terms is not scored (Kubernetes' Skip).
+    fn applies(&self, pod: &PodRef, _: &Cluster) -> bool {
+        !pod.template.node_affinity.preferred.is_empty()
+    }
+
+    /// The raw score: the sum of the weights of the preferred terms the node matches.
     fn score(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> i64 {
-        let terms = &pod.template.node_affinity.preferred;
-        let all: i64 = terms.iter().map(|t| t.weight).sum();
-        if all == 0 {
-            return 0;
-        }
-        let matched: i64 = terms
+        pod.template
+            .node_affinity
+            .preferred
             .iter()
             .filter(|t| {
                 t.requirements
@@ -27,8 +29,16 @@ impl Score for NodeAffinityScore {
                     .all(|r| r.matches(cluster.node_label(node, &r.key)))
             })
             .map(|t| t.weight)
-            .sum();
-        matched * MAX_NODE_SCORE / all
+            .sum()
+    }
+
+    fn normalizes(&self) -> bool {
+        true
+    }
+
+    /// The best-matching feasible node → 100, the others in proportion.
+    fn normalize(&self, scores: &mut [i64]) {
+        default_normalize(scores, false);
     }
 }
 
@@ -42,7 +52,7 @@ mod tests {
     use crate::time::SimTime;
 
     #[test]
-    fn weights_of_matching_terms_over_all_weights() {
+    fn weights_of_matching_terms_normalized_by_the_best_node() {
         let term = |weight, zone: &str| PreferredTerm {
             weight,
             requirements: vec![LabelRequirement {
@@ -64,9 +74,15 @@ mod tests {
             .collect();
         let p = pod(Resources::ZERO);
         let r = PodRef::new(&c, &p);
-        let s = |i: usize| NodeAffinityScore.score(&r, c.node(nodes[i]), &c);
-        // All weights 160. Zone a: (80 + 60) × 100 / 160 = 87; zone b: 20 × 100 / 160 = 12;
-        // zone c: 0.
-        assert_eq!((s(0), s(1), s(2)), (87, 12, 0));
+        let all: Vec<_> = nodes.iter().map(|&n| c.node(n)).collect();
+        // Raw sums: zone a matches 80 + 60 = 140, b 20, c nothing; normalized by the best,
+        // 100 × 20 / 140 = 14.
+        let got = crate::scheduler::framework::score_column(&NodeAffinityScore, &r, &all, &c);
+        assert_eq!(got, Some(vec![100, 14, 0]));
+        // No preferences: skipped at PreScore.
+        let mut plain = c.clone();
+        plain.templates[0].node_affinity.preferred.clear();
+        let r = PodRef::new(&plain, &p);
+        assert!(!NodeAffinityScore.applies(&r, &plain));
     }
 }

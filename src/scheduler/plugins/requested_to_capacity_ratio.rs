@@ -30,20 +30,27 @@ impl RequestedToCapacityRatio {
             .iter()
             .map(|&(u, s)| (u as i64, s as i64 * scale))
             .collect();
-        let Some(&first) = pts.first() else {
-            return 0;
-        };
-        if utilization <= first.0 {
-            return first.1;
-        }
-        for w in pts.windows(2) {
-            let ((u0, s0), (u1, s1)) = (w[0], w[1]);
-            if utilization <= u1 {
-                return s0 + (s1 - s0) * (utilization - u0) / (u1 - u0);
-            }
-        }
-        pts[pts.len() - 1].1
+        broken_linear(&pts, utilization)
     }
+}
+
+/// Kubernetes' `helper.BuildBrokenLinearFunction`: the first point's score up to its
+/// utilization, linear between points (multiply, then divide truncating toward zero), the last
+/// point's score beyond it; 0 without points.
+pub fn broken_linear(points: &[(i64, i64)], p: i64) -> i64 {
+    let Some(&first) = points.first() else {
+        return 0;
+    };
+    if p <= first.0 {
+        return first.1;
+    }
+    for w in points.windows(2) {
+        let ((u0, s0), (u1, s1)) = (w[0], w[1]);
+        if p <= u1 {
+            return s0 + (s1 - s0) * (p - u0) / (u1 - u0);
+        }
+    }
+    points[points.len() - 1].1
 }
 
 impl Score for RequestedToCapacityRatio {
@@ -51,17 +58,23 @@ impl Score for RequestedToCapacityRatio {
         "RequestedToCapacityRatio"
     }
 
+    /// As upstream: each resource the node has scores the shape at its utilization (floored
+    /// percent, capped at 100); resources scoring 0 are left out of the mean, weight included;
+    /// the mean is rounded half away from zero (Go's `math.Round`: 37.5 → 38).
     fn score(&self, pod: &PodRef, node: &Node, _: &Cluster) -> i64 {
-        let mut sum = 0;
+        let (mut sum, mut n) = (0i64, 0i64);
         for (after, allocatable) in cpu_memory_after(&pod.pod.requests, node) {
-            let utilization = if allocatable == 0 {
-                100
-            } else {
-                (after.min(allocatable) as u128 * 100 / allocatable as u128) as i64
-            };
-            sum += self.at(utilization);
+            if allocatable == 0 {
+                continue;
+            }
+            let utilization = (after.min(allocatable) as u128 * 100 / allocatable as u128) as i64;
+            let s = self.at(utilization);
+            if s > 0 {
+                sum += s;
+                n += 1;
+            }
         }
-        sum / 2
+        if n == 0 { 0 } else { (2 * sum + n) / (2 * n) }
     }
 }
 
@@ -106,10 +119,11 @@ mod tests {
         let spread = RequestedToCapacityRatio {
             shape: vec![(0, 10), (100, 0)],
         };
-        // Spreading: cpu 100% → 0, memory 20% → 80; average 40.
+        // Spreading: cpu 100% → 0, memory 20% → 80. As upstream, a resource scoring 0 is
+        // left out of the mean: 80 (not (0 + 80) / 2 = 40).
         assert_eq!(
             spread.score(&pod_ref_of(&cluster, &pod), node, &cluster),
-            40
+            80
         );
     }
 }
