@@ -82,15 +82,22 @@ fn sample_arg(text: &str) -> Result<f64, String> {
 }
 
 fn cpu_arg(text: &str) -> Result<u64, String> {
+    let expected = || format!("expected a number of cores above 0, such as 32, found '{text}'");
+    if !text.trim().starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(expected());
+    }
     match crate::quantity::parse_cpu(text) {
-        Ok(0) => Err("expected more than 0 cores".into()),
+        Ok(0) => Err(expected()),
         r => r,
     }
 }
 
 fn memory_arg(text: &str) -> Result<u64, String> {
     match crate::quantity::parse_memory(text) {
-        Ok(0) => Err("expected more than 0 bytes".into()),
+        // A machine of under 1 MiB is a unit left out: a number alone is bytes.
+        Ok(b) if b < 1 << 20 => Err(format!(
+            "'{text}' is {b} bytes; a memory value without a unit is bytes: did you mean {text}Gi?"
+        )),
         r => r,
     }
 }
@@ -141,10 +148,21 @@ fn convert_command(args: ConvertArgs) -> Result<(), Failure> {
         skip_bad_rows: args.skip_bad_rows,
     };
     options.check()?;
-    if let Some(s) = &args.scenario
-        && s == &args.output
-    {
-        return Err(InputErrors::single("--scenario", "is the same file as --output").into());
+    check_outputs(&args)?;
+    let (cpu_scaled, memory_scaled) = args.from.needs_scale();
+    let mut unused = Vec::new();
+    if args.machine_cpu.is_some() && !cpu_scaled {
+        unused.push("--machine-cpu");
+    }
+    if args.machine_memory.is_some() && !memory_scaled {
+        unused.push("--machine-memory");
+    }
+    if !unused.is_empty() {
+        crate::cli::print_warnings(&[format!(
+            "{} not used: {} gives its requests in absolute units",
+            unused.join(" and "),
+            args.from.name()
+        )]);
     }
     let command = command_text(&args);
     let cannot = |path: &Path| {
@@ -158,6 +176,18 @@ fn convert_command(args: ConvertArgs) -> Result<(), Failure> {
         Err(ConvertError::Input(e)) => return Err(e.into()),
         Err(ConvertError::Output(e)) => return Err(cannot(&args.output)(e)),
     };
+    let pools = report.machines.pools();
+    if args.scenario.is_some() && pools.is_empty() {
+        // Nothing is written: the trace alone is not what was asked for.
+        return Err(InputErrors::single(
+            "--scenario",
+            format!(
+                "no machine table among the inputs, so there are no nodes to write ({})",
+                machine_tables(args.from)
+            ),
+        )
+        .into());
+    }
     let file = sink.finish(&report.files).map_err(cannot(&args.output))?;
     file.commit().map_err(cannot(&args.output))?;
 
@@ -168,24 +198,17 @@ fn convert_command(args: ConvertArgs) -> Result<(), Failure> {
         count_of(t.written, "pod"),
         count_of(report.files.len() as u64, "file")
     ));
+    let skipped: u64 = report.files.iter().map(|f| f.bad_rows_skipped).sum();
+    if skipped > 0 {
+        print_out(&format!("  skipped: {}", count_of(skipped, "bad row")));
+    }
     for (reason, n) in &t.left_out {
         print_out(&format!("  left out: {n} {reason}"));
     }
     for (what, n) in &t.changed {
         print_out(&format!("  changed: {n} {what}"));
     }
-    let pools = report.machines.pools();
     match &args.scenario {
-        Some(_) if pools.is_empty() => {
-            return Err(InputErrors::single(
-                "--scenario",
-                format!(
-                    "no machine table among the inputs, so there are no nodes to write ({})",
-                    machine_tables(args.from)
-                ),
-            )
-            .into());
-        }
         Some(path) => {
             let duration_ms = match args.window {
                 Some((a, b)) => b - a,
@@ -204,12 +227,69 @@ fn convert_command(args: ConvertArgs) -> Result<(), Failure> {
             ));
         }
         None if !pools.is_empty() => print_out(&format!(
-            "  {} machines read; add --scenario FILE to write a scenario with their pools",
-            report.machines.len()
+            "  {} read; add --scenario FILE to write a scenario with their pools",
+            count_of(report.machines.len() as u64, "machine")
         )),
         None => {}
     }
     Ok(())
+}
+
+/// Refuses outputs that would replace something other than a regular file (a link, a FIFO, a
+/// device, a folder) or overwrite an input, before anything is read.
+fn check_outputs(args: &ConvertArgs) -> Result<(), InputErrors> {
+    let mut errors = InputErrors::default();
+    let mut outputs = vec![("-o", &args.output)];
+    if let Some(s) = &args.scenario {
+        if s == &args.output {
+            errors
+                .0
+                .extend(InputErrors::single("--scenario", "is the same file as --output").0);
+        }
+        outputs.push(("--scenario", s));
+    }
+    let inputs: Vec<PathBuf> = args
+        .inputs
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    for (flag, path) in outputs {
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            continue; // a new file
+        };
+        let what = if meta.file_type().is_symlink() {
+            Some("a symbolic link")
+        } else if meta.is_dir() {
+            Some("a folder")
+        } else if !meta.is_file() {
+            Some("not a regular file (a device or FIFO)")
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            errors.0.extend(
+                InputErrors::single(
+                    flag,
+                    format!(
+                        "{} is {what}; give a path for a new or regular file",
+                        path.display()
+                    ),
+                )
+                .0,
+            );
+        } else if let Ok(real) = std::fs::canonicalize(path)
+            && inputs.contains(&real)
+        {
+            errors.0.extend(
+                InputErrors::single(flag, format!("{} is one of the inputs", path.display())).0,
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 fn machine_tables(format: Format) -> &'static str {

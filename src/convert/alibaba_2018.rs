@@ -39,9 +39,9 @@ pub fn read<W: Write>(
     // recognised by its first column's name and passed over.
     source::for_each_row(path, Layout::Headerless, cx, |row, cx| {
         match row.fields.len() {
-        9 if row.get(0) == "task_name" => Ok("batch_task"),
-        8 if row.get(0) == "container_id" => Ok("container_meta"),
-        7 if row.get(0) == "machine_id" => Ok("machine_meta"),
+        9 if row.get(0) == "task_name" => Err(Problem::Header),
+        8 if row.get(0) == "container_id" => Err(Problem::Header),
+        7 if row.get(0) == "machine_id" => Err(Problem::Header),
         9 => batch_task(row, cx).map(|()| "batch_task"),
         8 => container(state, row, cx).map(|()| "container_meta"),
         7 => machine(row, cx).map(|()| "machine_meta"),
@@ -69,9 +69,9 @@ fn percent_memory<W: Write>(text: &str, column: &str, cx: &Context<W>) -> Result
     Ok(cx.options.scaled_memory(p / 100.0))
 }
 
-/// `100` = one core.
+/// `100` = one core; a request above 0 is at least 1m.
 fn cores_percent(text: &str, column: &str) -> Result<u64, Problem> {
-    Ok((source::number(text, column)? * 10.0).round() as u64)
+    Ok(source::at_least_one(source::number(text, column)? * 10.0))
 }
 
 fn batch_task<W: Write>(row: &Row, cx: &mut Context<W>) -> Result<(), Problem> {
@@ -111,8 +111,7 @@ fn batch_task<W: Write>(row: &Row, cx: &mut Context<W>) -> Result<(), Problem> {
         priority: None,
         changed: vec![],
     };
-    source::push_instances(cx, &pod, &[job, task], instances)?;
-    Ok(())
+    source::push_instances(cx, &pod, &[job, task], instances)
 }
 
 fn container<W: Write>(state: &mut State, row: &Row, cx: &mut Context<W>) -> Result<(), Problem> {
@@ -127,7 +126,7 @@ fn container<W: Write>(state: &mut State, row: &Row, cx: &mut Context<W>) -> Res
     let cpu_m = cores_percent(row.get(5), "cpu_request")?;
     let memory = percent_memory(row.get(7), "mem_size", cx)?;
     state.containers.insert(id.to_string());
-    cx.sink.push(&Pod {
+    let pod = Pod {
         name: super::pod_name(&[id]),
         namespace: Some("online".into()),
         submit: time,
@@ -138,7 +137,9 @@ fn container<W: Write>(state: &mut State, row: &Row, cx: &mut Context<W>) -> Res
         gpu_milli: 0,
         priority: None,
         changed: vec![],
-    })?;
+    };
+    source::within_limits(&pod)?;
+    cx.sink.push(&pod)?;
     Ok(())
 }
 

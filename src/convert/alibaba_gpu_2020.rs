@@ -28,8 +28,7 @@ pub fn read<W: Write>(path: &Path, cx: &mut Context<W>) -> Result<FileSummary, F
         // The published files come without headers (the names are in `.header` files); a
         // header row someone added is recognised and passed over.
         match (row.fields.len(), row.get(0)) {
-            (10, "job_name") => Ok("pai_task_table"),
-            (5, "machine") => Ok("pai_machine_spec"),
+            (10, "job_name") | (5, "machine") => Err(Problem::Header),
             (10, _) => task(row, cx).map(|()| "pai_task_table"),
             (5, _) => machine(row, cx).map(|()| "pai_machine_spec"),
             (6, _) | (9, _) => Err(Problem::File(
@@ -44,9 +43,10 @@ pub fn read<W: Write>(path: &Path, cx: &mut Context<W>) -> Result<FileSummary, F
     })
 }
 
+/// GB (read as GiB) to bytes, to the nearest MiB; above 0 is at least 1 MiB.
 fn gib(text: &str, column: &str) -> Result<u64, Problem> {
     let g = source::number(text, column)?;
-    Ok(((g * GIB / (1u64 << 20) as f64).round() as u64) << 20)
+    Ok(source::at_least_one(g * GIB / (1u64 << 20) as f64) << 20)
 }
 
 fn task<W: Write>(row: &Row, cx: &mut Context<W>) -> Result<(), Problem> {
@@ -63,11 +63,15 @@ fn task<W: Write>(row: &Row, cx: &mut Context<W>) -> Result<(), Problem> {
             format!("{instances} instances; at most {MAX_INSTANCES} per task"),
         ));
     }
-    let cpu_m = (source::number(row.get(6), "plan_cpu")? * 10.0).round() as u64;
+    if row.get(6).is_empty() || row.get(7).is_empty() {
+        cx.sink.leave_out("tasks without plan_cpu or plan_mem");
+        return Ok(());
+    }
+    let cpu_m = source::at_least_one(source::number(row.get(6), "plan_cpu")? * 10.0);
     let memory = gib(row.get(7), "plan_mem")?;
     let gpu_milli = match row.get(8) {
         "" => 0,
-        g => (source::number(g, "plan_gpu")? * 10.0).round() as u64,
+        g => source::at_least_one(source::number(g, "plan_gpu")? * 10.0),
     };
     let dropped_model = gpu_milli > 0 && !row.get(9).is_empty();
     let pod = Pod {
@@ -86,8 +90,7 @@ fn task<W: Write>(row: &Row, cx: &mut Context<W>) -> Result<(), Problem> {
             vec![]
         },
     };
-    source::push_instances(cx, &pod, &[job, task], instances)?;
-    Ok(())
+    source::push_instances(cx, &pod, &[job, task], instances)
 }
 
 fn machine<W: Write>(row: &Row, cx: &mut Context<W>) -> Result<(), Problem> {

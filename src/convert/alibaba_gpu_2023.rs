@@ -41,7 +41,7 @@ pub fn read<W: Write>(path: &Path, cx: &mut Context<W>) -> Result<FileSummary, F
                 match row.header.iter().position(|h| h == name) {
                     Some(i) => found.push(i),
                     None => {
-                        return Err(Problem::File(format!(
+                        return Err(Problem::BadHeader(format!(
                             "the header has no column '{name}'; an OpenB pod list has {} and a node list {}",
                             wanted(true).join(","),
                             wanted(false).join(",")
@@ -61,10 +61,16 @@ pub fn read<W: Write>(path: &Path, cx: &mut Context<W>) -> Result<FileSummary, F
 }
 
 fn pod<W: Write>(row: &Row, c: &[usize], cx: &mut Context<W>) -> Result<(), Problem> {
-    let name = row.get(c[0]);
-    if !crate::scenario::names::NameRule::DnsSubdomain.check(name) {
-        return Err(bad("name", format!("'{name}' is not a valid pod name")));
+    let given = row.get(c[0]);
+    if given.is_empty() {
+        return Err(bad("name", "empty"));
     }
+    // A name Kubernetes would refuse is made into one (see `pod_name`).
+    let name = if crate::scenario::names::NameRule::DnsLabel.check(given) {
+        given.to_string()
+    } else {
+        super::pod_name(&[given])
+    };
     let cpu_m = source::whole(row.get(c[1]), "cpu_milli")?;
     let memory = source::whole(row.get(c[2]), "memory_mib")?.saturating_mul(1 << 20);
     let gpus = source::whole(row.get(c[3]), "num_gpu")?;
@@ -76,9 +82,15 @@ fn pod<W: Write>(row: &Row, c: &[usize], cx: &mut Context<W>) -> Result<(), Prob
         ));
     }
     let mut changed = vec![];
+    if gpus > 0 && !(1..=1000).contains(&share) {
+        return Err(bad(
+            "gpu_milli",
+            format!("{share} is not a share of one GPU; expected 1 to 1000 (1000 = a whole GPU)"),
+        ));
+    }
     let gpu_milli = match gpus {
         0 => 0,
-        1 => share.clamp(1, 1000),
+        1 => share,
         k if share >= 1000 => k * 1000,
         k => {
             changed.push("a share of several GPUs rounded up to whole devices");
@@ -114,8 +126,8 @@ fn pod<W: Write>(row: &Row, c: &[usize], cx: &mut Context<W>) -> Result<(), Prob
         .filter(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit())
         .take(63)
         .collect();
-    cx.sink.push(&Pod {
-        name: name.to_string(),
+    let pod = Pod {
+        name,
         namespace: (!namespace.is_empty()).then_some(namespace),
         submit,
         start,
@@ -125,7 +137,9 @@ fn pod<W: Write>(row: &Row, c: &[usize], cx: &mut Context<W>) -> Result<(), Prob
         gpu_milli,
         priority: None,
         changed,
-    })?;
+    };
+    source::within_limits(&pod)?;
+    cx.sink.push(&pod)?;
     Ok(())
 }
 

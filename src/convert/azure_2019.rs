@@ -16,7 +16,7 @@ use super::source::{self, Context, Failed, FileSummary, Layout, Problem, Row, ba
 pub fn read<W: Write>(path: &Path, cx: &mut Context<W>) -> Result<FileSummary, Failed> {
     source::for_each_row(path, Layout::Headerless, cx, |row, cx| {
         match row.fields.len() {
-            11 if row.get(0) == "vmid" => Ok("vmtable"),
+            11 if row.get(0) == "vmid" => Err(Problem::Header),
             11 => vm(row, cx).map(|()| "vmtable"),
             n => Err(source::unknown_table(
                 "azure-2019",
@@ -65,7 +65,7 @@ fn vm<W: Write>(row: &Row, cx: &mut Context<W>) -> Result<(), Problem> {
         .collect();
     let namespace = namespace.trim_matches('-').to_string();
     let hash = crate::rng::fnv1a64(id.as_bytes());
-    cx.sink.push(&Pod {
+    let pod = Pod {
         name: format!("vm-{hash:016x}"),
         namespace: (!namespace.is_empty()).then_some(namespace),
         submit: created,
@@ -80,6 +80,8 @@ fn vm<W: Write>(row: &Row, cx: &mut Context<W>) -> Result<(), Problem> {
         } else {
             vec![]
         },
-    })?;
+    };
+    source::within_limits(&pod)?;
+    cx.sink.push(&pod)?;
     Ok(())
 }

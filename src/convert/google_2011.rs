@@ -16,7 +16,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::source::{self, Context, Failed, FileSummary, Layout, Problem, Row, bad, micros};
+use super::source::{self, Context, Failed, FileSummary, Layout, Problem, Row, bad};
 use super::task_life::{Change, Event, Tasks};
 
 /// What ClusterData2011 remembers across rows: the tasks alive.
@@ -28,7 +28,9 @@ pub fn read<W: Write>(
     cx: &mut Context<W>,
 ) -> Result<FileSummary, Failed> {
     source::for_each_row(path, Layout::Headerless, cx, |row, cx| {
+        // A header row someone added is passed over (the published tables have none).
         match row.fields.len() {
+            _ if row.get(0) == "time" => Err(Problem::Header),
             13 => task_event(state, row, cx).map(|()| "task_events"),
             6 => machine_event(row, cx).map(|()| "machine_events"),
             8 => Ok("job_events (not needed)"),
@@ -43,11 +45,7 @@ pub fn read<W: Write>(
 
 /// The event time in ms; `None` for 2^63 − 1 (after the end of the trace).
 fn time(row: &Row) -> Result<Option<u64>, Problem> {
-    let text = row.get(0);
-    if text == "9223372036854775807" {
-        return Ok(None);
-    }
-    micros(text, "time").map(Some)
+    source::event_time(row.get(0), "time")
 }
 
 fn optional_number(row: &Row, i: usize, column: &str) -> Result<Option<f64>, Problem> {
@@ -87,8 +85,7 @@ fn task_event<W: Write>(state: &mut State, row: &Row, cx: &mut Context<W>) -> Re
         memory: optional_number(row, 10, "memory request")?,
         priority,
     };
-    state.apply((job, index), event, change, cx.options, cx.sink)?;
-    Ok(())
+    state.apply((job, index), event, change, cx.options, cx.sink)
 }
 
 fn machine_event<W: Write>(row: &Row, cx: &mut Context<W>) -> Result<(), Problem> {

@@ -110,7 +110,7 @@ fn instance_event<W: Write>(
     f: &dyn Fields,
     cx: &mut Context<W>,
 ) -> Result<(), Problem> {
-    let time = source::micros(&required(f, "time")?, "time")?;
+    let time = source::event_time(&required(f, "time")?, "time")?;
     let collection = source::whole(&required(f, "collection_id")?, "collection_id")?;
     let index = source::whole(&required(f, "instance_index")?, "instance_index")?;
     let kind = required(f, "type")?;
@@ -143,13 +143,12 @@ fn instance_event<W: Write>(
         Some(p) => Some(source::whole(&p, "priority")?.min(i32::MAX as u64) as i32),
     };
     let change = Change {
-        time: Some(time),
+        time,
         cpu: number(&CPUS, "cpus")?,
         memory: number(&MEMORY, "memory")?,
         priority,
     };
-    state.apply((collection, index), event, change, cx.options, cx.sink)?;
-    Ok(())
+    state.apply((collection, index), event, change, cx.options, cx.sink)
 }
 
 fn machine_event<W: Write>(f: &dyn Fields, cx: &mut Context<W>) -> Result<(), Problem> {

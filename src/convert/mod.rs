@@ -92,7 +92,7 @@ impl Format {
     }
 
     /// Which machine capacities scale this format's normalized requests: (cpu, memory).
-    fn needs_scale(self) -> (bool, bool) {
+    pub fn needs_scale(self) -> (bool, bool) {
         match self {
             Format::Google2011 | Format::Google2019 => (true, true),
             // plan_mem and mem_size are percentages of a machine's memory.

@@ -59,14 +59,15 @@ impl<W: Write> Sink<W> {
             env!("CARGO_PKG_VERSION"),
             options.format.name()
         )?;
-        if let Some(cpu) = options.machine_cpu_m {
+        let (cpu_scaled, memory_scaled) = options.format.needs_scale();
+        if let Some(cpu) = options.machine_cpu_m.filter(|_| cpu_scaled) {
             writeln!(
                 out,
                 "# normalized cpu 1.0 = {} cores (--machine-cpu)",
                 format_cpu(cpu)
             )?;
         }
-        if let Some(memory) = options.machine_memory {
+        if let Some(memory) = options.machine_memory.filter(|_| memory_scaled) {
             writeln!(
                 out,
                 "# normalized memory 1.0 = {} (--machine-memory)",
@@ -133,6 +134,7 @@ impl<W: Write> Sink<W> {
         };
         let mut submit = pod.submit;
         let mut run_from = start;
+        let mut moved = None;
         if let Some((from, to)) = self.window {
             if pod.submit >= to {
                 self.leave_out("submitted after the window");
@@ -143,13 +145,12 @@ impl<W: Write> Sink<W> {
                     self.leave_out("ended before the window");
                     return Ok(());
                 }
+                submit = from;
                 if start > from {
-                    // Submitted before the window, started inside it: it waited at the start.
-                    submit = from;
+                    moved = Some("waiting when the window opens: submitted at 0");
                 } else {
-                    submit = from;
                     run_from = from;
-                    self.change(
+                    moved = Some(
                         "running when the window opens: submitted at 0 with the time it had left",
                     );
                 }
@@ -200,6 +201,9 @@ impl<W: Write> Sink<W> {
         }
         writeln!(self.out, "{line}")?;
         self.totals.written += 1;
+        if let Some(what) = moved {
+            self.change(what);
+        }
         for what in &pod.changed {
             self.change(what);
         }

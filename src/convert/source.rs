@@ -47,6 +47,10 @@ pub struct FileSummary {
 
 /// What is wrong with one row.
 pub enum Problem {
+    /// The row is a header row (passed over, not counted as a row).
+    Header,
+    /// The header is not what this format reads (reported at line 1).
+    BadHeader(String),
     /// This row is bad: the column and what was expected.
     Row(String, String),
     /// The whole file is not what this format reads (reported once, at this row).
@@ -107,10 +111,20 @@ impl Row<'_> {
     }
 }
 
-/// Opens an input through the guarded path, hashing what is read.
+/// Opens an input through the guarded path, hashing what is read. A compressed file (the
+/// public traces ship gzipped) is refused with what to do.
 fn open_hashed(path: &Path, label: &str) -> Result<Hashing<input::Capped<std::fs::File>>, Failed> {
-    let file = input::open(path, InputKind::SourceTrace)
-        .map_err(|e| InputErrors::single(label, format!("cannot read: {e}")))?;
+    let cannot = |e: String| InputErrors::single(label, format!("cannot read: {e}"));
+    let mut magic = [0u8; 2];
+    let mut probe = input::open(path, InputKind::SourceTrace).map_err(cannot)?;
+    if probe.read(&mut magic).unwrap_or(0) == 2 && magic == [0x1f, 0x8b] {
+        return Err(InputErrors::single(
+            label,
+            "the file is gzip-compressed; decompress it first (gunzip -k FILE)",
+        )
+        .into());
+    }
+    let file = input::open(path, InputKind::SourceTrace).map_err(cannot)?;
     Ok(Hashing {
         inner: file,
         hash: 0xcbf2_9ce4_8422_2325,
@@ -149,6 +163,11 @@ impl<'a> Tally<'a> {
     ) -> Result<bool, Failed> {
         self.summary.rows += 1;
         match outcome {
+            Err(Problem::Header) => self.summary.rows -= 1,
+            Err(Problem::BadHeader(message)) => {
+                self.errors.push(1, "", message);
+                return Ok(false);
+            }
             Ok(table) => self.summary.table = table,
             Err(Problem::Row(column, message)) => {
                 if self.skip_bad_rows {
@@ -279,6 +298,10 @@ pub fn whole(text: &str, column: &str) -> Result<u64, Problem> {
     }
     match text.parse::<f64>() {
         Ok(x) if x >= 0.0 && x.fract() == 0.0 && x < 9.0e15 => Ok(x as u64),
+        Ok(x) if x >= 0.0 && x.fract() == 0.0 => Err(bad(
+            column,
+            format!("'{text}' is too large (at most 9×10^15)"),
+        )),
         _ => Err(bad(column, format!("'{text}' is not a whole number ≥ 0"))),
     }
 }
@@ -301,6 +324,33 @@ pub fn seconds(text: &str, column: &str) -> Result<u64, Problem> {
     Ok(ms as u64)
 }
 
+/// Google's event time: µs to ms, or `None` for 2^63 − 1, which marks an event after the end
+/// of the trace.
+pub fn event_time(text: &str, column: &str) -> Result<Option<u64>, Problem> {
+    if text == "9223372036854775807" {
+        return Ok(None);
+    }
+    micros(text, column).map(Some)
+}
+
+/// `x` rounded to the nearest whole number, where a positive `x` never rounds to 0.
+pub fn at_least_one(x: f64) -> u64 {
+    let r = x.round();
+    if r < 1.0 && x > 0.0 { 1 } else { r as u64 }
+}
+
+/// A request within the simulator's limits (each resource at most 2^52 units).
+pub fn within_limits(pod: &super::Pod) -> Result<(), Problem> {
+    let max = crate::quantity::MAX_RESOURCE;
+    if pod.cpu_m > max || pod.memory > max || pod.gpu_milli > max {
+        return Err(bad(
+            "",
+            format!("the request is absurdly large (the limit is {max} units a resource)"),
+        ));
+    }
+    Ok(())
+}
+
 /// Microseconds (Google's unit) to milliseconds, rounded to the nearest.
 pub fn micros(text: &str, column: &str) -> Result<u64, Problem> {
     let us = whole(text, column)?;
@@ -313,8 +363,14 @@ pub fn micros(text: &str, column: &str) -> Result<u64, Problem> {
 
 /// The row's width does not match any table of the format.
 pub fn unknown_table(format: &str, width: usize, expected: &str) -> Problem {
+    let article = if format.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     Problem::File(format!(
-        "a row of {width} columns is not a {format} table; expected {expected}"
+        "a row of {} is not {article} {format} table; expected {expected}",
+        crate::output::count_of(width as u64, "column")
     ))
 }
 
@@ -351,7 +407,13 @@ pub fn push_instances<W: io::Write>(
     pod: &super::Pod,
     ids: &[&str],
     instances: u64,
-) -> io::Result<()> {
+) -> Result<(), Problem> {
+    if instances == 0 {
+        cx.sink
+            .leave_out("tasks with no instances (instance count 0)");
+        return Ok(());
+    }
+    within_limits(pod)?;
     let mut one = pod.clone();
     for i in 0..instances {
         let index = i.to_string();

@@ -15,6 +15,7 @@ use std::io::{self, Write};
 
 use super::Options;
 use super::sink::{Pod, Sink};
+use super::source::{Problem, within_limits};
 
 /// What an event does to a task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,7 +76,7 @@ impl Tasks {
         change: Change,
         options: &Options,
         sink: &mut Sink<W>,
-    ) -> io::Result<()> {
+    ) -> Result<(), Problem> {
         let update = |task: &mut Task| {
             if change.cpu.is_some() {
                 task.cpu = change.cpu;
@@ -135,6 +136,12 @@ impl Tasks {
                     });
                     return Ok(());
                 }
+                if let (Some(start), Some(end)) = (task.start, change.time)
+                    && end < start
+                {
+                    sink.leave_out("ended before they started (events out of time order)");
+                    return Ok(());
+                }
                 write(key, &task, change.time, options, sink)
             }
         }
@@ -148,8 +155,12 @@ impl Tasks {
         for (key, task) in open {
             if task.start.is_none() {
                 sink.leave_out("still pending at the end of the input");
-            } else {
-                write(key, &task, None, options, sink)?;
+                continue;
+            }
+            match write(key, &task, None, options, sink) {
+                Ok(()) => sink.change("still running at the end of the input: no duration"),
+                Err(Problem::Output(e)) => return Err(e),
+                Err(_) => sink.leave_out("requests over the simulator's limits"),
             }
         }
         Ok(())
@@ -162,12 +173,12 @@ fn write<W: Write>(
     end: Option<u64>,
     options: &Options,
     sink: &mut Sink<W>,
-) -> io::Result<()> {
+) -> Result<(), Problem> {
     let (Some(cpu), Some(memory)) = (task.cpu, task.memory) else {
         sink.leave_out("no resource request in the trace");
         return Ok(());
     };
-    sink.push(&Pod {
+    let pod = Pod {
         name: format!("{}-{}-{}", key.0, key.1, task.submit),
         namespace: None,
         submit: task.submit,
@@ -178,5 +189,8 @@ fn write<W: Write>(
         gpu_milli: 0,
         priority: task.priority,
         changed: vec![],
-    })
+    };
+    within_limits(&pod)?;
+    sink.push(&pod)?;
+    Ok(())
 }

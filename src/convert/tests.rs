@@ -215,6 +215,13 @@ fn the_window_keeps_what_runs_inside_it_and_the_sample_nests() {
         ]
     );
     assert_eq!(left_out(&report, "ended before the window"), 1);
+    assert_eq!(
+        changed(
+            &report,
+            "running when the window opens: submitted at 0 with the time it had left"
+        ),
+        1
+    );
     assert_eq!(left_out(&report, "submitted after the window"), 1);
     assert!(text.contains("# window: pods submitted from 1000 s to 2000 s"));
     // The window's length sets the horizon: the last written end is 1500 − 1000 = 500 s.
@@ -384,6 +391,8 @@ fn pai_gpu_requests_become_shares_or_whole_devices() {
         left_out(&report, "tasks that never started (status Waiting, ...)"),
         1
     );
+    // The header row is passed over and not counted: 4 task rows.
+    assert_eq!(report.files[0].rows, 4);
     let pools: Vec<(String, u64)> = report
         .machines
         .pools()
@@ -591,4 +600,61 @@ fn pod_names_are_valid_and_distinct() {
     assert_ne!(name, pod_name(&["j_4015", long, "8"]));
     // Case differences that lowercase away still give different names.
     assert_ne!(pod_name(&["task_Nzg3"]), pod_name(&["task_nzg3"]));
+}
+
+#[test]
+fn event_order_and_the_end_of_the_trace() {
+    // Task 1/0 "finishes" before it was scheduled (rows out of time order): left out, counted.
+    // Task 7/1 ends after the end of the trace (2^63 − 1) in Borg 2019's JSON: no duration.
+    let t = format!(
+        "{}{}{}",
+        task_event(600, 1, 0, 0, "0.5", "0.5"),
+        task_event(660, 1, 0, 1, "", ""),
+        task_event(640, 1, 0, 4, "", ""),
+    );
+    let (rows, _, report) = run("order", Format::Google2011, &[("t.csv", &t)], |_| {}).unwrap();
+    assert!(rows.is_empty());
+    assert_eq!(
+        left_out(
+            &report,
+            "ended before they started (events out of time order)"
+        ),
+        1
+    );
+    let json = "{\"time\":\"1000000\",\"type\":0,\"collection_id\":\"7\",\"instance_index\":1,\"resource_request\":{\"cpus\":0.5,\"memory\":0.5}}\n\
+                {\"time\":\"2000000\",\"type\":3,\"collection_id\":\"7\",\"instance_index\":1}\n\
+                {\"time\":\"9223372036854775807\",\"type\":6,\"collection_id\":\"7\",\"instance_index\":1}\n";
+    let (rows, _, _) = run("end", Format::Google2019, &[("i.json", json)], |_| {}).unwrap();
+    assert_eq!(rows, ["1,16,64Gi,,7-1-1000,"]);
+}
+
+#[test]
+fn openb_shares_over_one_gpu_are_bad_rows() {
+    let pods = "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n\
+                Pod_A,1000,1024,1,500,,LS,Running,0,10,0\n\
+                p-1,1000,1024,1,1500,,LS,Running,0,10,0\n";
+    let e = run(
+        "openb-bad",
+        Format::AlibabaGpu2023,
+        &[("p.csv", pods)],
+        |_| {},
+    )
+    .err()
+    .unwrap();
+    assert_eq!(
+        e,
+        [
+            "p.csv:3: gpu_milli: 1500 is not a share of one GPU; expected 1 to 1000 (1000 = a whole GPU)"
+        ]
+    );
+    // A name Kubernetes would refuse (uppercase, '_') is made into a valid one.
+    let fixed = pods.replace("1,1500,", "1,150,");
+    let (rows, _, _) = run(
+        "openb-name",
+        Format::AlibabaGpu2023,
+        &[("p.csv", &fixed)],
+        |_| {},
+    )
+    .unwrap();
+    assert!(rows[0].contains(",pod-a-"), "{}", rows[0]);
 }

@@ -266,3 +266,61 @@ fn real_google_2011_and_alibaba_2018_rows_convert() {
     let o = clustersim(&["validate", path(&dir.join("alibaba.yaml"))]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn outputs_that_are_not_new_or_regular_files_are_refused() {
+    let dir = scratch_dir("convert-outputs");
+    let vm = dir.join("vmtable.csv");
+    std::fs::write(&vm, "a,s,d,0,60,90,10,50,Interactive,2,4\n").unwrap();
+    let real = dir.join("real.csv");
+    std::fs::write(&real, "keep\n").unwrap();
+    #[cfg(unix)]
+    {
+        let link = dir.join("link.csv");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let o = convert("azure-2019", &[path(&vm), "-o", path(&link)]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("is a symbolic link"), "{}", stderr(&o));
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "keep\n");
+    }
+    // The input itself as the output.
+    let o = convert("azure-2019", &[path(&vm), "-o", path(&vm)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("is one of the inputs"),
+        "{}",
+        stderr(&o)
+    );
+    // A folder.
+    let o = convert("azure-2019", &[path(&vm), "-o", path(&dir)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is a folder"), "{}", stderr(&o));
+    // --scenario without a machine table: an error, and the existing trace is kept.
+    let o = convert(
+        "azure-2019",
+        &[
+            path(&vm),
+            "-o",
+            path(&real),
+            "--scenario",
+            path(&dir.join("s.yaml")),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no machine table among the inputs"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), "keep\n");
+    // A gzipped table, as the traces are published.
+    let gz = dir.join("vmtable.csv.gz");
+    std::fs::write(&gz, [0x1f, 0x8b, 8, 0, 0, 0]).unwrap();
+    let o = convert("azure-2019", &[path(&gz), "-o", path(&dir.join("x.csv"))]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("gzip-compressed; decompress it first"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -97,7 +97,12 @@ fn taint_toleration_score() {
 /// message (upstream's `{key: value}` form, as the test file states it).
 #[test]
 fn taint_toleration_filter() {
-    type Case = (&'static str, Vec<Toleration>, Vec<Taint>, Option<&'static str>);
+    type Case = (
+        &'static str,
+        Vec<Toleration>,
+        Vec<Taint>,
+        Option<&'static str>,
+    );
     let cases: Vec<Case> = vec![
         (
             "A pod having no tolerations can't be scheduled onto a node with nonempty taints",
