@@ -87,8 +87,11 @@ pub trait Score: Send + Sync {
     fn normalizes(&self) -> bool {
         false
     }
-    /// NormalizeScore: the raw scores of every feasible node of the cycle, in node order.
-    fn normalize(&self, _scores: &mut [i64]) {}
+    /// NormalizeScore: the raw scores of every feasible node of the cycle (`nodes`, in node
+    /// order). The nodes are given too, so a plug-in whose raw score depends on the feasible
+    /// set (PodTopologySpread weighs by the number of domains among them) can work it out here,
+    /// as Kubernetes' PreScore does.
+    fn normalize(&self, _pod: &PodRef, _nodes: &[&Node], _cluster: &Cluster, _scores: &mut [i64]) {}
 }
 
 /// Kubernetes' `helper.DefaultNormalizeScore`: scales scores so the highest becomes
@@ -139,7 +142,7 @@ pub fn score_column(
     }
     let mut raw: Vec<i64> = nodes.iter().map(|n| s.score(pod, n, cluster)).collect();
     if s.normalizes() {
-        s.normalize(&mut raw);
+        s.normalize(pod, nodes, cluster, &mut raw);
     }
     Some(raw)
 }

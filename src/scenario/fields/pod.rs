@@ -27,7 +27,7 @@ pub const LABEL_REQUIREMENT: &[FieldSpec] = &[
     required(
         "operator",
         Ty::Enum(LABEL_OPERATORS),
-        "In, NotIn, Exists or DoesNotExist.",
+        "In, NotIn, Exists, DoesNotExist, Gt or Lt (Gt and Lt compare one whole-number value).",
     ),
     field(
         "values",

@@ -37,7 +37,7 @@ impl Score for NodeAffinityScore {
     }
 
     /// The best-matching feasible node → 100, the others in proportion.
-    fn normalize(&self, scores: &mut [i64]) {
+    fn normalize(&self, _: &PodRef, _: &[&Node], _: &Cluster, scores: &mut [i64]) {
         default_normalize(scores, false);
     }
 }

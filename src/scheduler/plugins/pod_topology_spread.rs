@@ -55,10 +55,10 @@ impl Filter for PodTopologySpread {
 }
 
 /// Kubernetes' PodTopologySpread score, for `ScheduleAnyway` constraints: fewer matching pods
-/// in the node's domain is better. Per constraint `(max − here) × 100 / (max − min)` over the
-/// domains' counts (100 when all are equal), averaged over the constraints; Kubernetes
-/// normalises over the scored nodes instead. A pod without such constraints scores 0
-/// everywhere (no preference), as in Kubernetes.
+/// in the node's domain is better, by upstream's formula (see [`Score::normalize`] below). A pod
+/// without such constraints is skipped at PreScore. Simplified: Kubernetes' default
+/// constraints for pods without any (spread by host and zone over the pods of the same
+/// Service or ReplicaSet) are not applied.
 pub struct PodTopologySpreadScore;
 
 impl Score for PodTopologySpreadScore {
@@ -66,29 +66,80 @@ impl Score for PodTopologySpreadScore {
         "PodTopologySpread"
     }
 
-    fn score(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> i64 {
+    /// PreScore: only pods with a `ScheduleAnyway` constraint are scored.
+    fn applies(&self, pod: &PodRef, _: &Cluster) -> bool {
+        pod.template
+            .topology_spread
+            .iter()
+            .any(|c| c.when_unsatisfiable == WhenUnsatisfiable::ScheduleAnyway)
+    }
+
+    /// The raw score depends on the feasible nodes (the number of domains among them), so it
+    /// is computed in [`Score::normalize`], which sees them.
+    fn score(&self, _: &PodRef, _: &Node, _: &Cluster) -> i64 {
+        0
+    }
+
+    fn normalizes(&self) -> bool {
+        true
+    }
+
+    /// Kubernetes' Score and NormalizeScore together. Raw, per node: for each soft constraint,
+    /// `matching pods in the node's domain × ln(domains + 2) + (maxSkew − 1)`, summed and
+    /// rounded once (half away from zero), where `domains` is the number of distinct zones
+    /// among the feasible nodes, or the number of feasible nodes for `hostname`. Normalized:
+    /// `100 × (max + min − raw) ÷ max` (all 100 when max is 0), so the least crowded node gets
+    /// 100 and the most crowded `100 × min ÷ max`.
+    fn normalize(&self, pod: &PodRef, nodes: &[&Node], cluster: &Cluster, scores: &mut [i64]) {
         let t = pod.template;
-        let mut sum = 0;
-        let mut n = 0;
-        for c in &t.topology_spread {
-            if c.when_unsatisfiable != WhenUnsatisfiable::ScheduleAnyway {
-                continue;
+        let soft: Vec<_> = t
+            .topology_spread
+            .iter()
+            .filter(|c| c.when_unsatisfiable == WhenUnsatisfiable::ScheduleAnyway)
+            .collect();
+        let zones: std::collections::BTreeSet<u32> = nodes.iter().map(|n| n.zone).collect();
+        let weight = |key: TopologyKey| {
+            let size = match key {
+                TopologyKey::Zone => zones.len(),
+                TopologyKey::Hostname => nodes.len(),
+            };
+            ((size + 2) as f64).ln()
+        };
+        let counts: Vec<Option<Vec<(u32, u32)>>> = soft
+            .iter()
+            .map(|c| {
+                (c.topology_key == TopologyKey::Zone)
+                    .then(|| domain_counts(cluster, t, c.topology_key, &c.label_selector))
+            })
+            .collect();
+        for (j, node) in nodes.iter().enumerate() {
+            let mut raw = 0.0f64;
+            for (c, zone_counts) in soft.iter().zip(&counts) {
+                let n = match zone_counts {
+                    Some(zc) => zc
+                        .binary_search_by_key(&node.zone, |e| e.0)
+                        .map_or(0, |i| zc[i].1),
+                    None => node
+                        .pods
+                        .iter()
+                        .filter(|&&p| {
+                            selects(cluster, &c.label_selector, &t.namespace, cluster.pod(p))
+                        })
+                        .count() as u32,
+                };
+                raw += n as f64 * weight(c.topology_key) + (c.max_skew as f64 - 1.0);
             }
-            n += 1;
-            let counts = domain_counts(cluster, t, c.topology_key, &c.label_selector);
-            let min = counts.iter().map(|c| c.1).min().unwrap_or(0) as i64;
-            let max = counts.iter().map(|c| c.1).max().unwrap_or(0) as i64;
-            let d = domain(c.topology_key, node);
-            let here = counts
-                .binary_search_by_key(&d, |c| c.0)
-                .map_or(max, |i| counts[i].1 as i64);
-            sum += if max == min {
+            scores[j] = raw.round() as i64;
+        }
+        let max = scores.iter().copied().max().unwrap_or(0);
+        let min = scores.iter().copied().min().unwrap_or(0);
+        for s in scores.iter_mut() {
+            *s = if max == 0 {
                 MAX_NODE_SCORE
             } else {
-                (max - here) * MAX_NODE_SCORE / (max - min)
+                MAX_NODE_SCORE * (max + min - *s) / max
             };
         }
-        if n == 0 { 0 } else { sum / n }
     }
 }
 
@@ -169,25 +220,21 @@ mod tests {
 
     #[test]
     fn schedule_anyway_scores_emptier_domains_higher() {
-        // Zone counts a 4, b 1, c 0 → min 0, max 4. Score (4 − here) × 100 / 4:
-        // a 0, b 75, c 100.
+        // Zone counts a 4, b 1, c 0 over three feasible zones: weight ln(3 + 2) = 1.609.
+        // Raw 4 × 1.609 = 6.44 → 6, 1.61 → 2, 0; normalized 100 × (6 + 0 − raw) / 6:
+        // a 0, b 66, c 100.
         let nodes: &[(u32, &[u32])] = &[(0, &[4]), (1, &[1]), (2, &[0])];
         let soft = template(TopologyKey::Zone, WhenUnsatisfiable::ScheduleAnyway, 1);
         let (c, ids) = cluster(vec![soft], nodes);
         let mut p = pod(Resources::new(1, 0, 0));
         p.template = TemplateId(0);
         let r = PodRef::new(&c, &p);
-        let got: Vec<i64> = ids
-            .iter()
-            .map(|&n| PodTopologySpreadScore.score(&r, c.node(n), &c))
-            .collect();
-        assert_eq!(got, vec![0, 75, 100]);
-        // No soft constraint: 0 everywhere.
-        let (c, ids) = cluster(vec![PodTemplate::default()], nodes);
+        let all: Vec<_> = ids.iter().map(|&n| c.node(n)).collect();
+        let got = crate::scheduler::framework::score_column(&PodTopologySpreadScore, &r, &all, &c);
+        assert_eq!(got, Some(vec![0, 66, 100]));
+        // No soft constraint: skipped at PreScore.
+        let (c, _) = cluster(vec![PodTemplate::default()], nodes);
         let r = PodRef::new(&c, &p);
-        assert!(
-            ids.iter()
-                .all(|&n| PodTopologySpreadScore.score(&r, c.node(n), &c) == 0)
-        );
+        assert!(!PodTopologySpreadScore.applies(&r, &c));
     }
 }

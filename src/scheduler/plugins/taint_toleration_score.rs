@@ -27,7 +27,7 @@ impl Score for TaintTolerationScore {
     }
 
     /// Fewest untolerated taints → 100, most → 0, across the feasible nodes.
-    fn normalize(&self, scores: &mut [i64]) {
+    fn normalize(&self, _: &PodRef, _: &[&Node], _: &Cluster, scores: &mut [i64]) {
         default_normalize(scores, true);
     }
 }
