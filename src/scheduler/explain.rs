@@ -27,6 +27,8 @@ pub struct Explanation {
     pub bound: Option<(u64, String)>,
     /// Every node's verdict at that binding.
     pub candidates: Vec<Candidate>,
+    /// Score plug-ins that skipped the pod at PreScore (they add nothing on any node).
+    pub skipped: Vec<String>,
     /// Kubernetes' FailedScheduling message, if the pod was still pending at the end.
     pub pending_message: Option<String>,
     /// The Cluster Autoscaler's last word on the pending pod (`TriggeredScaleUp` or
@@ -83,6 +85,13 @@ impl Explanation {
             .map(|(n, _)| *n)
             .collect();
         let table = score_table(policy.scores(), pod, &feasible, cluster);
+        self.skipped = policy
+            .scores()
+            .iter()
+            .zip(&table)
+            .filter(|(_, col)| col.is_none())
+            .map(|((s, _), _)| s.name().to_string())
+            .collect();
         let mut j = 0;
         self.candidates = verdicts
             .into_iter()
@@ -117,6 +126,14 @@ impl Explanation {
                     *t as f64 / 1000.0
                 )
                 .unwrap();
+                if !self.skipped.is_empty() {
+                    writeln!(
+                        out,
+                        "  (not scored, skipped at PreScore: {})",
+                        self.skipped.join(", ")
+                    )
+                    .unwrap();
+                }
                 for c in &self.candidates {
                     match &c.rejected {
                         Some((filter, reasons)) => writeln!(

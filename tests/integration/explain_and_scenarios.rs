@@ -86,8 +86,15 @@ fn explain_shows_each_nodes_verdict_and_scores_for_a_bound_pod() {
         text.contains("on-demand-0: rejected by NodeResourcesFit: Insufficient cpu"),
         "{text}"
     );
-    // TaintToleration 100 × 3 + LeastAllocated 81 × 1 + BalancedAllocation 93 × 1 = 474.
+    // TaintToleration 100 × 3 + LeastAllocated 81 × 1 + BalancedAllocation 93 × 1 = 474. (The
+    // pods tolerate the spot taint, so no feasible node has an untolerated PreferNoSchedule
+    // taint: all 100 after normalization.)
     assert!(text.contains("spot-0: feasible, score 474"), "{text}");
+    // No preferred node affinity and no soft spread: both skipped at PreScore, as upstream.
+    assert!(
+        text.contains("(not scored, skipped at PreScore: NodeAffinity, PodTopologySpread)"),
+        "{text}"
+    );
 }
 
 #[test]
