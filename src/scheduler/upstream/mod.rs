@@ -5,6 +5,7 @@
 //! feature-gated operators) say so where they are left out.
 
 mod balanced_allocation_test;
+mod fit_test;
 mod framework_types_test;
 mod least_allocated_test;
 mod most_allocated_test;
