@@ -68,25 +68,29 @@ impl Machines {
     }
 }
 
-/// `cpu96-mem512gi`, `cpu64-mem256gi-gpu2-p100`.
+/// `cpu96-mem512gi` without GPUs; `p100x2-64c-256gi` with them (model × devices first, short
+/// enough for a chart's legend).
 fn pool_name(m: &Machine) -> String {
-    let mut name = format!(
-        "cpu{}-mem{}",
-        format_cpu(m.cpu_m),
-        memory_text(m.memory).to_ascii_lowercase()
-    );
-    if m.gpus > 0 {
-        name.push_str(&format!("-gpu{}", m.gpus));
-        if let Some(model) = &m.gpu_model {
-            name.push('-');
-            name.extend(
-                model
-                    .chars()
-                    .map(|c| c.to_ascii_lowercase())
-                    .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
-            );
-        }
-    }
+    let cpu = format_cpu(m.cpu_m);
+    let memory = memory_text(m.memory).to_ascii_lowercase();
+    let mut name = if m.gpus == 0 {
+        format!("cpu{cpu}-mem{memory}")
+    } else {
+        let model: String = m
+            .gpu_model
+            .as_deref()
+            .unwrap_or("gpu")
+            .chars()
+            .map(|c| c.to_ascii_lowercase())
+            .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            .collect();
+        let model = if model.is_empty() {
+            "gpu".into()
+        } else {
+            model
+        };
+        format!("{model}x{}-{cpu}c-{memory}", m.gpus)
+    };
     name.truncate(63);
     name.trim_end_matches('-').to_string()
 }

@@ -402,7 +402,7 @@ fn pai_gpu_requests_become_shares_or_whole_devices() {
     assert_eq!(
         pools,
         [
-            ("cpu96-mem384gi-gpu8-v100m32".to_string(), 2),
+            ("v100m32x8-96c-384gi".to_string(), 2),
             ("cpu96-mem512gi".to_string(), 1)
         ]
     );

@@ -66,16 +66,17 @@ pub fn timeline_data(title: &str, result: &RunResult) -> TimelineData {
         // Pools that never had a ready node are left out of the chart (timeseries.csv keeps
         // them): a Karpenter NodePool generates a pool per instance and capacity type, most
         // of them unused.
-        ready_nodes: ts
-            .pool_names
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| ts.samples.iter().any(|s| s.ready_nodes_by_pool[i] > 0))
-            .map(|(i, name)| Series {
-                label: name.clone(),
-                values: column(&|s| s.ready_nodes_by_pool[i] as f64),
-            })
-            .collect(),
+        ready_nodes: fold_small_pools(
+            ts.pool_names
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| ts.samples.iter().any(|s| s.ready_nodes_by_pool[i] > 0))
+                .map(|(i, name)| Series {
+                    label: name.clone(),
+                    values: column(&|s| s.ready_nodes_by_pool[i] as f64),
+                })
+                .collect(),
+        ),
         pods_running: column(&|s| s.pods_running as f64),
         pods_pending: column(&|s| s.pods_pending as f64),
         cpu_allocated: column(&|s| s.cpu_allocated),
@@ -388,5 +389,76 @@ impl Format {
             Format::Percent(d) => format!("{:.*}%", d, v * 100.0),
             Format::Money => format!("{v:.2}"),
         }
+    }
+}
+
+/// Most pools the nodes panel draws one line each for; the legend has room for this many.
+const MAX_POOL_LINES: usize = 8;
+
+/// With more pools than the legend holds, the largest (by peak, ties in pool order) keep
+/// their lines and the rest are summed into one "N other pools" line; timeseries.csv keeps
+/// every pool.
+fn fold_small_pools(series: Vec<Series>) -> Vec<Series> {
+    if series.len() <= MAX_POOL_LINES {
+        return series;
+    }
+    let peak = |s: &Series| s.values.iter().copied().fold(0.0, f64::max);
+    let mut order: Vec<usize> = (0..series.len()).collect();
+    order.sort_by(|&a, &b| {
+        peak(&series[b])
+            .total_cmp(&peak(&series[a]))
+            .then(a.cmp(&b))
+    });
+    let mut kept: Vec<usize> = order[..MAX_POOL_LINES - 1].to_vec();
+    kept.sort_unstable();
+    let rest: Vec<&Series> = (0..series.len())
+        .filter(|i| !kept.contains(i))
+        .map(|i| &series[i])
+        .collect();
+    let len = series.iter().map(|s| s.values.len()).max().unwrap_or(0);
+    let other = Series {
+        label: format!("{} other pools", rest.len()),
+        values: (0..len)
+            .map(|k| {
+                rest.iter()
+                    .map(|s| s.values.get(k).copied().unwrap_or(0.0))
+                    .sum()
+            })
+            .collect(),
+    };
+    let mut out: Vec<Series> = kept.into_iter().map(|i| series[i].clone()).collect();
+    out.push(other);
+    out
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::*;
+
+    #[test]
+    fn small_pools_are_summed_into_one_line() {
+        // Ten pools whose peaks are their index: the seven largest (3..=9) keep their lines,
+        // in pool order, and pools 0, 1 and 2 become "3 other pools" = 0 + 1 + 2 = 3.
+        let series: Vec<Series> = (0..10)
+            .map(|i| Series {
+                label: format!("p{i}"),
+                values: vec![i as f64, i as f64],
+            })
+            .collect();
+        let out = fold_small_pools(series);
+        let labels: Vec<&str> = out.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["p3", "p4", "p5", "p6", "p7", "p8", "p9", "3 other pools"]
+        );
+        assert_eq!(out[7].values, vec![3.0, 3.0]);
+        // Eight or fewer: unchanged.
+        let few: Vec<Series> = (0..8)
+            .map(|i| Series {
+                label: format!("p{i}"),
+                values: vec![1.0],
+            })
+            .collect();
+        assert_eq!(fold_small_pools(few).len(), 8);
     }
 }
