@@ -249,13 +249,22 @@ pub fn for_each_json_line<W: io::Write>(
     let mut line = 0u64;
     loop {
         text.clear();
-        let n = reader
+        let max = input::MAX_LINE_BYTES;
+        let n = (&mut reader)
+            .take(max as u64 + 1)
             .read_line(&mut text)
             .map_err(|e| InputErrors::single(&label, format!("cannot read: {e}")))?;
         if n == 0 {
             break;
         }
         line += 1;
+        if n > max {
+            return Err(InputErrors::single(
+                &label,
+                format!("cannot read: line {line} is longer than {} MiB", max >> 20),
+            )
+            .into());
+        }
         if text.trim().is_empty() {
             continue;
         }

@@ -402,7 +402,13 @@ pub struct Uncommented<R> {
     dropped: u64,
     /// (first passed line after a run of left-out lines, lines left out before it).
     shifts: Vec<(u64, u64)>,
+    /// Bytes of the current line so far, against [`MAX_LINE_BYTES`].
+    line_bytes: usize,
 }
+
+/// The longest line a CSV input may have: a row is held whole while it is read, so a file
+/// without line breaks must not be read as one row.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
 
 impl<R> Uncommented<R> {
     fn new(inner: R, active: bool) -> Self {
@@ -414,6 +420,7 @@ impl<R> Uncommented<R> {
             passed: 0,
             dropped: 0,
             shifts: vec![],
+            line_bytes: 0,
         }
     }
 
@@ -458,6 +465,17 @@ impl<R: Read> Read for Uncommented<R> {
                     Some(off) => (i + off + 1, true),
                     None => (n, false),
                 };
+                self.line_bytes += end - i;
+                if self.line_bytes > MAX_LINE_BYTES {
+                    return Err(io::Error::other(format!(
+                        "line {} is longer than {} MiB (is this a CSV file with line breaks?)",
+                        self.passed + self.dropped + 1,
+                        MAX_LINE_BYTES >> 20
+                    )));
+                }
+                if newline {
+                    self.line_bytes = 0;
+                }
                 if newline {
                     self.line_start = true;
                 }
@@ -568,6 +586,20 @@ mod tests {
             let mapped: Vec<u64> = (1..=4).map(|l| u.original_line(l)).collect();
             assert_eq!(mapped, [2, 4, 7, 9], "step {step}");
         }
+        // A line over the limit is an error naming it, not a row held whole.
+        let long = format!("h\n{}\n", "x".repeat(MAX_LINE_BYTES + 1));
+        let mut u = Uncommented::new(
+            Trickle {
+                bytes: long.as_bytes(),
+                step: 4096,
+            },
+            true,
+        );
+        let e = u.read_to_string(&mut String::new()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 2 is longer than 1 MiB (is this a CSV file with line breaks?)"
+        );
         // Inactive: comments pass, blank lines still go.
         let mut u = Uncommented::new(
             Trickle {
