@@ -113,6 +113,11 @@ impl fmt::Display for Resources {
 
 /// Milli-GPU as devices: `2000` → `2`, `460` → `0.46`.
 pub fn format_gpu(milli: u64) -> String {
+    format_milli(milli)
+}
+
+/// Thousandths as a decimal without trailing zeros: `2000` → `2`, `460` → `0.46`.
+pub fn format_milli(milli: u64) -> String {
     if milli.is_multiple_of(1000) {
         format!("{}", milli / 1000)
     } else {

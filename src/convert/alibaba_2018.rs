@@ -138,9 +138,7 @@ fn container<W: Write>(state: &mut State, row: &Row, cx: &mut Context<W>) -> Res
         priority: None,
         changed: vec![],
     };
-    source::within_limits(&pod)?;
-    cx.sink.push(&pod)?;
-    Ok(())
+    cx.sink.push(&pod)
 }
 
 fn machine<W: Write>(row: &Row, cx: &mut Context<W>) -> Result<(), Problem> {

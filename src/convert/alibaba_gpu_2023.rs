@@ -138,9 +138,7 @@ fn pod<W: Write>(row: &Row, c: &[usize], cx: &mut Context<W>) -> Result<(), Prob
         priority: None,
         changed,
     };
-    source::within_limits(&pod)?;
-    cx.sink.push(&pod)?;
-    Ok(())
+    cx.sink.push(&pod)
 }
 
 fn node<W: Write>(row: &Row, c: &[usize], cx: &mut Context<W>) -> Result<(), Problem> {

@@ -81,7 +81,5 @@ fn vm<W: Write>(row: &Row, cx: &mut Context<W>) -> Result<(), Problem> {
             vec![]
         },
     };
-    source::within_limits(&pod)?;
-    cx.sink.push(&pod)?;
-    Ok(())
+    cx.sink.push(&pod)
 }

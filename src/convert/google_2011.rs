@@ -19,11 +19,8 @@ use std::path::Path;
 use super::source::{self, Context, Failed, FileSummary, Layout, Problem, Row, bad};
 use super::task_life::{Change, Event, Tasks};
 
-/// What ClusterData2011 remembers across rows: the tasks alive.
-pub type State = Tasks;
-
 pub fn read<W: Write>(
-    state: &mut State,
+    state: &mut Tasks,
     path: &Path,
     cx: &mut Context<W>,
 ) -> Result<FileSummary, Failed> {
@@ -55,7 +52,7 @@ fn optional_number(row: &Row, i: usize, column: &str) -> Result<Option<f64>, Pro
     }
 }
 
-fn task_event<W: Write>(state: &mut State, row: &Row, cx: &mut Context<W>) -> Result<(), Problem> {
+fn task_event<W: Write>(state: &mut Tasks, row: &Row, cx: &mut Context<W>) -> Result<(), Problem> {
     let time = time(row)?;
     let job = source::whole(row.get(2), "job ID")?;
     let index = source::whole(row.get(3), "task index")?;

@@ -20,9 +20,6 @@ use serde_json::Value;
 use super::source::{self, Context, Failed, FileSummary, Layout, Problem, bad};
 use super::task_life::{Change, Event, Tasks};
 
-/// What Borg 2019 remembers across rows: the instances alive.
-pub type State = Tasks;
-
 /// A row's fields by name, from a CSV header or a JSON object.
 trait Fields {
     fn text(&self, names: &[&str]) -> Option<String>;
@@ -66,7 +63,7 @@ const CAPACITY_CPUS: [&str; 2] = ["capacity.cpus", "capacity_cpus"];
 const CAPACITY_MEMORY: [&str; 2] = ["capacity.memory", "capacity_memory"];
 
 pub fn read<W: Write>(
-    state: &mut State,
+    state: &mut Tasks,
     path: &Path,
     cx: &mut Context<W>,
 ) -> Result<FileSummary, Failed> {
@@ -85,7 +82,7 @@ pub fn read<W: Write>(
 }
 
 fn event<W: Write>(
-    state: &mut State,
+    state: &mut Tasks,
     f: &dyn Fields,
     cx: &mut Context<W>,
 ) -> Result<&'static str, Problem> {
@@ -106,7 +103,7 @@ fn required(f: &dyn Fields, name: &str) -> Result<String, Problem> {
 }
 
 fn instance_event<W: Write>(
-    state: &mut State,
+    state: &mut Tasks,
     f: &dyn Fields,
     cx: &mut Context<W>,
 ) -> Result<(), Problem> {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
-use crate::quantity::format_cpu;
+use crate::quantity::{format_cpu, format_memory};
 
 /// A machine's capacity.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -95,13 +95,12 @@ fn pool_name(m: &Machine) -> String {
     name.trim_end_matches('-').to_string()
 }
 
-/// Bytes as a memory quantity: the largest binary unit that divides them (`512Mi`, `96Gi`),
-/// else the largest decimal one (`500G`), else bytes.
+/// Bytes as a memory quantity: whole MiB in the largest binary unit (`512Mi`, `96Gi`, as
+/// [`format_memory`] writes them), else the largest decimal unit that divides them (`500G`,
+/// PAI's and Azure's GB), else as `format_memory` has it.
 pub fn memory_text(bytes: u64) -> String {
-    for (suffix, unit) in [("Ti", 1u64 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20)] {
-        if bytes >= unit && bytes.is_multiple_of(unit) {
-            return format!("{}{suffix}", bytes / unit);
-        }
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        return format_memory(bytes);
     }
     for (suffix, unit) in [
         ("T", 1_000_000_000_000u64),
@@ -112,10 +111,7 @@ pub fn memory_text(bytes: u64) -> String {
             return format!("{}{suffix}", bytes / unit);
         }
     }
-    if bytes >= 1 << 10 && bytes.is_multiple_of(1 << 10) {
-        return format!("{}Ki", bytes >> 10);
-    }
-    bytes.to_string()
+    format_memory(bytes)
 }
 
 /// A scenario running `trace_path` (as the scenario will see it, relative to its folder) on

@@ -209,12 +209,7 @@ impl Options {
 /// `fraction × whole`, rounded to the nearest multiple of `unit`; a positive fraction never
 /// rounds to 0.
 fn scale(fraction: f64, whole: u64, unit: u64) -> u64 {
-    let units = (fraction * whole as f64 / unit as f64).round() as u64;
-    if units == 0 && fraction > 0.0 {
-        unit
-    } else {
-        units * unit
-    }
+    source::at_least_one(fraction * whole as f64 / unit as f64) * unit
 }
 
 /// What a conversion read and wrote.
@@ -269,23 +264,19 @@ pub fn convert<W: std::io::Write>(
 
 /// What a format remembers across rows and files.
 enum State {
-    Google2011(google_2011::State),
-    Google2019(google_2019::State),
+    /// Both Google formats: the Borg tasks alive.
+    Borg(task_life::Tasks),
     Alibaba2018(alibaba_2018::State),
-    AlibabaGpu2020,
-    AlibabaGpu2023,
-    Azure2019,
+    /// The other formats read each row on its own.
+    None,
 }
 
 impl State {
     fn new(format: Format) -> Self {
         match format {
-            Format::Google2011 => State::Google2011(Default::default()),
-            Format::Google2019 => State::Google2019(Default::default()),
+            Format::Google2011 | Format::Google2019 => State::Borg(Default::default()),
             Format::Alibaba2018 => State::Alibaba2018(Default::default()),
-            Format::AlibabaGpu2020 => State::AlibabaGpu2020,
-            Format::AlibabaGpu2023 => State::AlibabaGpu2023,
-            Format::Azure2019 => State::Azure2019,
+            Format::AlibabaGpu2020 | Format::AlibabaGpu2023 | Format::Azure2019 => State::None,
         }
     }
 
@@ -296,8 +287,7 @@ impl State {
         sink: &mut Sink<W>,
     ) -> std::io::Result<()> {
         match self {
-            State::Google2011(s) => s.finish(options, sink),
-            State::Google2019(s) => s.finish(options, sink),
+            State::Borg(tasks) => tasks.finish(options, sink),
             _ => Ok(()),
         }
     }
@@ -315,13 +305,13 @@ fn read_file<W: std::io::Write>(
         sink,
         machines,
     };
-    match state {
-        State::Google2011(s) => google_2011::read(s, path, &mut cx),
-        State::Google2019(s) => google_2019::read(s, path, &mut cx),
-        State::Alibaba2018(s) => alibaba_2018::read(s, path, &mut cx),
-        State::AlibabaGpu2020 => alibaba_gpu_2020::read(path, &mut cx),
-        State::AlibabaGpu2023 => alibaba_gpu_2023::read(path, &mut cx),
-        State::Azure2019 => azure_2019::read(path, &mut cx),
+    match (state, options.format) {
+        (State::Borg(tasks), Format::Google2011) => google_2011::read(tasks, path, &mut cx),
+        (State::Borg(tasks), _) => google_2019::read(tasks, path, &mut cx),
+        (State::Alibaba2018(s), _) => alibaba_2018::read(s, path, &mut cx),
+        (_, Format::AlibabaGpu2020) => alibaba_gpu_2020::read(path, &mut cx),
+        (_, Format::AlibabaGpu2023) => alibaba_gpu_2023::read(path, &mut cx),
+        _ => azure_2019::read(path, &mut cx),
     }
 }
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use super::source::Problem;
 use super::{Columns, Options};
 use crate::quantity::{format_cpu, format_gpu};
 
@@ -126,8 +127,16 @@ impl<W: Write> Sink<W> {
         *self.totals.changed.entry(what).or_default() += 1;
     }
 
-    /// Writes `pod` if the window and the sample keep it.
-    pub fn push(&mut self, pod: &Pod) -> io::Result<()> {
+    /// Writes `pod` if the window and the sample keep it. A request over the simulator's
+    /// limits (2^52 units a resource) is a bad row.
+    pub fn push(&mut self, pod: &Pod) -> Result<(), Problem> {
+        let max = crate::quantity::MAX_RESOURCE;
+        if pod.cpu_m > max || pod.memory > max || pod.gpu_milli > max {
+            return Err(super::source::bad(
+                "",
+                format!("the request is absurdly large (the limit is {max} units a resource)"),
+            ));
+        }
         let Some(start) = pod.start else {
             self.leave_out("never ran in the trace");
             return Ok(());
@@ -241,10 +250,5 @@ impl<W: Write> Sink<W> {
 
 /// Milliseconds as seconds: `1500` → `1.5`, `2000` → `2`.
 pub fn seconds_text(ms: u64) -> String {
-    if ms.is_multiple_of(1000) {
-        (ms / 1000).to_string()
-    } else {
-        let s = format!("{}.{:03}", ms / 1000, ms % 1000);
-        s.trim_end_matches('0').to_string()
-    }
+    crate::quantity::format_milli(ms)
 }

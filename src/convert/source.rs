@@ -73,21 +73,21 @@ pub fn bad(column: &str, message: impl Into<String>) -> Problem {
 /// A reader that hashes and counts the bytes passing through it.
 pub struct Hashing<R> {
     inner: R,
-    hash: u64,
+    hash: crate::rng::Fnv1a,
     bytes: u64,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for &b in &buf[..n] {
-            self.hash ^= b as u64;
-            self.hash = self.hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+        self.hash.update(&buf[..n]);
         self.bytes += n as u64;
         Ok(n)
     }
 }
+
+/// An opened input: its first bytes (already read, to tell gzip from text) before the rest.
+type Opened = io::Chain<io::Cursor<Vec<u8>>, input::Capped<std::fs::File>>;
 
 /// How a table's rows come.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -113,21 +113,24 @@ impl Row<'_> {
 
 /// Opens an input through the guarded path, hashing what is read. A compressed file (the
 /// public traces ship gzipped) is refused with what to do.
-fn open_hashed(path: &Path, label: &str) -> Result<Hashing<input::Capped<std::fs::File>>, Failed> {
+fn open_hashed(path: &Path, label: &str) -> Result<Hashing<Opened>, Failed> {
     let cannot = |e: String| InputErrors::single(label, format!("cannot read: {e}"));
-    let mut magic = [0u8; 2];
-    let mut probe = input::open(path, InputKind::SourceTrace).map_err(cannot)?;
-    if probe.read(&mut magic).unwrap_or(0) == 2 && magic == [0x1f, 0x8b] {
+    let mut file = input::open(path, InputKind::SourceTrace).map_err(cannot)?;
+    let mut magic = Vec::with_capacity(2);
+    (&mut file)
+        .take(2)
+        .read_to_end(&mut magic)
+        .map_err(|e| cannot(e.to_string()))?;
+    if magic == [0x1f, 0x8b] {
         return Err(InputErrors::single(
             label,
             "the file is gzip-compressed; decompress it first (gunzip -k FILE)",
         )
         .into());
     }
-    let file = input::open(path, InputKind::SourceTrace).map_err(cannot)?;
     Ok(Hashing {
-        inner: file,
-        hash: 0xcbf2_9ce4_8422_2325,
+        inner: io::Cursor::new(magic).chain(file),
+        hash: crate::rng::Fnv1a::default(),
         bytes: 0,
     })
 }
@@ -161,9 +164,11 @@ impl<'a> Tally<'a> {
         line: u64,
         outcome: Result<&'static str, Problem>,
     ) -> Result<bool, Failed> {
-        self.summary.rows += 1;
+        if !matches!(outcome, Err(Problem::Header)) {
+            self.summary.rows += 1;
+        }
         match outcome {
-            Err(Problem::Header) => self.summary.rows -= 1,
+            Err(Problem::Header) => {}
             Err(Problem::BadHeader(message)) => {
                 self.errors.push(1, "", message);
                 return Ok(false);
@@ -193,7 +198,7 @@ impl<'a> Tally<'a> {
             return Err(InputErrors(self.errors.finish()).into());
         }
         self.summary.bytes = reader.bytes;
-        self.summary.fnv1a64 = reader.hash;
+        self.summary.fnv1a64 = reader.hash.0;
         Ok(self.summary)
     }
 }
@@ -348,18 +353,6 @@ pub fn at_least_one(x: f64) -> u64 {
     if r < 1.0 && x > 0.0 { 1 } else { r as u64 }
 }
 
-/// A request within the simulator's limits (each resource at most 2^52 units).
-pub fn within_limits(pod: &super::Pod) -> Result<(), Problem> {
-    let max = crate::quantity::MAX_RESOURCE;
-    if pod.cpu_m > max || pod.memory > max || pod.gpu_milli > max {
-        return Err(bad(
-            "",
-            format!("the request is absurdly large (the limit is {max} units a resource)"),
-        ));
-    }
-    Ok(())
-}
-
 /// Microseconds (Google's unit) to milliseconds, rounded to the nearest.
 pub fn micros(text: &str, column: &str) -> Result<u64, Problem> {
     let us = whole(text, column)?;
@@ -422,7 +415,6 @@ pub fn push_instances<W: io::Write>(
             .leave_out("tasks with no instances (instance count 0)");
         return Ok(());
     }
-    within_limits(pod)?;
     let mut one = pod.clone();
     for i in 0..instances {
         let index = i.to_string();

@@ -15,7 +15,7 @@ use std::io::{self, Write};
 
 use super::Options;
 use super::sink::{Pod, Sink};
-use super::source::{Problem, within_limits};
+use super::source::Problem;
 
 /// What an event does to a task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,7 +190,5 @@ fn write<W: Write>(
         priority: task.priority,
         changed: vec![],
     };
-    within_limits(&pod)?;
-    sink.push(&pod)?;
-    Ok(())
+    sink.push(&pod)
 }

@@ -70,45 +70,55 @@ impl Profile {
         (all * p / 100).max(MIN_FEASIBLE_NODES_TO_FIND)
     }
 
-    /// The weighted score total of one feasible node, for plug-ins that need no normalization
-    /// (`active` says which plug-ins score this pod).
-    pub fn total_score(
+    /// Visits the feasible nodes in Kubernetes' search order: from `next_start`, stopping once
+    /// [`Profile::feasible_nodes_to_find`] are found or `visit` returns false; `visit` gets each
+    /// one's place in the node order. Returns how many nodes were examined, for
+    /// [`Profile::advance`].
+    fn search(
         &self,
         pod: &PodRef,
-        node: &crate::model::Node,
         cluster: &Cluster,
-        active: &[bool],
-    ) -> i64 {
-        self.scores
-            .iter()
-            .zip(active)
-            .filter(|(_, a)| **a)
-            .map(|((s, w), _)| w * s.score(pod, node, cluster))
-            .sum()
-    }
-
-    /// Select when a plug-in normalizes across the feasible nodes: find them (as the
-    /// streaming path would), then score them all, then pick the best.
-    fn select_normalized(&mut self, pod: &PodRef, cluster: &Cluster) -> Option<NodeId> {
+        mut visit: impl FnMut(usize) -> bool,
+    ) -> usize {
         let order = cluster.node_order();
         let all = order.len();
         let want = self.feasible_nodes_to_find(all);
         let start = if want < all { self.next_start % all } else { 0 };
-        let mut feasible: Vec<usize> = Vec::new();
-        let mut examined = 0;
+        let (mut found, mut examined) = (0, 0);
         for k in 0..all {
-            if feasible.len() >= want {
+            if found >= want {
                 break;
             }
             examined += 1;
             let i = (start + k) % all;
             if Profile::feasible(&self.filters, pod, cluster.node(order[i]), cluster) {
-                feasible.push(i);
+                found += 1;
+                if !visit(i) {
+                    break;
+                }
             }
         }
-        if want < all {
-            self.next_start = (start + examined) % all;
+        examined
+    }
+
+    /// Moves `next_start` past the nodes a sampled search examined, as Kubernetes'
+    /// `nextStartNodeIndex` does (an unsampled search always starts at the first node).
+    fn advance(&mut self, all: usize, examined: usize) {
+        if self.feasible_nodes_to_find(all) < all {
+            self.next_start = (self.next_start % all + examined) % all;
         }
+    }
+
+    /// Select when a plug-in normalizes across the feasible nodes: find them all, score them
+    /// all, then pick the best.
+    fn select_normalized(&mut self, pod: &PodRef, cluster: &Cluster) -> Option<NodeId> {
+        let order = cluster.node_order();
+        let mut feasible: Vec<usize> = Vec::new();
+        let examined = self.search(pod, cluster, |i| {
+            feasible.push(i);
+            true
+        });
+        self.advance(order.len(), examined);
         let nodes: Vec<&crate::model::Node> =
             feasible.iter().map(|&i| cluster.node(order[i])).collect();
         let table = crate::scheduler::framework::score_table(&self.scores, pod, &nodes, cluster);
@@ -126,6 +136,48 @@ impl Profile {
         }
         best.map(|(_, i)| order[i])
     }
+
+    /// Select when every plug-in scores a node on its own: score each feasible node as it is
+    /// found (no allocation per pod).
+    fn select_streaming(&mut self, pod: &PodRef, cluster: &Cluster) -> Option<NodeId> {
+        let order = cluster.node_order();
+        let want_all = self.feasible_nodes_to_find(order.len()) == order.len();
+        if self.scores.is_empty() && want_all {
+            // No preference: the first feasible node.
+            let mut first = None;
+            self.search(pod, cluster, |i| {
+                first = Some(i);
+                false
+            });
+            // Unsampled: nothing to advance.
+            return first.map(|i| order[i]);
+        }
+        // PreScore, once per pod: bit k set when plug-in k scores this pod.
+        let active: u64 = self
+            .scores
+            .iter()
+            .enumerate()
+            .filter(|(_, (s, _))| s.applies(pod, cluster))
+            .fold(0, |m, (k, _)| m | 1 << k.min(63));
+        let mut best: Option<(i64, usize)> = None;
+        let examined = self.search(pod, cluster, |i| {
+            let node = cluster.node(order[i]);
+            let total: i64 = self
+                .scores
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| active & (1 << (*k).min(63)) != 0)
+                .map(|(_, (s, w))| w * s.score(pod, node, cluster))
+                .sum();
+            // Strictly greater wins; on equal totals the earlier node in the stable order.
+            if best.is_none_or(|(b, bi)| total > b || (total == b && i < bi)) {
+                best = Some((total, i));
+            }
+            true
+        });
+        self.advance(order.len(), examined);
+        best.map(|(_, i)| order[i])
+    }
 }
 
 impl Policy for Profile {
@@ -138,44 +190,10 @@ impl Policy for Profile {
             return None;
         }
         if self.scores.iter().any(|(s, _)| s.normalizes()) {
-            return self.select_normalized(pod, cluster);
+            self.select_normalized(pod, cluster)
+        } else {
+            self.select_streaming(pod, cluster)
         }
-        let active: Vec<bool> = self
-            .scores
-            .iter()
-            .map(|(s, _)| s.applies(pod, cluster))
-            .collect();
-        let order = cluster.node_order();
-        let all = order.len();
-        let want = self.feasible_nodes_to_find(all);
-        let start = if want < all { self.next_start % all } else { 0 };
-        let mut best: Option<(i64, usize)> = None;
-        let mut found = 0;
-        let mut examined = 0;
-        for k in 0..all {
-            if found >= want {
-                break;
-            }
-            examined += 1;
-            let i = (start + k) % all;
-            let node = cluster.node(order[i]);
-            if !Profile::feasible(&self.filters, pod, node, cluster) {
-                continue;
-            }
-            found += 1;
-            if self.scores.is_empty() && want == all {
-                return Some(order[i]); // no preference: the first feasible node
-            }
-            let total = self.total_score(pod, node, cluster, &active);
-            // Strictly greater wins; on equal totals the earlier node in the stable order.
-            if best.is_none_or(|(b, bi)| total > b || (total == b && i < bi)) {
-                best = Some((total, i));
-            }
-        }
-        if want < all {
-            self.next_start = (start + examined) % all;
-        }
-        best.map(|(_, i)| order[i])
     }
 
     fn filters(&self) -> &[Box<dyn Filter>] {

@@ -49,18 +49,10 @@ pub fn toleration(
 /// One node per entry (its own pool, 4 cpu and 4 GiB, no labels), with the given taints, and a
 /// pod template of `template`.
 pub fn cluster_of(taints: &[Vec<Taint>], template: PodTemplate) -> Cluster {
-    let pools = (0..taints.len())
-        .map(|i| pool(&format!("node{i}"), Resources::new(4000, 4 << 30, 0)))
-        .collect();
-    let mut c = Cluster::new(
-        vec!["zone-a".into()],
-        pools,
-        vec![template],
-        vec!["w".into()],
-    );
-    for (i, t) in taints.iter().enumerate() {
-        let id = c.launch_node(PoolId(i as u32), 0, SimTime::ZERO, true);
-        c.nodes[id.0 as usize].extra_taints = t.clone();
+    let unlabelled: Vec<&[(&str, &str)]> = vec![&[]; taints.len()];
+    let mut c = cluster_labelled(&unlabelled, template);
+    for (node, t) in c.nodes.iter_mut().zip(taints) {
+        node.extra_taints = t.clone();
     }
     c
 }
