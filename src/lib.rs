@@ -48,6 +48,7 @@ pub mod cli;
 pub mod cloud;
 pub mod controllers;
 pub mod convert;
+pub mod cron;
 pub mod dist;
 pub mod engine;
 pub mod kubelet;

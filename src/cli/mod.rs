@@ -6,6 +6,7 @@
 mod binpack;
 mod compare;
 mod explain;
+mod import;
 mod run;
 mod saturate;
 mod sweep;
@@ -78,6 +79,9 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Merge the directories of a sharded sweep into one (the same bytes as an unsharded run).
     Merge(sweep::MergeArgs),
+    /// Kubernetes manifests and a node list in, the equivalent native scenario out (for
+    /// editing): `import FILE_OR_DIR... [--nodes nodes.yaml] -o scenario.yaml`.
+    Import(import::ImportArgs),
     /// Public cluster traces: `trace convert --from FORMAT INPUT... -o trace.csv`.
     Trace {
         #[command(subcommand)]
@@ -141,6 +145,7 @@ pub fn execute(cli: Cli) -> Result<(), Failure> {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => sweep::merge(args),
         Command::Trace { command } => trace::trace(command),
+        Command::Import(args) => import::import(args),
         Command::Schema => {
             let schema = scenario::json_schema();
             let text = serde_json::to_string_pretty(&schema)
@@ -307,4 +312,47 @@ fn validate(files: &[PathBuf], set: &[String]) -> Result<(), Failure> {
     } else {
         Err(Failure::Input(all))
     }
+}
+
+/// Refuses an output path that is a symbolic link, a folder, a device or FIFO, or one of the
+/// `inputs`, before anything is read or written.
+pub(crate) fn check_output_file(
+    flag: &str,
+    path: &std::path::Path,
+    inputs: &[PathBuf],
+) -> Result<(), InputErrors> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(()); // a new file
+    };
+    let what = if meta.file_type().is_symlink() {
+        Some("a symbolic link")
+    } else if meta.is_dir() {
+        Some("a folder")
+    } else if !meta.is_file() {
+        Some("not a regular file (a device or FIFO)")
+    } else {
+        None
+    };
+    if let Some(what) = what {
+        return Err(InputErrors::single(
+            flag,
+            format!(
+                "{} is {what}; give a path for a new or regular file",
+                path.display()
+            ),
+        ));
+    }
+    let inputs: Vec<PathBuf> = inputs
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    if let Ok(real) = std::fs::canonicalize(path)
+        && inputs.contains(&real)
+    {
+        return Err(InputErrors::single(
+            flag,
+            format!("{} is one of the inputs", path.display()),
+        ));
+    }
+    Ok(())
 }

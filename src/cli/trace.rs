@@ -248,41 +248,9 @@ fn check_outputs(args: &ConvertArgs) -> Result<(), InputErrors> {
         }
         outputs.push(("--scenario", s));
     }
-    let inputs: Vec<PathBuf> = args
-        .inputs
-        .iter()
-        .filter_map(|p| std::fs::canonicalize(p).ok())
-        .collect();
     for (flag, path) in outputs {
-        let Ok(meta) = std::fs::symlink_metadata(path) else {
-            continue; // a new file
-        };
-        let what = if meta.file_type().is_symlink() {
-            Some("a symbolic link")
-        } else if meta.is_dir() {
-            Some("a folder")
-        } else if !meta.is_file() {
-            Some("not a regular file (a device or FIFO)")
-        } else {
-            None
-        };
-        if let Some(what) = what {
-            errors.0.extend(
-                InputErrors::single(
-                    flag,
-                    format!(
-                        "{} is {what}; give a path for a new or regular file",
-                        path.display()
-                    ),
-                )
-                .0,
-            );
-        } else if let Ok(real) = std::fs::canonicalize(path)
-            && inputs.contains(&real)
-        {
-            errors.0.extend(
-                InputErrors::single(flag, format!("{} is one of the inputs", path.display())).0,
-            );
+        if let Err(e) = super::check_output_file(flag, path, &args.inputs) {
+            errors.0.extend(e.0);
         }
     }
     if errors.is_empty() {

@@ -249,6 +249,8 @@ impl DeploymentController {
         }
         if d.rollout.is_some() || d.old_pods() > 0 {
             self.sync(cx, w);
+        } else if d.spec.ordered_ready {
+            fill(cx, d, rs);
         }
     }
 
@@ -262,6 +264,8 @@ impl DeploymentController {
         forget_readiness(d, rs, loss);
         if d.rollout.is_some() || d.old_pods() > 0 {
             self.sync(cx, w);
+        } else if d.spec.ordered_ready {
+            fill(cx, d, rs);
         }
     }
 
@@ -647,7 +651,12 @@ fn fill(cx: &mut Context, d: &mut DeploymentState, rs: usize) {
     let live = d.sets[rs].pods.len() as u32;
     let want = d.sets[rs].replicas;
     if live < want {
-        for _ in live..want {
+        // OrderedReady: the next pod only once every live one is ready.
+        let create = match d.spec.ordered_ready {
+            true => u32::from(d.sets[rs].ready == live),
+            false => want - live,
+        };
+        for _ in 0..create {
             create_pod(cx, d, rs);
         }
     } else if live > want {

@@ -1,14 +1,27 @@
-//! Batch workloads: pods arriving as a Poisson stream, each running for a sampled time.
+//! Batch workloads and Jobs.
 //!
-//! Each Batch workload draws from two named streams, `workload/<name>/arrivals` and
-//! `workload/<name>/run_time`, so a new draw in one never shifts the other. An evicted batch
-//! pod is not replaced by a new pod, as Kubernetes' Job controller would do: the same pod goes
-//! back to the pending queue with the work it kept ([`crate::sim::Context::requeue`]).
+//! A Batch workload is pods arriving as a Poisson stream, each running for a sampled time. It
+//! draws from two named streams, `workload/<name>/arrivals` and `workload/<name>/run_time`, so
+//! a new draw in one never shifts the other.
+//!
+//! A Job workload is Kubernetes' Job controller: `parallelism` pods at a time until
+//! `completions` have succeeded (or, without completions, a work queue that is done once one
+//! pod has succeeded and the rest have ended); `backoffLimit` failed pods fail the Job
+//! (`BackoffLimitExceeded`), as does running past `activeDeadlineSeconds` (`DeadlineExceeded`),
+//! and a failed Job's remaining pods are deleted. With a schedule it is a CronJob, which starts
+//! one Job per firing under its concurrencyPolicy. Run times come from
+//! `workload/<name>/run_time`.
+//!
+//! Simplification: an evicted or preempted pod is not replaced by a new pod, as Kubernetes'
+//! Job controller would do: the same pod goes back to the pending queue with the work it kept
+//! ([`crate::sim::Context::requeue`]). For a Job the eviction still counts as a failed pod
+//! against its backoffLimit, as Kubernetes counts a disrupted pod without a podFailurePolicy.
 
 use crate::dist::{DurationDist, exponential_gap};
-use crate::model::{Pod, TemplateId};
+use crate::engine::EventId;
+use crate::model::{Pod, PodId, PodPhase, TemplateId};
 use crate::rng::{SimRng, stream};
-use crate::scenario::{Scenario, WorkloadKind};
+use crate::scenario::{ConcurrencyPolicy, JobSpec, Scenario, WorkloadKind};
 use crate::sim::Context;
 use crate::time::SimTime;
 
@@ -17,6 +30,55 @@ use crate::time::SimTime;
 pub enum JobEvent {
     /// The next pod of a Batch workload arrives.
     Arrival { workload: u32 },
+    /// A Job starts (its start time, or a CronJob's firing).
+    JobStart { workload: u32 },
+    /// A Job's activeDeadlineSeconds is up.
+    Deadline { workload: u32, run: u32 },
+}
+
+/// How a Job ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobOutcome {
+    Complete,
+    BackoffLimitExceeded,
+    DeadlineExceeded,
+    /// A CronJob with concurrencyPolicy Replace started a newer Job.
+    Replaced,
+}
+
+impl JobOutcome {
+    pub fn reason(self) -> &'static str {
+        match self {
+            JobOutcome::Complete => "Completed",
+            JobOutcome::BackoffLimitExceeded => "BackoffLimitExceeded",
+            JobOutcome::DeadlineExceeded => "DeadlineExceeded",
+            JobOutcome::Replaced => "Replaced",
+        }
+    }
+}
+
+/// One Job of a Job workload (a CronJob has one per firing).
+#[derive(Clone, Debug)]
+pub struct JobRun {
+    pub started: SimTime,
+    /// Pods created and not yet ended, in creation order.
+    active: Vec<PodId>,
+    pub succeeded: u32,
+    pub failed: u32,
+    /// When and how it ended; `None` while it runs.
+    pub ended: Option<(SimTime, JobOutcome)>,
+    deadline: Option<EventId>,
+}
+
+struct JobState {
+    spec: JobSpec,
+    runs: Vec<JobRun>,
+    /// The run of each live pod.
+    pod_run: std::collections::HashMap<PodId, u32>,
+    submitted: u64,
+    run_time_rng: SimRng,
+    /// CronJob firings skipped under concurrencyPolicy Forbid.
+    skipped: u64,
 }
 
 struct BatchState {
@@ -32,6 +94,7 @@ struct BatchState {
 /// Every Batch workload's arrival process, by workload index (`None` for other kinds).
 pub struct JobController {
     batches: Vec<Option<BatchState>>,
+    jobs: Vec<Option<JobState>>,
 }
 
 impl JobController {
@@ -61,20 +124,260 @@ impl JobController {
                 _ => None,
             })
             .collect();
-        JobController { batches }
+        let jobs = scenario
+            .workloads
+            .iter()
+            .map(|w| match &w.kind {
+                WorkloadKind::Job(spec) => Some(JobState {
+                    spec: (**spec).clone(),
+                    runs: Vec::new(),
+                    pod_run: Default::default(),
+                    submitted: 0,
+                    run_time_rng: stream(scenario.seed, &format!("workload/{}/run_time", w.name)),
+                    skipped: 0,
+                }),
+                _ => None,
+            })
+            .collect();
+        JobController { batches, jobs }
     }
 
-    /// Time 0: the first arrival of workload `w`.
+    /// Time 0: the first arrival of workload `w`, or its first Job.
     pub fn start(&mut self, cx: &mut Context, w: usize) {
         if let Some(start) = self.batches[w].as_ref().map(|b| b.start) {
             self.schedule_next_arrival(cx, w, start);
+        }
+        if let Some(job) = self.jobs[w].as_ref() {
+            let start = SimTime::ZERO + job.spec.start;
+            let first = match &job.spec.schedule {
+                Some(schedule) => schedule.next_at_or_after(start),
+                None => Some(start),
+            };
+            if let Some(at) = first {
+                cx.set_timer(at, JobEvent::JobStart { workload: w as u32 });
+            }
         }
     }
 
     pub fn handle(&mut self, cx: &mut Context, event: JobEvent) {
         match event {
             JobEvent::Arrival { workload } => self.on_arrival(cx, workload as usize),
+            JobEvent::JobStart { workload } => self.on_job_start(cx, workload as usize),
+            JobEvent::Deadline { workload, run } => {
+                let w = workload as usize;
+                if self.jobs[w]
+                    .as_ref()
+                    .is_some_and(|j| j.runs[run as usize].ended.is_none())
+                {
+                    self.end_run(cx, w, run, JobOutcome::DeadlineExceeded);
+                }
+            }
         }
+    }
+
+    /// The Jobs of workload `w` so far (empty for other kinds).
+    pub fn runs(&self, w: usize) -> &[JobRun] {
+        self.jobs
+            .get(w)
+            .and_then(|j| j.as_ref())
+            .map_or(&[], |j| j.runs.as_slice())
+    }
+
+    /// CronJob firings of workload `w` skipped under concurrencyPolicy Forbid.
+    pub fn skipped(&self, w: usize) -> u64 {
+        self.jobs
+            .get(w)
+            .and_then(|j| j.as_ref())
+            .map_or(0, |j| j.skipped)
+    }
+
+    fn on_job_start(&mut self, cx: &mut Context, w: usize) {
+        let now = cx.now();
+        let Some(job) = self.jobs[w].as_mut() else {
+            return;
+        };
+        if let Some(next) = job.spec.schedule.as_ref().and_then(|s| s.next_after(now)) {
+            cx.set_timer(next, JobEvent::JobStart { workload: w as u32 });
+        }
+        let running: Vec<u32> = (0..job.runs.len() as u32)
+            .filter(|&r| job.runs[r as usize].ended.is_none())
+            .collect();
+        if !running.is_empty() {
+            match job.spec.concurrency_policy {
+                ConcurrencyPolicy::Allow => {}
+                ConcurrencyPolicy::Forbid => {
+                    job.skipped += 1;
+                    let name = &cx.scenario().workloads[w].name;
+                    cx.log_named(
+                        "cronjob",
+                        name,
+                        "JobAlreadyActive",
+                        "Not starting job because prior execution is running and concurrency policy is Forbid",
+                    );
+                    return;
+                }
+                ConcurrencyPolicy::Replace => {
+                    for r in running {
+                        self.end_run(cx, w, r, JobOutcome::Replaced);
+                    }
+                }
+            }
+        }
+        let Some(job) = self.jobs[w].as_mut() else {
+            return;
+        };
+        let run = job.runs.len() as u32;
+        let deadline = job.spec.active_deadline.map(|d| {
+            cx.set_timer(
+                now + d,
+                JobEvent::Deadline {
+                    workload: w as u32,
+                    run,
+                },
+            )
+        });
+        job.runs.push(JobRun {
+            started: now,
+            active: Vec::new(),
+            succeeded: 0,
+            failed: 0,
+            ended: None,
+            deadline,
+        });
+        if job.spec.schedule.is_some() {
+            let name = &cx.scenario().workloads[w].name;
+            cx.log_named(
+                "cronjob",
+                name,
+                "SuccessfulCreate",
+                &format!("Created job {name}-{run}"),
+            );
+        }
+        self.fill(cx, w, run);
+    }
+
+    /// Creates pods of Job `run` until `parallelism` are active or no more are wanted.
+    fn fill(&mut self, cx: &mut Context, w: usize, run: u32) {
+        let now = cx.now();
+        let Some(job) = self.jobs[w].as_mut() else {
+            return;
+        };
+        loop {
+            let r = &job.runs[run as usize];
+            let active = r.active.len() as u32;
+            let wanted = match job.spec.completions {
+                Some(c) => c.saturating_sub(r.succeeded).saturating_sub(active) > 0,
+                // A work queue: no new pods once one has succeeded.
+                None => r.succeeded == 0,
+            };
+            if !wanted || active >= job.spec.parallelism {
+                break;
+            }
+            let ordinal = job.submitted;
+            job.submitted += 1;
+            let runtime = job.spec.duration.sample(&mut job.run_time_rng);
+            let template = &cx.scenario().workloads[w].template;
+            let pod = Pod::new(
+                w,
+                TemplateId(w as u32),
+                ordinal,
+                template.requests,
+                template.priority,
+                now,
+                Some(runtime),
+            );
+            let id = cx.submit(pod);
+            job.pod_run.insert(id, run);
+            job.runs[run as usize].active.push(id);
+        }
+    }
+
+    /// A pod of a Job ended: a success counts towards completions, anything else is a failure.
+    pub fn pod_ended(&mut self, cx: &mut Context, w: usize, pod: PodId) {
+        let Some(job) = self.jobs[w].as_mut() else {
+            return;
+        };
+        let Some(run) = job.pod_run.remove(&pod) else {
+            return;
+        };
+        let r = &mut job.runs[run as usize];
+        r.active.retain(|&p| p != pod);
+        if cx.cluster().pod(pod).phase == PodPhase::Succeeded {
+            r.succeeded += 1;
+        } else {
+            r.failed += 1;
+        }
+        self.progress(cx, w, run);
+    }
+
+    /// A pod of a Job was evicted or preempted (and went back to the queue): a failed pod.
+    pub fn pod_failed(&mut self, cx: &mut Context, w: usize, pod: PodId) {
+        let Some(job) = self.jobs[w].as_mut() else {
+            return;
+        };
+        let Some(&run) = job.pod_run.get(&pod) else {
+            return;
+        };
+        job.runs[run as usize].failed += 1;
+        self.progress(cx, w, run);
+    }
+
+    /// After a pod of `run` ended or failed: the Job fails, completes or creates more pods.
+    fn progress(&mut self, cx: &mut Context, w: usize, run: u32) {
+        let Some(job) = self.jobs[w].as_ref() else {
+            return;
+        };
+        let r = &job.runs[run as usize];
+        if r.failed > job.spec.backoff_limit {
+            self.end_run(cx, w, run, JobOutcome::BackoffLimitExceeded);
+            return;
+        }
+        let complete = match job.spec.completions {
+            Some(c) => r.succeeded >= c,
+            None => r.succeeded > 0 && r.active.is_empty(),
+        };
+        if complete {
+            self.end_run(cx, w, run, JobOutcome::Complete);
+        } else {
+            self.fill(cx, w, run);
+        }
+    }
+
+    /// Ends Job `run`, deleting its remaining pods, and logs the Job condition's reason.
+    fn end_run(&mut self, cx: &mut Context, w: usize, run: u32, outcome: JobOutcome) {
+        let now = cx.now();
+        let Some(job) = self.jobs[w].as_mut() else {
+            return;
+        };
+        let r = &mut job.runs[run as usize];
+        r.ended = Some((now, outcome));
+        if let Some(timer) = r.deadline.take() {
+            cx.cancel_timer(timer);
+        }
+        let pods = std::mem::take(&mut r.active);
+        for &p in &pods {
+            job.pod_run.remove(&p);
+        }
+        let message = match outcome {
+            JobOutcome::Complete => "Job completed".to_string(),
+            JobOutcome::BackoffLimitExceeded => {
+                "Job has reached the specified backoff limit".into()
+            }
+            JobOutcome::DeadlineExceeded => "Job was active longer than specified deadline".into(),
+            JobOutcome::Replaced => {
+                "Job was replaced by a newer one (concurrencyPolicy Replace)".into()
+            }
+        };
+        for p in pods {
+            cx.delete_pod(p, outcome.reason());
+        }
+        let name = cx.scenario().workloads[w].name.clone();
+        let job_name = if job.spec.schedule.is_some() {
+            format!("{name}-{run}")
+        } else {
+            name
+        };
+        cx.log_named("job", &job_name, outcome.reason(), &message);
     }
 
     fn schedule_next_arrival(&mut self, cx: &mut Context, w: usize, after: SimTime) {

@@ -2,7 +2,8 @@
 //! random streams, and reaching the cluster only through the [`Context`].
 //!
 //! - [`job`]: Batch workloads, pods arriving as a Poisson stream, each running for a sampled
-//!   time (what a stream of Kubernetes Jobs looks like to the scheduler).
+//!   time (what a stream of Kubernetes Jobs looks like to the scheduler), and Jobs and
+//!   CronJobs: parallelism, completions, backoffLimit, activeDeadlineSeconds, schedules.
 //! - [`replay`]: Trace workloads, pods replayed from a CSV file.
 //! - [`deployment`]: Deployments: ReplicaSets per revision, rolling updates, Recreate,
 //!   progress deadlines and rollbacks.
@@ -73,7 +74,7 @@ impl Controllers {
             .workloads
             .iter()
             .map(|w| match w.kind {
-                WorkloadKind::Batch { .. } => Owner::Job,
+                WorkloadKind::Batch { .. } | WorkloadKind::Job(_) => Owner::Job,
                 WorkloadKind::Trace { .. } => Owner::Replay,
                 WorkloadKind::Deployment(_) => Owner::Deployment,
             })
@@ -215,14 +216,19 @@ impl Controllers {
             self.pod_ended(cx, pod, loss);
         } else {
             cx.requeue(pod, progress, event, message);
+            if self.owners[workload as usize] == Owner::Job {
+                self.job.pod_failed(cx, workload as usize, pod);
+            }
         }
     }
 
     /// `pod` ended (it succeeded, failed or was evicted): its owner reacts.
     pub fn pod_ended(&mut self, cx: &mut Context, pod: PodId, loss: PodLoss) {
         let workload = cx.cluster().pod(pod).workload as usize;
-        if self.owners[workload] == Owner::Deployment {
-            self.deployment.pod_ended(cx, workload, pod, loss);
+        match self.owners[workload] {
+            Owner::Deployment => self.deployment.pod_ended(cx, workload, pod, loss),
+            Owner::Job => self.job.pod_ended(cx, workload, pod),
+            Owner::Replay => {}
         }
     }
 

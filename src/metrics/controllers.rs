@@ -178,3 +178,73 @@ fn add_instance_types(obj: &mut Map<String, Value>, metrics: &Metrics, cluster: 
         c.insert("by_instance_type".into(), json!(cost));
     }
 }
+
+/// `jobs.<name>` for each Job workload: how many Jobs started, how each ended, how long the
+/// completed ones took from start to completion, and the pods that succeeded and failed. Jobs
+/// still running at the end are counted as such, not as completed; `duration_s` is absent when
+/// no Job completed, and `skipped` appears only for a CronJob.
+pub fn add_jobs(
+    summary: &mut Value,
+    scenario: &Scenario,
+    jobs: &crate::controllers::JobController,
+) {
+    use crate::controllers::job::JobOutcome;
+    let Some(obj) = summary.as_object_mut() else {
+        return;
+    };
+    let mut out = Map::new();
+    for (w, spec) in scenario.workloads.iter().enumerate() {
+        let WorkloadKind::Job(job) = &spec.kind else {
+            continue;
+        };
+        let runs = jobs.runs(w);
+        let count = |o: JobOutcome| {
+            runs.iter()
+                .filter(|r| r.ended.is_some_and(|e| e.1 == o))
+                .count()
+        };
+        let durations: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| match r.ended {
+                Some((at, JobOutcome::Complete)) => Some(at.since(r.started).as_secs_f64()),
+                _ => None,
+            })
+            .collect();
+        let mut entry = Map::new();
+        entry.insert("jobs".into(), json!(runs.len()));
+        entry.insert("completed".into(), json!(count(JobOutcome::Complete)));
+        let mut failed = Map::new();
+        for o in [
+            JobOutcome::BackoffLimitExceeded,
+            JobOutcome::DeadlineExceeded,
+            JobOutcome::Replaced,
+        ] {
+            failed.insert(o.reason().into(), json!(count(o)));
+        }
+        entry.insert("failed".into(), Value::Object(failed));
+        entry.insert(
+            "running_at_end".into(),
+            json!(runs.iter().filter(|r| r.ended.is_none()).count()),
+        );
+        if !durations.is_empty() {
+            let mean = durations.iter().sum::<f64>() / durations.len() as f64;
+            let max = durations.iter().cloned().fold(0.0, f64::max);
+            entry.insert("duration_s".into(), json!({"mean": mean, "max": max}));
+        }
+        entry.insert(
+            "pods_succeeded".into(),
+            json!(runs.iter().map(|r| u64::from(r.succeeded)).sum::<u64>()),
+        );
+        entry.insert(
+            "pods_failed".into(),
+            json!(runs.iter().map(|r| u64::from(r.failed)).sum::<u64>()),
+        );
+        if job.schedule.is_some() {
+            entry.insert("skipped".into(), json!(jobs.skipped(w)));
+        }
+        out.insert(spec.name.clone(), Value::Object(entry));
+    }
+    if !out.is_empty() {
+        obj.insert("jobs".into(), Value::Object(out));
+    }
+}

@@ -153,7 +153,8 @@ pub const CAPACITY_TYPES: &[&str] = &["on-demand", "reserved", "spot"];
 pub const TAINT_EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecute"];
 pub const OPERATORS: &[&str] = &["Equal", "Exists"];
 pub const QUEUES: &[&str] = &["fifo", "priority", "largest-first"];
-pub const KINDS: &[&str] = &["Batch", "Deployment", "Trace"];
+pub const KINDS: &[&str] = &["Batch", "Deployment", "Job", "Trace"];
+pub const CONCURRENCY_POLICIES: &[&str] = crate::scenario::model::ConcurrencyPolicy::NAMES;
 pub const PREEMPTION_POLICIES: &[&str] = crate::scenario::model::PreemptionPolicy::NAMES;
 pub const LABEL_OPERATORS: &[&str] = crate::scenario::model::LabelOperator::NAMES;
 pub const TOPOLOGY_KEYS: &[&str] = crate::scenario::model::TopologyKey::NAMES;
@@ -164,6 +165,8 @@ const BATCH: &[&str] = &["Batch"];
 const DEPLOYMENT: &[&str] = &["Deployment"];
 const TRACE: &[&str] = &["Trace"];
 const BATCH_OR_TRACE: &[&str] = &["Batch", "Trace"];
+const JOB: &[&str] = &["Job"];
+const BATCH_OR_JOB: &[&str] = &["Batch", "Job"];
 
 pub const SCENARIO: &[FieldSpec] = &[
     required("name", Ty::Name, "Name of the scenario, used in reports."),
@@ -608,7 +611,11 @@ pub const WORKLOAD: &[FieldSpec] = &[
         Ty::Ident(WORKLOAD_NAME),
         "Unique workload name (a DNS-1123 subdomain); its pods are named <name>-<n>.",
     ),
-    required("kind", Ty::Enum(KINDS), "Batch, Deployment or Trace."),
+    required(
+        "kind",
+        Ty::Enum(KINDS),
+        "Batch, Deployment, Job (a Kubernetes Job or CronJob) or Trace.",
+    ),
     field(
         "namespace",
         Ty::Ident(NAMESPACE),
@@ -683,12 +690,64 @@ pub const WORKLOAD: &[FieldSpec] = &[
         ),
     ),
     for_kind(
-        BATCH,
+        BATCH_OR_JOB,
         required("duration", Ty::Dist, "Run time of each pod."),
     ),
     for_kind(
-        BATCH,
-        field("start", Ty::Duration, "When arrivals begin (default 0s)."),
+        BATCH_OR_JOB,
+        field(
+            "start",
+            Ty::Duration,
+            "When arrivals begin, or the Job starts (with schedule: from when it may fire) (default 0s).",
+        ),
+    ),
+    for_kind(
+        JOB,
+        field(
+            "parallelism",
+            Ty::UInt { max: MAX_REPLICAS },
+            "Most pods running at once (default 1).",
+        ),
+    ),
+    for_kind(
+        JOB,
+        field(
+            "completions",
+            Ty::UInt { max: MAX_REPLICAS },
+            "Successful pods that complete the Job (default: a work queue, done when one pod succeeds and the others end).",
+        ),
+    ),
+    for_kind(
+        JOB,
+        field(
+            "backoff_limit",
+            Ty::UInt { max: MAX_REPLICAS },
+            "Failed pods (evicted or preempted) before the Job fails with BackoffLimitExceeded (default 6).",
+        ),
+    ),
+    for_kind(
+        JOB,
+        field(
+            "active_deadline",
+            Ty::Duration,
+            "activeDeadlineSeconds: a Job still running this long after it started fails with DeadlineExceeded.",
+        ),
+    ),
+    for_kind(
+        JOB,
+        field(
+            "schedule",
+            Ty::Str,
+            "CronJob: a cron schedule (minute hour day-of-month month day-of-week, or @hourly...); time 0 is Monday 00:00.",
+        ),
+    ),
+    for_kind(
+        JOB,
+        field(
+            "concurrency_policy",
+            Ty::Enum(CONCURRENCY_POLICIES),
+            "CronJob: Allow (default), Forbid (skip a firing while a Job runs) or Replace.",
+        ),
     ),
     for_kind(
         BATCH_OR_TRACE,
@@ -741,6 +800,14 @@ pub const WORKLOAD: &[FieldSpec] = &[
             "strategy",
             Ty::Object(STRATEGY),
             "RollingUpdate (default, max_surge 25%, max_unavailable 25%) or Recreate.",
+        ),
+    ),
+    for_kind(
+        DEPLOYMENT,
+        field(
+            "pod_management_policy",
+            Ty::Enum(&["Parallel", "OrderedReady"]),
+            "A StatefulSet's: OrderedReady creates one pod at a time, each once the earlier ones are ready (default Parallel).",
         ),
     ),
     for_kind(

@@ -34,6 +34,8 @@ pub enum InputKind {
     OpenbTrace,
     /// A public trace table read by `trace convert` (streamed, so it may be large).
     SourceTrace,
+    /// A Kubernetes manifest or node list (`workloads: - manifests:`, `clustersim import`).
+    Manifest,
 }
 
 impl InputKind {
@@ -49,6 +51,8 @@ impl InputKind {
             // The largest published tables (Alibaba 2018 batch_instance, Google 2019 exports)
             // are tens of GiB unpacked.
             InputKind::SourceTrace => 256 << 30,
+            // A `kubectl get nodes -o yaml` of 5,000 nodes is about 50 MiB.
+            InputKind::Manifest => 64 << 20,
         }
     }
 
@@ -62,6 +66,7 @@ impl InputKind {
             InputKind::InstanceTypes => "instance-type catalogs",
             InputKind::OpenbTrace => "OpenB trace files",
             InputKind::SourceTrace => "public trace tables",
+            InputKind::Manifest => "Kubernetes manifests",
         }
     }
 }

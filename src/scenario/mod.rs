@@ -7,10 +7,12 @@
 //!    at the first, then check cross-references (zones, names) and load trace files.
 
 pub mod autoscaling;
+pub mod emit;
 pub mod error;
 pub mod fields;
 pub mod input;
 pub mod instance_types;
+pub mod manifests;
 pub mod model;
 pub mod names;
 pub mod openb;
@@ -98,17 +100,63 @@ pub fn load_str(
         ));
     }
     let mut root = yaml::parse(text, file_label)?;
-    let mut errors = match overrides::apply(&mut root, overrides) {
-        Ok(()) => vec![],
-        Err(e) => e.0,
-    };
+    // Manifests first, so `--set` reaches imported workloads and pools too.
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
+    let mut inputs = Vec::new();
+    manifests::expand(
+        &mut root,
+        file_label,
+        base_dir,
+        &mut errors,
+        &mut notes,
+        &mut inputs,
+    );
+    if !errors.is_empty() {
+        return Err(InputErrors(errors));
+    }
+    if let Err(e) = overrides::apply(&mut root, overrides) {
+        errors = e.0;
+    }
+    validate_tree(
+        &root,
+        text,
+        file_label,
+        base_dir,
+        overrides,
+        (errors, notes, inputs),
+    )
+}
+
+/// Validates a tree whose manifests are already expanded (what `clustersim import` writes),
+/// so errors still point into the manifests.
+pub fn check_expanded(
+    root: &yaml::Located,
+    file_label: &str,
+    base_dir: Option<&Path>,
+) -> Result<Scenario, InputErrors> {
+    validate_tree(root, "", file_label, base_dir, &[], Default::default())
+}
+
+/// What loading has found before the tree is parsed: errors, notes (warnings) and the files
+/// read.
+type Found = (Vec<InputError>, Vec<InputError>, Vec<std::path::PathBuf>);
+
+fn validate_tree(
+    root: &yaml::Located,
+    text: &str,
+    file_label: &str,
+    base_dir: Option<&Path>,
+    overrides: &[Override],
+    (mut errors, notes, inputs): Found,
+) -> Result<Scenario, InputErrors> {
     let mut cx = parse::Ctx {
         file: file_label,
         base_dir,
         errors: vec![],
-        inputs: vec![],
+        inputs,
     };
-    let scenario = parse::parse_scenario(&root, &mut cx);
+    let scenario = parse::parse_scenario(root, &mut cx);
     // File errors by line, then `--set` and trace errors as found. Within a line the walk's
     // order stays: an unknown key comes before the "missing field" it probably caused.
     cx.errors.sort_by_key(|e| {
@@ -121,7 +169,8 @@ pub fn load_str(
     errors.extend(cx.errors);
     match scenario {
         Some(mut s) if errors.is_empty() => {
-            s.warnings = warnings::check(&root, &s, file_label);
+            s.warnings = notes;
+            s.warnings.extend(warnings::check(root, &s, file_label));
             s.provenance = provenance(text, file_label, &cx.inputs, overrides);
             Ok(s)
         }

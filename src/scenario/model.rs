@@ -111,6 +111,51 @@ pub enum WorkloadKind {
     Deployment(Box<DeploymentSpec>),
     /// Pods replayed from a CSV file, sorted by submit time (stable for equal times).
     Trace { path: PathBuf, rows: Vec<TraceRow> },
+    /// A Kubernetes Job, or with a schedule a CronJob that starts one Job per firing.
+    Job(Box<JobSpec>),
+}
+
+/// A Job (defaults are Kubernetes'): `parallelism` pods at a time until `completions` succeed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobSpec {
+    pub parallelism: u32,
+    /// Successful pods needed; `None` is a work queue: done when one succeeds and the rest end.
+    pub completions: Option<u32>,
+    /// Failed pods (evictions, preemptions) tolerated before the Job fails.
+    pub backoff_limit: u32,
+    /// Longest a Job may run from its start before it fails (DeadlineExceeded).
+    pub active_deadline: Option<SimDuration>,
+    /// Run time of each pod.
+    pub duration: DurationDist,
+    /// When the (first) Job starts.
+    pub start: SimDuration,
+    /// CronJob: a new Job at each firing from `start` on.
+    pub schedule: Option<crate::cron::CronSchedule>,
+    pub concurrency_policy: ConcurrencyPolicy,
+}
+
+/// A CronJob's concurrencyPolicy: what a firing does while an earlier Job still runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ConcurrencyPolicy {
+    /// Start the new Job alongside (Kubernetes' default).
+    #[default]
+    Allow,
+    /// Skip the firing.
+    Forbid,
+    /// Fail the running Job (its pods are deleted) and start the new one.
+    Replace,
+}
+
+impl ConcurrencyPolicy {
+    pub const NAMES: &'static [&'static str] = &["Allow", "Forbid", "Replace"];
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "Allow" => Some(Self::Allow),
+            "Forbid" => Some(Self::Forbid),
+            "Replace" => Some(Self::Replace),
+            _ => None,
+        }
+    }
 }
 
 impl WorkloadKind {
@@ -119,6 +164,7 @@ impl WorkloadKind {
             WorkloadKind::Batch { .. } => "Batch",
             WorkloadKind::Deployment { .. } => "Deployment",
             WorkloadKind::Trace { .. } => "Trace",
+            WorkloadKind::Job(_) => "Job",
         }
     }
 }
@@ -151,6 +197,9 @@ pub struct DeploymentSpec {
     pub backoff: BackoffSpec,
     /// A HorizontalPodAutoscaler that sets `replicas` from cpu utilization.
     pub autoscaling: Option<crate::scenario::HpaSpec>,
+    /// A StatefulSet's podManagementPolicy OrderedReady: one pod at a time is created, the
+    /// next once every earlier one is ready.
+    pub ordered_ready: bool,
 }
 
 impl Default for DeploymentSpec {
@@ -170,6 +219,7 @@ impl Default for DeploymentSpec {
             crashes: None,
             backoff: BackoffSpec::default(),
             autoscaling: None,
+            ordered_ready: false,
         }
     }
 }

@@ -467,7 +467,7 @@ fn many_errors_are_reported_at_once_in_file_order() {
             "quickstart.yaml:12:14: cluster.pools[0].count: 2000000 is absurdly large; the limit is 1000000",
             "quickstart.yaml:19:15: workloads[0].replicas: expected a whole number, found the string 'many'",
             "quickstart.yaml:23:35: workloads[1].arrivals.poisson_per_hour: must be greater than 0, found 0",
-            "quickstart.yaml:27:11: workloads[2].kind: unknown value 'Cron', expected one of Batch, Deployment, Trace",
+            "quickstart.yaml:27:11: workloads[2].kind: unknown value 'Cron', expected one of Batch, Deployment, Job, Trace",
         ]
     );
 }

@@ -22,6 +22,18 @@ pub enum Origin {
     File { line: u64, column: u64 },
     /// A `--set PATH=VALUE` override; holds `PATH` as the user wrote it.
     Set(Rc<str>),
+    /// A value imported from a Kubernetes manifest (see [`crate::scenario::manifests`]).
+    Manifest(Rc<ManifestOrigin>),
+}
+
+/// Where in a Kubernetes manifest an imported value came from: errors in it point there, with
+/// the Kubernetes field path (`spec.template.spec.containers[0].resources.requests.cpu`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManifestOrigin {
+    pub file: Rc<str>,
+    pub line: u64,
+    pub column: u64,
+    pub path: String,
 }
 
 /// A YAML value.
@@ -146,7 +158,7 @@ impl Located {
 
 /// Whether `s` written plainly parses back as the string `s` (not a number, a boolean, a
 /// mapping...).
-fn plain_string_reads_back(s: &str) -> bool {
+pub(crate) fn plain_string_reads_back(s: &str) -> bool {
     !s.is_empty()
         && !s.contains(['\n', '#', '"', '\''])
         && parse(s, SET_LABEL).is_ok_and(|l| l.node == Node::Str(s.to_string()))
@@ -169,6 +181,13 @@ pub fn error_at(file: &str, origin: &Origin, path: &str, message: impl fmt::Disp
             column: 0,
             path: path.to_string(),
             message: format!("{message} (from --set {set_path})"),
+        },
+        Origin::Manifest(m) => InputError {
+            file: m.file.to_string(),
+            line: m.line,
+            column: m.column,
+            path: m.path.clone(),
+            message: message.to_string(),
         },
     }
 }
@@ -308,6 +327,28 @@ pub fn parse(text: &str, file_label: &str) -> Result<Located, InputErrors> {
             Node::Null,
             Origin::File { line: 1, column: 1 },
         )),
+        Err(e) => Err(InputErrors(vec![syntax_error(&e, file_label)])),
+    }
+}
+
+/// Parses a multi-document YAML stream (Kubernetes manifests: documents separated by `---`)
+/// into one located tree per non-empty document.
+pub fn parse_documents(text: &str, file_label: &str) -> Result<Vec<Located>, InputErrors> {
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_events: 2_000_000,
+            max_nodes: 500_000,
+            max_depth: 64,
+            max_documents: 10_000,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 100_000,
+        },
+        with_snippet: false,
+        strict_booleans: true,
+    };
+    match serde_saphyr::from_multiple_with_options::<Option<Raw>>(text, options) {
+        Ok(docs) => Ok(docs.into_iter().flatten().map(|Raw(l)| l).collect()),
         Err(e) => Err(InputErrors(vec![syntax_error(&e, file_label)])),
     }
 }

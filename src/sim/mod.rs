@@ -285,6 +285,7 @@ impl<'a> Simulation<'a> {
             );
         }
         crate::metrics::controllers::add(&mut summary, cx.scenario, &cx.metrics, &cx.cluster);
+        crate::metrics::controllers::add_jobs(&mut summary, cx.scenario, &self.controllers.job);
         RunResult {
             summary,
             timeseries: self.timeseries,

@@ -149,6 +149,7 @@ pub(super) fn parse_deployment_kind<'n>(
         crashes,
         backoff,
         autoscaling,
+        ordered_ready: obj.enumerated(cx, "pod_management_policy") == Some("OrderedReady"),
     };
     (spec, dependencies)
 }

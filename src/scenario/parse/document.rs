@@ -236,6 +236,18 @@ fn expected_pods(
             }
             WorkloadKind::Deployment(d) => f64::from(d.replicas),
             WorkloadKind::Trace { rows, .. } => rows.len() as f64,
+            WorkloadKind::Job(j) => {
+                let start = SimTime::ZERO + j.start;
+                let end = SimTime::ZERO + duration;
+                let runs = match &j.schedule {
+                    None => f64::from(u8::from(start <= end)),
+                    // Cheap enough: one step per firing, and a run of years of every minute is
+                    // refused by the pod count anyway.
+                    Some(s) => s.firings(start, end).len() as f64,
+                };
+                let per_run = j.completions.unwrap_or(j.parallelism) as f64;
+                runs * per_run
+            }
         })
         .sum();
     let end = SimTime::ZERO + duration;

@@ -236,6 +236,7 @@ pub(super) fn parse_workload<'n>(
                 .unwrap_or(DurationDist::Constant(SimDuration::ZERO)),
             start: obj.duration(cx, "start").unwrap_or(SimDuration::ZERO),
         },
+        "Job" => WorkloadKind::Job(Box::new(parse_job_kind(cx, obj))),
         "Deployment" => {
             let (spec, deps) = parse_deployment_kind(cx, obj);
             own_dependencies = deps;
@@ -537,5 +538,63 @@ pub(super) fn parse_trace_kind(cx: &mut Ctx, obj: &Obj) -> WorkloadKind {
             rows,
         },
         None => empty,
+    }
+}
+
+/// A Job's fields: Kubernetes' defaults (parallelism 1, backoffLimit 6), a cron schedule.
+fn parse_job_kind(cx: &mut Ctx, obj: &Obj) -> JobSpec {
+    let count = |cx: &mut Ctx, name: &str| -> Option<u32> {
+        let v = obj.uint(cx, name)?;
+        Some(u32::try_from(v).unwrap_or(u32::MAX))
+    };
+    let parallelism = count(cx, "parallelism").unwrap_or(1);
+    let completions = count(cx, "completions");
+    for (name, value) in [
+        ("parallelism", Some(parallelism)),
+        ("completions", completions),
+    ] {
+        if value == Some(0)
+            && let Some((v, path)) = obj.value(cx, name)
+        {
+            cx.err(&v.origin, &path, "must be at least 1");
+        }
+    }
+    let schedule =
+        obj.string(cx, "schedule")
+            .and_then(|text| match crate::cron::CronSchedule::parse(&text) {
+                Ok(s) => Some(s),
+                Err(message) => {
+                    if let Some((v, path)) = obj.value(cx, "schedule") {
+                        cx.err(&v.origin, &path, message);
+                    }
+                    None
+                }
+            });
+    let concurrency_policy = obj
+        .enumerated(cx, "concurrency_policy")
+        .and_then(ConcurrencyPolicy::parse)
+        .unwrap_or_default();
+    if schedule.is_none()
+        && let Some((v, path)) = obj.value(cx, "concurrency_policy")
+    {
+        cx.err(&v.origin, &path, "concurrency_policy needs a schedule");
+    }
+    let active_deadline = obj.duration(cx, "active_deadline");
+    if active_deadline == Some(SimDuration::ZERO)
+        && let Some((v, path)) = obj.value(cx, "active_deadline")
+    {
+        cx.err(&v.origin, &path, "must be longer than 0s");
+    }
+    JobSpec {
+        parallelism,
+        completions,
+        backoff_limit: count(cx, "backoff_limit").unwrap_or(6),
+        active_deadline,
+        duration: obj
+            .dist(cx, "duration")
+            .unwrap_or(DurationDist::Constant(SimDuration::ZERO)),
+        start: obj.duration(cx, "start").unwrap_or(SimDuration::ZERO),
+        schedule,
+        concurrency_policy,
     }
 }
