@@ -413,3 +413,159 @@ impl JobController {
         self.schedule_next_arrival(cx, w, now);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::load_str;
+    use crate::sim::{RunOptions, run};
+
+    /// Runs one Job workload (`job` is its kind-specific YAML, indented by four) on `nodes`
+    /// nodes of 4 cpu and returns its `jobs.<name>` summary.
+    fn job_summary(nodes: u32, job: &str, extra_pool: &str) -> serde_json::Value {
+        let text = format!(
+            "name: t\nduration: 6h\ncluster:\n  pools:\n    - name: general\n      node: {{cpu: 4, memory: 16Gi}}\n      count: {nodes}\n{extra_pool}workloads:\n  - name: j\n    kind: Job\n    requests: {{cpu: 1, memory: 1Gi}}\n{job}"
+        );
+        let s = load_str(&text, "t.yaml", None, &[]).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let r = run(&s, RunOptions::default()).unwrap();
+        r.summary["jobs"]["j"].clone()
+    }
+
+    /// (job fields, nodes, jobs started, completed, failures by reason, mean duration, pods
+    /// succeeded).
+    type Case<'a> = (&'a str, u32, u64, u64, [u64; 3], Option<f64>, u64);
+
+    #[test]
+    fn jobs_follow_kubernetes_job_semantics() {
+        // (job fields, nodes, jobs started, completed, failures by reason [backoff, deadline,
+        // replaced], mean duration of completed Jobs in s, pods succeeded)
+        let cases: &[Case] = &[
+            // Defaults: parallelism 1, completions unset (a work queue): one pod, 10m.
+            ("    duration: 10m\n", 1, 1, 1, [0, 0, 0], Some(600.0), 1),
+            // 10 completions, 3 at a time, 10m each: waves of 3, 3, 3, 1 → 40m.
+            (
+                "    duration: 10m\n    parallelism: 3\n    completions: 10\n",
+                1,
+                1,
+                1,
+                [0, 0, 0],
+                Some(2400.0),
+                10,
+            ),
+            // Parallelism above what fits: 4 cpu of 1-cpu pods run at once, 8 completions
+            // in two waves → 20m even with parallelism 8.
+            (
+                "    duration: 10m\n    parallelism: 8\n    completions: 8\n",
+                1,
+                1,
+                1,
+                [0, 0, 0],
+                Some(1200.0),
+                8,
+            ),
+            // A work queue with parallelism 3: all three start; once one succeeds no new
+            // pod is made, and the Job completes when the other two end: 10m.
+            (
+                "    duration: 10m\n    parallelism: 3\n",
+                1,
+                1,
+                1,
+                [0, 0, 0],
+                Some(600.0),
+                3,
+            ),
+            // activeDeadlineSeconds: 3 completions of 30m one at a time need 90m; the deadline
+            // of 70m fails the Job with 2 succeeded (at 30m and 60m).
+            (
+                "    duration: 30m\n    completions: 3\n    active_deadline: 70m\n",
+                1,
+                1,
+                0,
+                [0, 1, 0],
+                None,
+                2,
+            ),
+            // A CronJob every hour from 0h to 6h: 7 Jobs of one 10m pod; the one started at
+            // the end (6h) is still running.
+            (
+                "    duration: 10m\n    schedule: '0 * * * *'\n",
+                1,
+                7,
+                6,
+                [0, 0, 0],
+                Some(600.0),
+                6,
+            ),
+            // 90m Jobs every hour under Forbid: fire at 0h, skip 1h, fire at 2h (the first
+            // ended at 1h30m), ... → Jobs at 0, 2, 4, 6h; 3 complete (the last runs at the end).
+            (
+                "    duration: 90m\n    schedule: '@hourly'\n    concurrency_policy: Forbid\n",
+                1,
+                4,
+                3,
+                [0, 0, 0],
+                Some(5400.0),
+                3,
+            ),
+            // Replace: each firing fails the running Job: 6 replaced, the last still running.
+            (
+                "    duration: 90m\n    schedule: '@hourly'\n    concurrency_policy: Replace\n",
+                1,
+                7,
+                0,
+                [0, 0, 6],
+                None,
+                0,
+            ),
+            // Allow: Jobs overlap; 7 start, each takes 90m, the ones from 0h to 4h complete.
+            (
+                "    duration: 90m\n    schedule: '@hourly'\n",
+                1,
+                7,
+                5,
+                [0, 0, 0],
+                Some(5400.0),
+                5,
+            ),
+        ];
+        for (i, &(fields, nodes, jobs, completed, failed, duration, pods)) in
+            cases.iter().enumerate()
+        {
+            let s = job_summary(nodes, fields, "");
+            assert_eq!(s["jobs"], jobs, "case {i}: {s}");
+            assert_eq!(s["completed"], completed, "case {i}: {s}");
+            assert_eq!(
+                s["failed"]["BackoffLimitExceeded"], failed[0],
+                "case {i}: {s}"
+            );
+            assert_eq!(s["failed"]["DeadlineExceeded"], failed[1], "case {i}: {s}");
+            assert_eq!(s["failed"]["Replaced"], failed[2], "case {i}: {s}");
+            match duration {
+                Some(d) => assert_eq!(s["duration_s"]["mean"], d, "case {i}: {s}"),
+                None => assert!(s.get("duration_s").is_none(), "case {i}: {s}"),
+            }
+            assert_eq!(s["pods_succeeded"], pods, "case {i}: {s}");
+        }
+        // Forbid counts its skipped firings: 1h, 3h, 5h.
+        let s = job_summary(
+            1,
+            "    duration: 90m\n    schedule: '@hourly'\n    concurrency_policy: Forbid\n",
+            "",
+        );
+        assert_eq!(s["skipped"], 3);
+    }
+
+    #[test]
+    fn evictions_count_against_the_backoff_limit() {
+        // The Job's pods run only on spot nodes reclaimed every few minutes; each eviction
+        // is a failed pod, so a backoffLimit of 2 fails the Job at its third eviction.
+        let spot = "    - name: spot\n      capacity_type: spot\n      node: {cpu: 4, memory: 16Gi}\n      count: 1\n      labels: {lifecycle: spot}\n      interruption: {mean_time_between: 5m}\n";
+        let s = job_summary(
+            0,
+            "    duration: 2h\n    backoff_limit: 2\n    node_selector: {lifecycle: spot}\n",
+            spot,
+        );
+        assert_eq!(s["failed"]["BackoffLimitExceeded"], 1, "{s}");
+        assert_eq!(s["pods_failed"], 3, "{s}");
+        assert_eq!(s["completed"], 0, "{s}");
+    }
+}

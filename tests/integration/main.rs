@@ -13,6 +13,7 @@ mod fuzz;
 mod gpu_sharing;
 mod hardening;
 mod indexed_scheduling;
+mod manifests;
 mod preemption;
 mod properties;
 mod provenance;

@@ -20,9 +20,13 @@
 
 mod affinity;
 mod cluster;
+mod karpenter;
 mod object;
 mod pod;
 mod workloads;
+
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -81,6 +85,8 @@ pub struct Imported {
     pub quotas: Vec<Located>,
     pub pools: Vec<Located>,
     pub zones: Vec<String>,
+    /// Karpenter NodePools, for `autoscaler.node_pools`.
+    pub node_pools: Vec<Located>,
     /// Objects of kinds that do not affect scheduling, counted by kind.
     pub skipped: BTreeMap<String, usize>,
 }
@@ -235,28 +241,32 @@ fn read_file(path: &Path, p: &mut Problems, objects: &mut Vec<Object>) {
         }
     };
     for doc in docs {
-        // A List (`kubectl get ... -o yaml`) holds its objects under `items`.
-        let is_list =
-            matches!(doc.get("kind").map(|k| &k.node), Some(Node::Str(k)) if k.ends_with("List"));
-        if is_list
-            && let Some(Located {
-                node: Node::Seq(items),
-                ..
-            }) = doc.get("items")
-        {
-            for item in items {
-                objects.push(Object {
-                    file: label.clone(),
-                    root: item.clone(),
-                });
-            }
-            continue;
-        }
-        objects.push(Object {
-            file: label.clone(),
-            root: doc,
-        });
+        push_objects(doc, &label, objects);
     }
+}
+
+/// One document's objects: itself, or the `items` of a List (`kubectl get ... -o yaml`).
+fn push_objects(doc: Located, file: &Rc<str>, objects: &mut Vec<Object>) {
+    let is_list =
+        matches!(doc.get("kind").map(|k| &k.node), Some(Node::Str(k)) if k.ends_with("List"));
+    if is_list
+        && let Some(Located {
+            node: Node::Seq(items),
+            ..
+        }) = doc.get("items")
+    {
+        for item in items {
+            objects.push(Object {
+                file: file.clone(),
+                root: item.clone(),
+            });
+        }
+        return;
+    }
+    objects.push(Object {
+        file: file.clone(),
+        root: doc,
+    });
 }
 
 /// The kinds read, with the apiVersions Kubernetes serves them under.
@@ -273,6 +283,7 @@ const KINDS: &[(&str, &[&str])] = &[
     ("LimitRange", &["v1"]),
     ("Namespace", &["v1"]),
     ("Node", &["v1"]),
+    ("NodePool", &["karpenter.sh/v1"]),
 ];
 
 /// Kinds that are skipped with a count: they do not change what the scheduler sees.
@@ -289,7 +300,6 @@ const SKIPPED: &[&str] = &[
     "IngressClass",
     "MutatingWebhookConfiguration",
     "NetworkPolicy",
-    "NodePool",
     "EC2NodeClass",
     "PersistentVolume",
     "PersistentVolumeClaim",
@@ -361,8 +371,14 @@ fn kind_of(
     }
 }
 
-/// Translates every object. Errors and notes go to `p`.
-pub fn translate(objects: &[Object], job_duration: Option<&Located>, p: &mut Problems) -> Imported {
+/// Translates every object. Errors and notes go to `p`; `catalog` is the instance-type catalog
+/// Karpenter NodePools choose from.
+pub fn translate(
+    objects: &[Object],
+    job_duration: Option<&Located>,
+    catalog: &[crate::scenario::instance_types::InstanceType],
+    p: &mut Problems,
+) -> Imported {
     let mut skipped = BTreeMap::new();
     let kinds: Vec<Option<&'static str>> = objects
         .iter()
@@ -405,6 +421,7 @@ pub fn translate(objects: &[Object], job_duration: Option<&Located>, p: &mut Pro
         job_duration,
         p,
     );
+    out.node_pools = karpenter::node_pools(&of("NodePool"), catalog, p);
     let (pools, zones) = cluster::pools(&of("Node"), p);
     out.pools = pools;
     out.zones = zones;
@@ -427,6 +444,7 @@ pub fn expand(
     let mut p = Problems::default();
     let mut imported = Imported::default();
     let mut any = false;
+    let catalog = catalog_of(root, base_dir);
     // Workload entries that name manifests, in place.
     if let Node::Map(entries) = &mut root.node
         && let Some((_, workloads)) = entries.iter_mut().find(|(k, _)| k.name == "workloads")
@@ -463,7 +481,7 @@ pub fn expand(
                 &mut p,
                 inputs,
             );
-            let got = translate(&objects, item.get("job_duration"), &mut p);
+            let got = translate(&objects, item.get("job_duration"), &catalog, &mut p);
             let list_path = format!("{path}.manifests");
             p.notes
                 .extend(got.skipped_note(scenario_file, list, &list_path));
@@ -471,6 +489,7 @@ pub fn expand(
             imported.priority_classes.extend(got.priority_classes);
             imported.quotas.extend(got.quotas);
             imported.pools.extend(got.pools);
+            imported.node_pools.extend(got.node_pools);
             merge_zones(&mut imported.zones, got.zones);
         }
         *items = expanded;
@@ -497,7 +516,7 @@ pub fn expand(
                 }
                 let objects =
                     read_objects(list, "cluster.nodes.manifests", scenario_file, base_dir, &mut p, inputs);
-                let got = translate(&objects, None, &mut p);
+                let got = translate(&objects, None, &catalog, &mut p);
                 p.notes
                     .extend(got.skipped_note(scenario_file, list, "cluster.nodes.manifests"));
                 if !got.workloads.is_empty() {
@@ -519,11 +538,54 @@ pub fn expand(
             )),
         }
     }
+    if !imported.node_pools.is_empty()
+        && let Some(a) = root.get("autoscaler")
+        && let Some(kind) = a.get("kind").and_then(|k| k.node.scalar_text())
+        && kind != "karpenter"
+    {
+        p.errors.push(error_at(
+            scenario_file,
+            &a.origin,
+            "autoscaler",
+            format!(
+                "the manifests hold Karpenter NodePools, but the scenario's autoscaler is {kind}"
+            ),
+        ));
+    }
     if any {
         attach(root, imported);
     }
+    // By file and position; the scenario's own errors (no manifest) first.
+    p.errors.sort_by(|a, b| {
+        (a.file != scenario_file, &a.file, a.line, a.column).cmp(&(
+            b.file != scenario_file,
+            &b.file,
+            b.line,
+            b.column,
+        ))
+    });
     errors.extend(p.errors);
     notes.extend(p.notes);
+}
+
+/// The catalog NodePools choose instance types from: the scenario's `instance_types.path`,
+/// else the bundled one (a catalog that cannot be read is reported by the scenario parser).
+fn catalog_of(
+    root: &Located,
+    base_dir: Option<&Path>,
+) -> Vec<crate::scenario::instance_types::InstanceType> {
+    use crate::scenario::instance_types;
+    let path = root
+        .get("instance_types")
+        .and_then(|t| t.get("path"))
+        .and_then(|p| p.node.scalar_text());
+    match path {
+        Some(p) => {
+            let full = base_dir.map_or_else(|| PathBuf::from(&p), |d| d.join(&p));
+            instance_types::load(&full).unwrap_or_default()
+        }
+        None => instance_types::bundled(),
+    }
 }
 
 fn merge_zones(into: &mut Vec<String>, zones: Vec<String>) {
@@ -565,6 +627,29 @@ fn attach(root: &mut Located, imported: Imported) {
     };
     append(entries, "priority_classes", imported.priority_classes);
     append(entries, "quotas", imported.quotas);
+    if !imported.node_pools.is_empty() {
+        if !entries.iter().any(|(k, _)| k.name == "autoscaler") {
+            let kind = (
+                LocatedKey {
+                    name: "kind".into(),
+                    origin: origin.clone(),
+                },
+                Located::new(Node::Str("karpenter".into()), origin.clone()),
+            );
+            entries.push((
+                LocatedKey {
+                    name: "autoscaler".into(),
+                    origin: origin.clone(),
+                },
+                Located::new(Node::Map(vec![kind]), origin.clone()),
+            ));
+        }
+        if let Some((_, a)) = entries.iter_mut().find(|(k, _)| k.name == "autoscaler")
+            && let Node::Map(a_entries) = &mut a.node
+        {
+            append(a_entries, "node_pools", imported.node_pools);
+        }
+    }
     if imported.pools.is_empty() {
         return;
     }
