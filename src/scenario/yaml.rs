@@ -303,15 +303,15 @@ impl<'de> Deserialize<'de> for KeyOnly {
     }
 }
 
-/// Parses YAML text into a located tree. An empty document is `Null`.
-pub fn parse(text: &str, file_label: &str) -> Result<Located, InputErrors> {
-    let options = serde_saphyr::options! {
+/// Parser options: budgets of `max_documents` documents of at most `max_nodes` nodes in all.
+fn options(max_documents: usize, max_nodes: usize) -> serde_saphyr::Options {
+    serde_saphyr::options! {
         // Keep alias expansion ("billion laughs") and nesting far below what could hurt.
         budget: serde_saphyr::budget! {
-            max_events: 1_000_000,
-            max_nodes: 250_000,
+            max_events: max_nodes * 4,
+            max_nodes: max_nodes,
             max_depth: 64,
-            max_documents: 1,
+            max_documents: max_documents,
         },
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: 100_000,
@@ -320,8 +320,12 @@ pub fn parse(text: &str, file_label: &str) -> Result<Located, InputErrors> {
         with_snippet: false,
         // `on`/`off`/`yes`/`no` stay strings: only `true` and `false` are booleans.
         strict_booleans: true,
-    };
-    match serde_saphyr::from_str_with_options::<Option<Raw>>(text, options) {
+    }
+}
+
+/// Parses YAML text into a located tree. An empty document is `Null`.
+pub fn parse(text: &str, file_label: &str) -> Result<Located, InputErrors> {
+    match serde_saphyr::from_str_with_options::<Option<Raw>>(text, options(1, 250_000)) {
         Ok(Some(Raw(root))) => Ok(root),
         Ok(None) => Ok(Located::new(
             Node::Null,
@@ -334,19 +338,8 @@ pub fn parse(text: &str, file_label: &str) -> Result<Located, InputErrors> {
 /// Parses a multi-document YAML stream (Kubernetes manifests: documents separated by `---`)
 /// into one located tree per non-empty document.
 pub fn parse_documents(text: &str, file_label: &str) -> Result<Vec<Located>, InputErrors> {
-    let options = serde_saphyr::options! {
-        budget: serde_saphyr::budget! {
-            max_events: 2_000_000,
-            max_nodes: 500_000,
-            max_depth: 64,
-            max_documents: 10_000,
-        },
-        alias_limits: serde_saphyr::alias_limits! {
-            max_total_replayed_events: 100_000,
-        },
-        with_snippet: false,
-        strict_booleans: true,
-    };
+    // A node list of 5,000 nodes is about a million YAML nodes.
+    let options = options(10_000, 2_000_000);
     match serde_saphyr::from_multiple_with_options::<Option<Raw>>(text, options) {
         Ok(docs) => Ok(docs.into_iter().flatten().map(|Raw(l)| l).collect()),
         Err(e) => Err(InputErrors(vec![syntax_error(&e, file_label)])),

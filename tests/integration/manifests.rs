@@ -17,6 +17,24 @@ fn summary_without_provenance(dir: &Path) -> serde_json::Value {
     s
 }
 
+/// `clustersim import` of the bundled example, as its scenario names it, into `out`.
+fn import_example(out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "import",
+        "scenarios/from-manifests/app",
+        "--nodes",
+        "scenarios/from-manifests/nodes.yaml",
+        "--name",
+        "from-manifests",
+        "--seed",
+        "7",
+        "-o",
+        path(out),
+    ];
+    args.extend_from_slice(extra);
+    clustersim(&args)
+}
+
 const NODES: &str = "\
 apiVersion: v1
 kind: List
@@ -64,18 +82,7 @@ fn bundled_example_runs_and_import_round_trips_byte_for_byte() {
         stderr(&o)
     );
     let written = dir.join("shop.yaml");
-    let o = clustersim(&[
-        "import",
-        "scenarios/from-manifests/app",
-        "--nodes",
-        "scenarios/from-manifests/nodes.yaml",
-        "--name",
-        "from-manifests",
-        "--seed",
-        "7",
-        "-o",
-        path(&written),
-    ]);
+    let o = import_example(&written, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stdout(&o).contains("(6 pools, 13 workloads, 2 priority classes, 1 quotas)"),
@@ -118,19 +125,7 @@ fn bundled_example_runs_and_import_round_trips_byte_for_byte() {
     assert_eq!(s["jobs"]["sales-report"]["jobs"], 25, "firings at 0h..24h");
     // A second import writes the same bytes.
     let again = dir.join("again.yaml");
-    let o = clustersim(&[
-        "import",
-        "scenarios/from-manifests/app",
-        "--nodes",
-        "scenarios/from-manifests/nodes.yaml",
-        "--name",
-        "from-manifests",
-        "--seed",
-        "7",
-        "-o",
-        path(&again),
-        "--quiet",
-    ]);
+    let o = import_example(&again, &["--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         std::fs::read(&written).unwrap(),

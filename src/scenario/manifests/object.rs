@@ -270,7 +270,8 @@ pub fn copy(at: &K) -> Located {
     l
 }
 
-fn rehome(l: &mut Located, at: &K) {
+/// Gives every node of `l` the manifest origin `at` (a value parsed from an annotation).
+pub fn rehome(l: &mut Located, at: &K) {
     l.origin = at.origin();
     match &mut l.node {
         Node::Seq(items) => items.iter_mut().for_each(|i| rehome(i, at)),

@@ -6,9 +6,8 @@ use super::object::Problems;
 use super::{Object, push_objects, translate};
 use crate::scenario::yaml::parse_documents;
 
-/// Translates manifest text; returns the imported workloads and pools as flow YAML, and the
-/// errors and notes as text.
-fn import(text: &str) -> (Vec<String>, Vec<String>, Vec<String>, Vec<String>) {
+/// Translates manifest text with the bundled catalog.
+fn translated(text: &str) -> (super::Imported, Problems) {
     let file: Rc<str> = Rc::from("m.yaml");
     let mut objects: Vec<Object> = Vec::new();
     for doc in parse_documents(text, "m.yaml").unwrap() {
@@ -21,6 +20,13 @@ fn import(text: &str) -> (Vec<String>, Vec<String>, Vec<String>, Vec<String>) {
         &crate::scenario::instance_types::bundled(),
         &mut p,
     );
+    (got, p)
+}
+
+/// Translates manifest text; returns the imported workloads and pools as flow YAML, and the
+/// errors and notes as text.
+fn import(text: &str) -> (Vec<String>, Vec<String>, Vec<String>, Vec<String>) {
+    let (got, p) = translated(text);
     let flow = |l: &crate::scenario::yaml::Located| l.node.to_flow_yaml();
     (
         got.workloads.iter().map(flow).collect(),
@@ -189,19 +195,7 @@ spec:
   limits: {cpu: 1000, memory: 1000Gi}
   disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: 30s, budgets: [{nodes: '10%'}]}
 ";
-    let mut objects = Vec::new();
-    push_objects(
-        parse_documents(text, "m.yaml").unwrap().remove(0),
-        &Rc::from("m.yaml"),
-        &mut objects,
-    );
-    let mut p = Problems::default();
-    let got = translate(
-        &objects,
-        None,
-        &crate::scenario::instance_types::bundled(),
-        &mut p,
-    );
+    let (got, p) = translated(text);
     assert!(p.errors.is_empty(), "{:?}", p.errors);
     let pool = got.node_pools[0].node.to_flow_yaml();
     // The bundled catalog's m5 family less m5.4xlarge; spot before on-demand; the arch

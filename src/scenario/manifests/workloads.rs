@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::object::{K, Out, Problems, copy, int, labels, list, string};
+use super::object::{K, Out, Problems, copy, int, labels, list, rehome, string};
 use super::{
     DURATION_ANNOTATION, LOAD_ANNOTATION, LimitDefaults, Namespaced, Object, STARTUP_ANNOTATION,
     pod,
@@ -135,20 +135,6 @@ fn annotation(metas: &[Option<K>], key: &str, p: &mut Problems) -> Option<Locate
         };
     }
     None
-}
-
-fn rehome(l: &mut Located, at: &K) {
-    l.origin = at.origin();
-    match &mut l.node {
-        Node::Seq(items) => items.iter_mut().for_each(|i| rehome(i, at)),
-        Node::Map(entries) => {
-            for (k, v) in entries {
-                k.origin = at.origin();
-                rehome(v, at);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// `N` seconds as a native duration.
@@ -469,20 +455,29 @@ fn cron_fields(
     }
 }
 
+/// An object's namespace and `spec`, checked against the fields of `kind` and its spec type.
+fn namespace_and_spec<'a>(
+    k: &K<'a>,
+    kind: &str,
+    spec_fields: &[&str],
+    p: &mut Problems,
+) -> Option<(String, K<'a>)> {
+    k.strict(p, kind, OBJECT);
+    let (_, namespace, _) = metadata(k, p)?;
+    let Some(spec) = k.get("spec") else {
+        k.err(p, "Required value: spec");
+        return None;
+    };
+    spec.strict(p, &format!("{kind}Spec"), spec_fields);
+    Some((namespace, spec))
+}
+
 /// A HorizontalPodAutoscaler: its target Deployment gets `autoscaling`.
 fn hpa(o: &Object, read: &mut [Read], p: &mut Problems) {
     let k = o.k();
-    k.strict(p, "HorizontalPodAutoscaler", OBJECT);
-    let Some((_, namespace, _)) = metadata(&k, p) else {
-        return;
-    };
-    let Some(spec) = k.get("spec") else {
-        k.err(p, "Required value: spec");
-        return;
-    };
-    spec.strict(
-        p,
-        "HorizontalPodAutoscalerSpec",
+    let Some((namespace, spec)) = namespace_and_spec(
+        &k,
+        "HorizontalPodAutoscaler",
         &[
             "behavior",
             "maxReplicas",
@@ -490,7 +485,10 @@ fn hpa(o: &Object, read: &mut [Read], p: &mut Problems) {
             "minReplicas",
             "scaleTargetRef",
         ],
-    );
+        p,
+    ) else {
+        return;
+    };
     let Some(target) = spec.get("scaleTargetRef") else {
         spec.err(p, "Required value: scaleTargetRef");
         return;
@@ -646,24 +644,19 @@ fn hpa(o: &Object, read: &mut [Read], p: &mut Problems) {
 /// A PodDisruptionBudget: the one workload whose pods its selector matches gets it.
 fn pdb(o: &Object, read: &mut [Read], p: &mut Problems) {
     let k = o.k();
-    k.strict(p, "PodDisruptionBudget", OBJECT);
-    let Some((_, namespace, _)) = metadata(&k, p) else {
-        return;
-    };
-    let Some(spec) = k.get("spec") else {
-        k.err(p, "Required value: spec");
-        return;
-    };
-    spec.strict(
-        p,
-        "PodDisruptionBudgetSpec",
+    let Some((namespace, spec)) = namespace_and_spec(
+        &k,
+        "PodDisruptionBudget",
         &[
             "maxUnavailable",
             "minAvailable",
             "selector",
             "unhealthyPodEvictionPolicy",
         ],
-    );
+        p,
+    ) else {
+        return;
+    };
     let Some(sel) = spec.get("selector") else {
         spec.err(
             p,
