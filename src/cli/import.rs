@@ -35,7 +35,7 @@ pub struct ImportArgs {
     #[arg(long, default_value = "1", allow_negative_numbers = true, value_parser = crate::cli::seed_arg)]
     pub seed: u64,
     /// Run time of Job pods without a clustersim.io/duration annotation (a duration).
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", value_parser = job_duration_arg)]
     pub job_duration: Option<String>,
     /// Print nothing on success.
     #[arg(short, long)]
@@ -43,6 +43,10 @@ pub struct ImportArgs {
 }
 
 const LABEL: &str = "clustersim import";
+
+fn job_duration_arg(text: &str) -> Result<String, String> {
+    crate::time::parse_duration(text).map(|_| text.to_string())
+}
 
 fn here(node: Node) -> Located {
     Located::new(node, Origin::File { line: 0, column: 0 })

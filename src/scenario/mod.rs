@@ -99,7 +99,26 @@ pub fn load_str(
             format!("the text is larger than {} MiB", MAX_FILE_BYTES >> 20),
         ));
     }
-    let mut root = yaml::parse(text, file_label)?;
+    let looks_like_manifest = |root: Option<&yaml::Located>| {
+        let starts = text.lines().any(|l| l.starts_with("apiVersion:"))
+            && text.lines().any(|l| l.starts_with("kind:"));
+        root.map_or(starts, |r| {
+            r.get("apiVersion").is_some() && r.get("kind").is_some()
+        })
+    };
+    let manifest_hint = || {
+        InputErrors::single(
+            file_label,
+            "this is a Kubernetes manifest, not a clustersim scenario: name it from a scenario \
+             (workloads: - manifests: [FILE]) or write a scenario from it with clustersim import",
+        )
+    };
+    let mut root = match yaml::parse(text, file_label) {
+        Ok(root) if looks_like_manifest(Some(&root)) => return Err(manifest_hint()),
+        Ok(root) => root,
+        Err(_) if looks_like_manifest(None) => return Err(manifest_hint()),
+        Err(e) => return Err(e),
+    };
     // Manifests first, so `--set` reaches imported workloads and pools too.
     let mut errors = Vec::new();
     let mut notes = Vec::new();

@@ -313,7 +313,7 @@ spec:
             "{file}:14:13: spec.replicas: Invalid value: -1: must be greater than or equal to 0"
         ),
         format!(
-            "{file}:21:39: spec.template.spec.containers[0].resources.requests.cpu: quantities must match"
+            "{file}:21:39: spec.template.spec.containers[0].resources.requests.cpu: '2 cores' is not a Kubernetes quantity"
         ),
         format!(
             "{file}:22:11: spec.template.spec.containers[0].imagePullPolcy: unknown field \"imagePullPolcy\" in Container; did you mean 'imagePullPolicy'?"

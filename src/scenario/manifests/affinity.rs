@@ -131,7 +131,19 @@ pub fn affinity(k: &K, pod_labels: &[(String, String)], out: &mut Out, p: &mut P
         }
     }
     if let Some(pa) = k.get("podAffinity") {
-        pa.note(p, "pod affinity is not modelled and is ignored");
+        if let Some(r) = pa.get("requiredDuringSchedulingIgnoredDuringExecution") {
+            r.err(
+                p,
+                "required pod affinity is not supported (ignoring it would place pods where \
+                 Kubernetes would not)",
+            );
+        }
+        if pa
+            .get("preferredDuringSchedulingIgnoredDuringExecution")
+            .is_some()
+        {
+            pa.note(p, "preferred pod affinity is not modelled and is ignored");
+        }
     }
 }
 

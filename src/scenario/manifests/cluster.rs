@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use super::object::{K, Out, Problems, copy, int, labels, list, string};
 use super::pod::{Request, resource_list};
+use super::quantity::{bytes as parse_memory, count as parse_count, cpu_millis as parse_cpu};
 use super::workloads::metadata;
 use super::{LimitDefaults, Object};
-use crate::quantity::{format_cpu, format_memory, parse_cpu, parse_memory};
+use crate::quantity::{format_cpu, format_memory};
 use crate::scenario::yaml::Located;
 
 /// Labels every node has its own value of, or that clustersim sets itself from the pool.
@@ -107,7 +108,12 @@ pub fn priority_classes(objects: &[&Object], p: &mut Problems) -> Vec<Located> {
             string(name, &meta.get("name").unwrap_or(meta.clone())),
         );
         match k.get("value") {
-            Some(v) => c.put("value", copy(&v)),
+            // Kubernetes keeps values above one billion for its own system classes.
+            Some(v) => {
+                if v.int(p, i128::from(i32::MIN), 1_000_000_000).is_some() {
+                    c.put("value", copy(&v));
+                }
+            }
             None => k.err(p, "Required value: value"),
         }
         if let Some(d) = k.get("globalDefault") {
@@ -121,23 +127,45 @@ pub fn priority_classes(objects: &[&Object], p: &mut Problems) -> Vec<Located> {
     out
 }
 
+/// One quota limit: the native field, its value and the node written for it.
+type Limit = (&'static str, u64, Located);
+
+/// ResourceQuotas by namespace (in order of first appearance). Kubernetes enforces every quota of a namespace, so several
+/// become one with the smallest limit of each resource. A scoped quota (scopes,
+/// scopeSelector) limits only some pods; it is left out rather than applied to all.
 pub fn quotas(objects: &[&Object], p: &mut Problems) -> Vec<Located> {
-    let mut out = Vec::new();
+    let mut by_ns: Vec<(String, K, Vec<Limit>)> = Vec::new();
     for o in objects {
         let k = o.k();
         let Some((_, namespace, meta)) = metadata(&k, p) else {
             continue;
         };
-        let Some(hard) = k.get("spec").and_then(|s| s.get("hard")) else {
-            k.err(p, "Required value: spec.hard");
+        let Some(spec) = k.get("spec") else {
+            k.err(p, "Required value: spec");
             continue;
         };
-        let mut q = Out::new(&meta);
-        q.put(
-            "namespace",
-            string(namespace, &meta.get("namespace").unwrap_or(meta.clone())),
-        );
+        spec.strict(p, "ResourceQuotaSpec", &["hard", "scopeSelector", "scopes"]);
+        if let Some(scoped) = spec.get("scopes").or_else(|| spec.get("scopeSelector")) {
+            scoped.note(
+                p,
+                "a scoped quota limits only some pods, which is not modelled; left out",
+            );
+            continue;
+        }
+        let Some(hard) = spec.get("hard") else {
+            spec.err(p, "Required value: hard");
+            continue;
+        };
+        let entry = match by_ns.iter().position(|(ns, _, _)| *ns == namespace) {
+            Some(i) => i,
+            None => {
+                let at = meta.get("namespace").unwrap_or(meta.clone());
+                by_ns.push((namespace, at, Vec::new()));
+                by_ns.len() - 1
+            }
+        };
         let mut ignored = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
         for (key, v) in hard.entries(p) {
             let native = match key.name.as_str() {
                 "cpu" | "requests.cpu" => "cpu",
@@ -149,22 +177,32 @@ pub fn quotas(objects: &[&Object], p: &mut Problems) -> Vec<Located> {
                     continue;
                 }
             };
-            if q.has(native) {
+            if seen.contains(&native) {
                 v.err(
                     p,
-                    format!("{} is given twice (with and without requests.)", native),
+                    format!("{native} is given twice (with and without requests.)"),
                 );
                 continue;
             }
+            seen.push(native);
             let Some(text) = v.text(p) else { continue };
             let value = match native {
-                "cpu" => parse_cpu(&text).map(|c| string(format_cpu(c), &v)),
-                "memory" => parse_memory(&text).map(|m| string(format_memory(m), &v)),
-                _ => crate::quantity::parse_count(&text).map(|n| int(i128::from(n), &v)),
+                "cpu" => parse_cpu(&text).map(|c| (c, string(format_cpu(c), &v))),
+                "memory" => parse_memory(&text).map(|m| (m, string(format_memory(m), &v))),
+                _ => parse_count(&text).map(|n| (n, int(i128::from(n), &v))),
             };
-            match value {
-                Ok(node) => q.put(native, node),
-                Err(message) => v.err(p, message),
+            let (value, node) = match value {
+                Ok(x) => x,
+                Err(message) => {
+                    v.err(p, message);
+                    continue;
+                }
+            };
+            let limits = &mut by_ns[entry].2;
+            match limits.iter_mut().find(|(f, _, _)| *f == native) {
+                Some(existing) if existing.1 <= value => {}
+                Some(existing) => *existing = (native, value, node),
+                None => limits.push((native, value, node)),
             }
         }
         if !ignored.is_empty() {
@@ -176,9 +214,18 @@ pub fn quotas(objects: &[&Object], p: &mut Problems) -> Vec<Located> {
                 ),
             );
         }
-        out.push(q.build());
     }
-    out
+    by_ns
+        .into_iter()
+        .map(|(namespace, at, limits)| {
+            let mut q = Out::new(&at);
+            q.put("namespace", string(namespace, &at));
+            for (field, _, node) in limits {
+                q.put(field, node);
+            }
+            q.build()
+        })
+        .collect()
 }
 
 /// One node's pool-defining properties.
@@ -284,7 +331,10 @@ pub fn pools(objects: &[&Object], p: &mut Problems) -> (Vec<Located>, Vec<String
                 }
             }
             None => {
-                let t = instance_type.unwrap_or_else(|| "(no instance-type label)".into());
+                let t = instance_type.map_or_else(
+                    || "nodes without an instance-type label".into(),
+                    |t| format!("instance type {t}"),
+                );
                 if !unpriced.contains(&t) {
                     unpriced.push(t);
                 }
@@ -328,7 +378,7 @@ pub fn pools(objects: &[&Object], p: &mut Problems) -> (Vec<Located>, Vec<String
             k.note(
                 p,
                 format!(
-                    "no price for {} (not in the bundled catalog): those pools cost 0",
+                    "no price for {} (not in the bundled catalog): those pools cost 0; set their price_per_hour",
                     unpriced.join(", ")
                 ),
             );
@@ -358,8 +408,8 @@ fn node_shape(k: &K, meta: &K, p: &mut Problems) -> Option<Shape> {
         let parsed = match key.name.as_str() {
             "cpu" => parse_cpu(&text).map(|c| cpu_m = Some(c)),
             "memory" => parse_memory(&text).map(|m| memory = Some(m)),
-            "nvidia.com/gpu" => crate::quantity::parse_count(&text).map(|g| gpu = g),
-            "pods" => crate::quantity::parse_count(&text).map(|n| pods = Some(n)),
+            "nvidia.com/gpu" => parse_count(&text).map(|g| gpu = g),
+            "pods" => parse_count(&text).map(|n| pods = Some(n)),
             _ => Ok(()),
         };
         if let Err(message) = parsed {
@@ -407,11 +457,14 @@ fn node_shape(k: &K, meta: &K, p: &mut Problems) -> Option<Shape> {
                 taints.push((key, field("value", p).unwrap_or_default(), effect));
             }
         }
+        // A cordoned node keeps the taint Kubernetes gives it, so it is a pool of its own that
+        // takes only pods tolerating it.
         if spec.get("unschedulable").and_then(|u| u.bool(p)) == Some(true) {
-            spec.note(
-                p,
-                "a cordoned node (spec.unschedulable) is imported as schedulable",
-            );
+            taints.push((
+                "node.kubernetes.io/unschedulable".to_string(),
+                String::new(),
+                "NoSchedule".to_string(),
+            ));
         }
     }
     taints.sort();

@@ -4,8 +4,9 @@
 
 use super::Object;
 use super::object::{K, Out, Problems, copy, labels, list, string};
+use super::quantity::cpu_millis as parse_cpu;
 use super::workloads::metadata;
-use crate::quantity::{format_cpu, parse_cpu};
+use crate::quantity::format_cpu;
 use crate::scenario::instance_types::InstanceType;
 use crate::scenario::yaml::Located;
 

@@ -23,6 +23,7 @@ mod cluster;
 mod karpenter;
 mod object;
 mod pod;
+mod quantity;
 mod workloads;
 
 #[cfg(test)]
@@ -171,8 +172,15 @@ fn read_objects(
                 continue;
             }
         };
+        let from_folder = files.len() > 1 || files.first() != Some(&full);
         for file in files {
-            read_file(&file, p, &mut objects);
+            // A file named twice (itself and through its folder) is read once.
+            let real = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+            if p.seen_files.contains(&real) {
+                continue;
+            }
+            p.seen_files.push(real);
+            read_file(&file, from_folder, p, &mut objects);
             inputs.push(file);
         }
     }
@@ -195,8 +203,13 @@ fn manifest_files(path: &Path) -> Result<Vec<PathBuf>, String> {
             .collect();
         entries.sort();
         for entry in entries.into_iter().rev() {
+            // Links to folders are not followed (a link back up would never end).
+            let is_link =
+                std::fs::symlink_metadata(&entry).is_ok_and(|m| m.file_type().is_symlink());
             if entry.is_dir() {
-                folders.push(entry);
+                if !is_link {
+                    folders.push(entry);
+                }
             } else if entry
                 .extension()
                 .and_then(|e| e.to_str())
@@ -218,10 +231,31 @@ fn manifest_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-fn read_file(path: &Path, p: &mut Problems, objects: &mut Vec<Object>) {
+/// Most bytes of manifests one scenario reads in all.
+const MAX_TOTAL_BYTES: u64 = 256 << 20;
+
+/// Reads one file's objects. In a folder, a document that is not a Kubernetes object (no
+/// apiVersion and no kind: a clustersim scenario, say) is skipped with a note.
+fn read_file(path: &Path, from_folder: bool, p: &mut Problems, objects: &mut Vec<Object>) {
     let label: Rc<str> = Rc::from(path.display().to_string());
     let text = match input::read_to_string(path, InputKind::Manifest) {
-        Ok(t) => t,
+        Ok(t) if p.bytes_read + t.len() as u64 > MAX_TOTAL_BYTES => {
+            p.errors.push(InputError {
+                file: label.to_string(),
+                line: 0,
+                column: 0,
+                path: String::new(),
+                message: format!(
+                    "the manifests read reach {} MiB in all, the most one scenario reads",
+                    MAX_TOTAL_BYTES >> 20
+                ),
+            });
+            return;
+        }
+        Ok(t) => {
+            p.bytes_read += t.len() as u64;
+            t
+        }
         Err(message) => {
             p.errors.push(InputError {
                 file: label.to_string(),
@@ -241,6 +275,15 @@ fn read_file(path: &Path, p: &mut Problems, objects: &mut Vec<Object>) {
         }
     };
     for doc in docs {
+        if from_folder && doc.get("apiVersion").is_none() && doc.get("kind").is_none() {
+            p.notes.push(crate::scenario::yaml::error_at(
+                &label,
+                &doc.origin,
+                "",
+                "not a Kubernetes object (no apiVersion or kind); skipped",
+            ));
+            continue;
+        }
         push_objects(doc, &label, objects);
     }
 }
@@ -276,7 +319,10 @@ const KINDS: &[(&str, &[&str])] = &[
     ("StatefulSet", &["apps/v1"]),
     ("Job", &["batch/v1"]),
     ("CronJob", &["batch/v1"]),
-    ("HorizontalPodAutoscaler", &["autoscaling/v2"]),
+    (
+        "HorizontalPodAutoscaler",
+        &["autoscaling/v2", "autoscaling/v1"],
+    ),
     ("PodDisruptionBudget", &["policy/v1"]),
     ("PriorityClass", &["scheduling.k8s.io/v1"]),
     ("ResourceQuota", &["v1"]),
@@ -284,6 +330,8 @@ const KINDS: &[(&str, &[&str])] = &[
     ("Namespace", &["v1"]),
     ("Node", &["v1"]),
     ("NodePool", &["karpenter.sh/v1"]),
+    ("DaemonSet", &["apps/v1"]),
+    ("Pod", &["v1"]),
 ];
 
 /// Kinds that are skipped with a count: they do not change what the scheduler sees.
@@ -293,7 +341,6 @@ const SKIPPED: &[&str] = &[
     "ClusterRoleBinding",
     "ConfigMap",
     "CustomResourceDefinition",
-    "DaemonSet",
     "Endpoints",
     "EndpointSlice",
     "Ingress",
@@ -303,7 +350,6 @@ const SKIPPED: &[&str] = &[
     "EC2NodeClass",
     "PersistentVolume",
     "PersistentVolumeClaim",
-    "Pod",
     "Role",
     "RoleBinding",
     "Secret",
@@ -396,6 +442,13 @@ pub fn translate(
     let limits = cluster::limit_ranges(&of("LimitRange"), p);
     out.priority_classes = cluster::priority_classes(&of("PriorityClass"), p);
     out.quotas = cluster::quotas(&of("ResourceQuota"), p);
+    for o in of("Pod") {
+        o.k().note(
+            p,
+            "a bare Pod is not modelled (no controller keeps or replaces it); left out: wrap it \
+             in a Deployment or Job",
+        );
+    }
     for o in of("Namespace") {
         o.k().strict(
             p,
@@ -407,9 +460,9 @@ pub fn translate(
         .iter()
         .zip(&kinds)
         .filter_map(|(o, k)| match k {
-            Some(k @ ("Deployment" | "ReplicaSet" | "StatefulSet" | "Job" | "CronJob")) => {
-                Some((o, *k))
-            }
+            Some(
+                k @ ("Deployment" | "ReplicaSet" | "StatefulSet" | "Job" | "CronJob" | "DaemonSet"),
+            ) => Some((o, *k)),
             _ => None,
         })
         .collect();
@@ -453,6 +506,21 @@ pub fn expand(
         let mut expanded = Vec::with_capacity(items.len());
         for (i, item) in std::mem::take(items).into_iter().enumerate() {
             let Some(list) = item.get("manifests") else {
+                // `manifets: [...]` is a misspelt manifests entry, not a workload.
+                if let Node::Map(keys) = &item.node
+                    && item.get("kind").is_none()
+                    && let Some((k, _)) = keys.iter().find(|(k, _)| {
+                        crate::suggest::did_you_mean(&k.name, ["manifests"]).is_some()
+                    })
+                {
+                    p.errors.push(error_at(
+                        scenario_file,
+                        &k.origin,
+                        &format!("workloads[{i}]"),
+                        format!("unknown field '{}'; did you mean 'manifests'?", k.name),
+                    ));
+                    continue;
+                }
                 expanded.push(item);
                 continue;
             };
@@ -461,12 +529,15 @@ pub fn expand(
             if let Node::Map(keys) = &item.node {
                 for (k, _) in keys {
                     if k.name != "manifests" && k.name != "job_duration" {
+                        let hint = crate::suggest::did_you_mean(&k.name, ["job_duration"])
+                            .map(|s| format!("; did you mean '{s}'?"))
+                            .unwrap_or_default();
                         p.errors.push(error_at(
                             scenario_file,
                             &k.origin,
                             &path,
                             format!(
-                                "unknown field '{}' next to manifests; expected only manifests and job_duration",
+                                "unknown field '{}' next to manifests; expected only manifests and job_duration{hint}",
                                 k.name
                             ),
                         ));
@@ -568,6 +639,51 @@ pub fn expand(
     notes.extend(p.notes);
 }
 
+/// Kubernetes' own priority classes, for workloads that name them (kube-system manifests do)
+/// where neither the scenario nor the manifests define them.
+fn system_classes(
+    entries: &[(LocatedKey, Located)],
+    imported: &[Located],
+    origin: &Origin,
+) -> Vec<Located> {
+    let named = |node: Option<&Located>, name: &str| -> bool {
+        matches!(node.map(|l| &l.node), Some(Node::Seq(items))
+            if items.iter().any(|i| i.get("name").and_then(|n| n.node.scalar_text()).as_deref() == Some(name)))
+    };
+    let root_get = |key: &str| entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v);
+    let referenced = |name: &str| {
+        matches!(root_get("workloads").map(|w| &w.node), Some(Node::Seq(items))
+            if items.iter().any(|w| w.get("priority_class_name").and_then(|n| n.node.scalar_text()).as_deref() == Some(name)))
+    };
+    let imported_list = Located::new(Node::Seq(imported.to_vec()), origin.clone());
+    let mut out = Vec::new();
+    for (name, value) in [
+        ("system-cluster-critical", 2_000_000_000),
+        ("system-node-critical", 2_000_001_000),
+    ] {
+        if referenced(name)
+            && !named(root_get("priority_classes"), name)
+            && !named(Some(&imported_list), name)
+        {
+            let key = |k: &str| LocatedKey {
+                name: k.to_string(),
+                origin: origin.clone(),
+            };
+            out.push(Located::new(
+                Node::Map(vec![
+                    (
+                        key("name"),
+                        Located::new(Node::Str(name.into()), origin.clone()),
+                    ),
+                    (key("value"), Located::new(Node::Int(value), origin.clone())),
+                ]),
+                origin.clone(),
+            ));
+        }
+    }
+    out
+}
+
 /// The catalog NodePools choose instance types from: the scenario's `instance_types.path`,
 /// else the bundled one (a catalog that cannot be read is reported by the scenario parser).
 fn catalog_of(
@@ -625,7 +741,9 @@ fn attach(root: &mut Located, imported: Imported) {
             )),
         }
     };
-    append(entries, "priority_classes", imported.priority_classes);
+    let mut classes = imported.priority_classes;
+    classes.extend(system_classes(entries, &classes, &origin));
+    append(entries, "priority_classes", classes);
     append(entries, "quotas", imported.quotas);
     if !imported.node_pools.is_empty() {
         if !entries.iter().any(|(k, _)| k.name == "autoscaler") {

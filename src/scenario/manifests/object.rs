@@ -13,6 +13,10 @@ use crate::suggest::did_you_mean;
 pub struct Problems {
     pub errors: Vec<InputError>,
     pub notes: Vec<InputError>,
+    /// The files read so far (canonical paths) and their bytes, so each is read once and the
+    /// total is bounded.
+    pub seen_files: Vec<std::path::PathBuf>,
+    pub bytes_read: u64,
 }
 
 /// A value in a manifest, with its file and Kubernetes field path.

@@ -3,8 +3,9 @@
 //! probe.
 
 use super::object::{K, Out, Problems, copy, int, labels, list, string};
+use super::quantity::{bytes as parse_memory, count as parse_count, cpu_millis as parse_cpu};
 use super::{LimitDefaults, Namespaced};
-use crate::quantity::{format_cpu, format_memory, parse_cpu, parse_memory};
+use crate::quantity::{format_cpu, format_memory};
 
 /// Every field of a Kubernetes PodSpec (`kubectl explain pod.spec`), read or not.
 const POD_SPEC: &[&str] = &[
@@ -94,6 +95,9 @@ const PROBE: &[&str] = &[
     "timeoutSeconds",
 ];
 
+/// Standard resource names without a domain that clustersim does not model.
+const STANDARD: &[&str] = &["ephemeral-storage", "storage", "pods"];
+
 /// The resources clustersim models, by Kubernetes name.
 const CPU: &str = "cpu";
 const MEMORY: &str = "memory";
@@ -128,7 +132,7 @@ pub fn resource_list(k: &K, p: &mut Problems, ignored: &mut Vec<String>) -> Requ
         let parsed = match key.name.as_str() {
             CPU => parse_cpu(&text).map(|c| (0, c)),
             MEMORY => parse_memory(&text).map(|m| (1, m)),
-            GPU => match crate::quantity::parse_count(&text) {
+            GPU => match parse_count(&text) {
                 Ok(n) => Ok((2, n)),
                 Err(_) => Err(format!(
                     "'{text}' is not a whole number of devices (extended resources are counted, \
@@ -136,7 +140,22 @@ pub fn resource_list(k: &K, p: &mut Problems, ignored: &mut Vec<String>) -> Requ
                 )),
             },
             other => {
-                if !ignored.iter().any(|i| i == other) {
+                // Kubernetes takes standard names and fully qualified extended resources
+                // (`example.com/foo`); anything else is a typo.
+                if !other.contains('/')
+                    && !STANDARD.contains(&other)
+                    && !other.starts_with("hugepages-")
+                {
+                    let mut message = format!(
+                        "Invalid value: \"{other}\": must be a standard resource type or fully qualified"
+                    );
+                    if let Some(s) =
+                        crate::suggest::did_you_mean(other, [CPU, MEMORY, "ephemeral-storage"])
+                    {
+                        message.push_str(&format!("; did you mean '{s}'?"));
+                    }
+                    v.err(p, message);
+                } else if !ignored.iter().any(|i| i == other) {
                     ignored.push(other.to_string());
                 }
                 continue;
@@ -144,7 +163,7 @@ pub fn resource_list(k: &K, p: &mut Problems, ignored: &mut Vec<String>) -> Requ
         };
         match parsed {
             Ok((r, value)) => out.set(r, Some(value)),
-            Err(message) => v.err(p, format!("quantities must match the regular expression of a Kubernetes quantity: {message}")),
+            Err(message) => v.err(p, message),
         }
     }
     out
@@ -173,6 +192,14 @@ pub fn effective_requests(
         let limits = res
             .get("limits")
             .map_or_else(Request::default, |l| resource_list(&l, p, ignored));
+        if let (Some(req), Some(lim)) = (requests.gpu, limits.gpu)
+            && req != lim
+        {
+            res.err(
+                p,
+                format!("Invalid value: {req}: must be equal to {GPU} limit of {lim} (extended resources are not overcommitted)"),
+            );
+        }
         for r in 0..3 {
             if let (Some(req), Some(lim)) = (requests.get(r), limits.get(r))
                 && req > lim
@@ -298,6 +325,13 @@ pub fn template_fields(
     out.put("requests", requests.build());
     if let Some(sel) = spec.get("nodeSelector") {
         let pairs = sel.string_map(p);
+        if pairs.iter().any(|(k, _)| k == "kubernetes.io/hostname") {
+            sel.note(
+                p,
+                "imported nodes are named <pool>-<n>, not as in the node list: a selector on \
+                 kubernetes.io/hostname matches only those names",
+            );
+        }
         if !pairs.is_empty() {
             out.put("node_selector", labels(&pairs, &sel));
         }

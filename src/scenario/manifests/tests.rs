@@ -159,7 +159,7 @@ fn nodes_group_into_pools_by_shape_labels_and_taints() {
 #[test]
 fn constraints_native_clustersim_cannot_say_are_refused_or_noted() {
     let (_, _, errors, notes) = import(&deployment(
-        "      containers: [{name: a}]\n      affinity:\n        nodeAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n              - matchExpressions: [{key: a, operator: In, values: [x]}]\n              - matchExpressions: [{key: b, operator: Exists}]\n        podAffinity: {}\n      topologySpreadConstraints:\n        - {maxSkew: 1, topologyKey: rack, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {a: b}}}\n        - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule}\n",
+        "      containers: [{name: a}]\n      affinity:\n        nodeAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n              - matchExpressions: [{key: a, operator: In, values: [x]}]\n              - matchExpressions: [{key: b, operator: Exists}]\n        podAffinity: {preferredDuringSchedulingIgnoredDuringExecution: []}\n      topologySpreadConstraints:\n        - {maxSkew: 1, topologyKey: rack, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {a: b}}}\n        - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule}\n",
     ));
     let all = errors.join("\n");
     assert!(
@@ -168,7 +168,10 @@ fn constraints_native_clustersim_cannot_say_are_refused_or_noted() {
     );
     assert!(all.contains("topologyKey 'rack' is not supported"), "{all}");
     let notes = notes.join("\n");
-    assert!(notes.contains("pod affinity is not modelled"), "{notes}");
+    assert!(
+        notes.contains("preferred pod affinity is not modelled"),
+        "{notes}"
+    );
     assert!(
         notes.contains("without labelSelector counts no pods"),
         "{notes}"
@@ -220,5 +223,116 @@ spec:
             .any(|n| n.message.contains("kubernetes.io/arch is not modelled")),
         "{:?}",
         p.notes
+    );
+}
+
+#[test]
+fn what_kubectl_lists_twice_or_disables_is_left_out() {
+    // A ReplicaSet controlled by a Deployment, a suspended CronJob, a DaemonSet and a bare
+    // Pod: none becomes a workload, each with a note; the Deployment stays.
+    let text = format!(
+        "{}---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: w-5d8f\n  ownerReferences: [{{apiVersion: apps/v1, kind: Deployment, name: w, controller: true}}]\nspec:\n  selector: {{matchLabels: {{a: b}}}}\n  template: {{metadata: {{labels: {{a: b}}}}, spec: {{containers: [{{name: a}}]}}}}\n---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {{name: c}}\nspec:\n  schedule: '@daily'\n  suspend: true\n  jobTemplate: {{spec: {{template: {{spec: {{containers: [{{name: a}}]}}}}}}}}\n---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: logs}}\nspec:\n  selector: {{matchLabels: {{x: y}}}}\n  template: {{metadata: {{labels: {{x: y}}}}, spec: {{containers: [{{name: a, resources: {{requests: {{cpu: 100m, memory: 200Mi}}}}}}]}}}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {{name: lone}}\nspec: {{containers: [{{name: a}}]}}\n",
+        deployment("      containers: [{name: a}]\n")
+    );
+    let (workloads, _, errors, notes) = import(&text);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(workloads.len(), 1, "{workloads:?}");
+    let notes = notes.join("\n");
+    for expected in [
+        "ReplicaSet 'w-5d8f' is controlled by Deployment w",
+        "CronJob 'c' is suspended",
+        "DaemonSet 'logs' is not modelled: its pod on every node requests cpu 100m and memory 200Mi",
+        "a bare Pod is not modelled",
+    ] {
+        assert!(notes.contains(expected), "missing {expected:?} in {notes}");
+    }
+}
+
+#[test]
+fn quotas_of_a_namespace_combine_and_scoped_ones_are_left_out() {
+    let quota = |name: &str, hard: &str, extra: &str| {
+        format!(
+            "apiVersion: v1\nkind: ResourceQuota\nmetadata: {{name: {name}, namespace: t}}\nspec:\n  hard: {{{hard}}}\n{extra}---\n"
+        )
+    };
+    let text = format!(
+        "{}{}{}",
+        quota("a", "requests.cpu: '10', pods: '50'", ""),
+        quota("b", "cpu: '8', requests.memory: 4Gi", ""),
+        quota("c", "pods: '1'", "  scopes: [BestEffort]\n"),
+    );
+    let (got, p) = translated(&text);
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    // Both quotas hold: the smaller cpu (8), a's pods, b's memory; c is scoped and left out.
+    assert_eq!(got.quotas.len(), 1);
+    assert_eq!(
+        got.quotas[0].node.to_flow_yaml(),
+        r#"{"namespace": "t", "cpu": "8", "pods": 50, "memory": "4Gi"}"#
+    );
+    assert!(
+        p.notes.iter().any(|n| n.message.contains("scoped quota")),
+        "{:?}",
+        p.notes
+    );
+}
+
+#[test]
+fn kubernetes_rejects_these_and_so_does_import() {
+    // (pod spec or object, error expected)
+    let cases: &[(String, &str)] = &[
+        (
+            deployment("      containers: [{name: a, resources: {requests: {memroy: 1Gi}}}]\n"),
+            "Invalid value: \"memroy\": must be a standard resource type or fully qualified; did you mean 'memory'?",
+        ),
+        (
+            deployment("      containers: [{name: a, resources: {requests: {nvidia.com/gpu: 1}, limits: {nvidia.com/gpu: 2}}}]\n"),
+            "must be equal to nvidia.com/gpu limit of 2",
+        ),
+        (
+            deployment("      containers: [{name: a, resources: {requests: {cpu: '-1'}}}]\n"),
+            "must be greater than or equal to 0",
+        ),
+        (
+            deployment("      affinity: {podAffinity: {requiredDuringSchedulingIgnoredDuringExecution: []}}\n      containers: [{name: a}]\n"),
+            "required pod affinity is not supported",
+        ),
+        (
+            "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: x}\nvalue: 2000000000\n".into(),
+            "must be at most 1000000000",
+        ),
+        (
+            deployment("      containers: [{name: a}]\n").replace(
+                "metadata: {labels: {a: b}}",
+                "metadata: {labels: {a: b}, annotations: {clustersim.io/startpu: 5s}}",
+            ),
+            "unknown annotation clustersim.io/startpu; clustersim reads clustersim.io/duration, clustersim.io/startup, clustersim.io/load; did you mean 'clustersim.io/startup'?",
+        ),
+    ];
+    for (text, expected) in cases {
+        let (_, _, errors, _) = import(text);
+        assert!(
+            errors.iter().any(|e| e.contains(expected)),
+            "missing {expected:?} in {errors:?}"
+        );
+    }
+}
+
+#[test]
+fn autoscaling_v1_hpas_read_their_cpu_target() {
+    let text = format!(
+        "{}---\napiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {{name: h}}\nspec:\n  scaleTargetRef: {{kind: Deployment, name: w}}\n  maxReplicas: 9\n  targetCPUUtilizationPercentage: 55\n",
+        deployment("      containers: [{name: a}]\n").replace(
+            "metadata: {name: w}",
+            "metadata: {name: w, annotations: {clustersim.io/load: '{requests_per_second: 100, per_pod: 10}'}}",
+        )
+    );
+    let (workloads, _, errors, _) = import(&text);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(
+        workloads[0].contains(
+            r#""autoscaling": {"min_replicas": 1, "max_replicas": 9, "target_cpu_utilization": 55}"#
+        ),
+        "{}",
+        workloads[0]
     );
 }

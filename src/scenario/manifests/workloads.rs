@@ -117,24 +117,64 @@ pub fn metadata<'a>(o: &K<'a>, p: &mut Problems) -> Option<(String, String, K<'a
 /// A `clustersim.io/...` annotation of the object or its pod template, parsed as YAML (a
 /// duration such as `5m`, or a mapping in flow style).
 fn annotation(metas: &[Option<K>], key: &str, p: &mut Problems) -> Option<Located> {
+    let mut found: Option<(String, Located)> = None;
     for meta in metas.iter().flatten() {
         let Some(value) = meta.get("annotations").and_then(|a| a.get(key)) else {
             continue;
         };
-        let text = value.str(p)?;
-        return match crate::scenario::yaml::parse(&text, "annotation") {
-            Ok(tree) => {
-                let mut tree = tree;
+        let Some(text) = value.str(p) else { continue };
+        let parsed = match crate::scenario::yaml::parse(&text, "annotation") {
+            Ok(mut tree) => {
                 rehome(&mut tree, &value);
-                Some(tree)
+                tree
             }
             Err(e) => {
                 value.err(p, format!("annotation {key} is not valid YAML: {e}"));
-                None
+                continue;
             }
         };
+        match &found {
+            Some((first, _)) if *first != text => value.err(
+                p,
+                format!("{key} is '{first}' on the object and '{text}' here; give it once"),
+            ),
+            Some(_) => {}
+            None => found = Some((text, parsed)),
+        }
     }
-    None
+    found.map(|(_, tree)| tree)
+}
+
+/// The `clustersim.io/...` annotations of these metadata that clustersim does not know, as
+/// errors with a suggestion (a misspelt one would be ignored otherwise).
+fn check_annotation_keys(metas: &[Option<K>], known: &[&str], p: &mut Problems) {
+    const ALL: &[&str] = &[DURATION_ANNOTATION, STARTUP_ANNOTATION, LOAD_ANNOTATION];
+    for meta in metas.iter().flatten() {
+        let Some(annotations) = meta.get("annotations") else {
+            continue;
+        };
+        for (key, v) in annotations.entries(p) {
+            if !key.name.starts_with("clustersim.io/") || known.contains(&key.name.as_str()) {
+                continue;
+            }
+            if ALL.contains(&key.name.as_str()) {
+                v.note(
+                    p,
+                    format!("{} does not apply to this kind; ignored", key.name),
+                );
+                continue;
+            }
+            let mut message = format!(
+                "unknown annotation {}; clustersim reads {}",
+                key.name,
+                ALL.join(", ")
+            );
+            if let Some(s) = crate::suggest::did_you_mean(&key.name, ALL.iter().copied()) {
+                message.push_str(&format!("; did you mean '{s}'?"));
+            }
+            v.err(p, message);
+        }
+    }
 }
 
 /// `N` seconds as a native duration.
@@ -162,6 +202,31 @@ pub fn workloads(
             k.err(p, "Required value: spec");
             continue;
         };
+        // What `kubectl get deploy,rs,pods -o yaml` lists twice: a ReplicaSet of a Deployment,
+        // a Job of a CronJob. The owner is imported; the owned object would double its pods.
+        if let Some(owner) = controller_owner(&meta, p) {
+            meta.note(
+                p,
+                format!(
+                    "{kind} '{name}' is controlled by {owner}, which is imported instead; left out"
+                ),
+            );
+            continue;
+        }
+        if matches!(*kind, "Job" | "CronJob")
+            && let Some(s) = spec.get("suspend")
+            && s.bool(p) == Some(true)
+        {
+            s.note(
+                p,
+                format!("{kind} '{name}' is suspended: it creates no pods; left out"),
+            );
+            continue;
+        }
+        if *kind == "DaemonSet" {
+            daemon_set_note(&spec, &name, &namespace, limits, p);
+            continue;
+        }
         let mut out = Out::new(&meta);
         out.put(
             "name",
@@ -194,6 +259,11 @@ pub fn workloads(
         let pod_labels = pod::template_fields(&template, &ns, &mut out, p);
         let template_meta = template.get("metadata");
         let metas = [Some(meta.clone()), template_meta.clone()];
+        let known: &[&str] = match native_kind {
+            "Job" => &[DURATION_ANNOTATION],
+            _ => &[STARTUP_ANNOTATION, LOAD_ANNOTATION],
+        };
+        check_annotation_keys(&metas, known, p);
         let has_load = match *kind {
             "Deployment" | "ReplicaSet" | "StatefulSet" => {
                 deployment_fields(&spec, kind, &template, &pod_labels, &metas, &mut out, p)
@@ -405,12 +475,46 @@ fn job_fields(
             v.note(p, format!("{unsupported} is not modelled and is ignored"));
         }
     }
-    if let Some(s) = spec.get("suspend")
-        && s.bool(p) == Some(true)
-    {
-        s.note(p, "suspend: true is ignored; the Job runs");
-    }
     run_time(metas, job_duration, spec, out, p);
+}
+
+/// The controller named in `ownerReferences` (`Deployment api`), if any.
+fn controller_owner(meta: &K, p: &mut Problems) -> Option<String> {
+    let refs = meta.get("ownerReferences")?;
+    refs.items(p).into_iter().find_map(|r| {
+        let controller = r.get("controller").and_then(|c| c.bool(p)) == Some(true);
+        let kind = r.get("kind").and_then(|k| k.text(p))?;
+        let name = r.get("name").and_then(|n| n.text(p))?;
+        controller.then(|| format!("{kind} {name}"))
+    })
+}
+
+/// A DaemonSet runs one pod on every node it selects; clustersim does not model it, so its
+/// per-node request is said, to be taken off the nodes' allocatable.
+fn daemon_set_note(
+    spec: &K,
+    name: &str,
+    namespace: &str,
+    limits: &BTreeMap<String, LimitDefaults>,
+    p: &mut Problems,
+) {
+    let Some(pod_spec) = spec.get("template").and_then(|t| t.get("spec")) else {
+        spec.err(p, "Required value: template.spec");
+        return;
+    };
+    let mut ignored = Vec::new();
+    let [cpu, memory, _] =
+        pod::effective_requests(&pod_spec, p, limits.get(namespace), &mut ignored);
+    spec.note(
+        p,
+        format!(
+            "DaemonSet '{name}' is not modelled: its pod on every node requests cpu {} and memory \
+             {}, which the nodes' imported allocatable does not leave out; lower the pools' \
+             node.cpu and node.memory by that much to account for it",
+            crate::quantity::format_cpu(cpu),
+            crate::quantity::format_memory(memory)
+        ),
+    );
 }
 
 fn cron_fields(
@@ -484,6 +588,7 @@ fn hpa(o: &Object, read: &mut [Read], p: &mut Problems) {
             "metrics",
             "minReplicas",
             "scaleTargetRef",
+            "targetCPUUtilizationPercentage",
         ],
         p,
     ) else {
@@ -555,6 +660,25 @@ fn hpa(o: &Object, read: &mut [Read], p: &mut Problems) {
     }
     // Kubernetes' default metric: 80% average cpu utilization.
     let mut target_util = int(80, &spec);
+    let v1 = k.get("apiVersion").and_then(|a| a.str(p)).as_deref() == Some("autoscaling/v1");
+    for (field, only_in) in [
+        ("targetCPUUtilizationPercentage", !v1),
+        ("metrics", v1),
+        ("behavior", v1),
+    ] {
+        if only_in && let Some(v) = spec.get(field) {
+            v.err(
+                p,
+                format!(
+                    "{field} is not a field of autoscaling/{}",
+                    if v1 { "v1" } else { "v2" }
+                ),
+            );
+        }
+    }
+    if let Some(t) = spec.get("targetCPUUtilizationPercentage") {
+        target_util = copy(&t);
+    }
     if let Some(metrics) = spec.get("metrics") {
         let items = metrics.items(p);
         if items.len() != 1 {
