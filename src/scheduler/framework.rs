@@ -66,6 +66,14 @@ pub trait Filter: Send + Sync {
     fn looks_at_other_pods(&self) -> bool {
         false
     }
+    /// True if, for this pod, the verdict on a node depends only on the node's pool, zone,
+    /// allocation and pod count, given that the node is Ready, carries no run-time taints and
+    /// has its pool's allocatable and pod limit (see [`crate::scheduler::shape_memo`]): never
+    /// on its name or hostname label, nor on other pods. Lets a profile judge nodes of one
+    /// shape once per pod. The default, false, is always safe.
+    fn shape_only(&self, _pod: &PodRef, _cluster: &Cluster) -> bool {
+        false
+    }
 }
 
 /// Score extension point, with Kubernetes' PreScore and ScoreExtensions.
@@ -92,6 +100,13 @@ pub trait Score: Send + Sync {
     /// set (PodTopologySpread weighs by the number of domains among them) can work it out here,
     /// as Kubernetes' PreScore does.
     fn normalize(&self, _pod: &PodRef, _nodes: &[&Node], _cluster: &Cluster, _scores: &mut [i64]) {}
+    /// As [`Filter::shape_only`], for the raw score; a plug-in that normalizes must also give
+    /// each node a final score that depends only on its raw score and on the *set* of raw
+    /// scores (their maximum, say), not on how many nodes share one, because the profile then
+    /// normalizes one representative node per shape. The default, false, is always safe.
+    fn shape_only(&self, _pod: &PodRef, _cluster: &Cluster) -> bool {
+        false
+    }
 }
 
 /// Kubernetes' `helper.DefaultNormalizeScore`: scales scores so the highest becomes

@@ -6,13 +6,20 @@
 //! pending" counts ([`crate::scheduler::diagnosis::ReasonCache`]) are checked against a fresh
 //! count at every arrival too, and so is the what-ifs' first node with room
 //! ([`crate::controllers::cluster_autoscaler::estimator::Rooms`]).
+//!
+//! The same random runs, with larger clusters, preferred node affinity (pool, zone and
+//! hostname keys) and, in three quarters of them, templates with anti-affinity and topology spread,
+//! check that `kubernetes-default` with its per-pod shape memo
+//! ([`crate::scheduler::shape_memo`]) decides exactly as without it, sampled search included.
 
 use std::collections::BTreeMap;
 
 use rand::RngExt;
 
+use crate::model::{AntiAffinityTerm, LabelOperator, LabelRequirement, LabelSelector};
 use crate::model::{Cluster, NodeId, NodeState, PodId, PodPhase, PoolId, TemplateId};
 use crate::model::{PodTemplate, Taint, TaintEffect, Toleration, TolerationOperator};
+use crate::model::{PreferredTerm, TopologyKey, TopologySpreadConstraint, WhenUnsatisfiable};
 use crate::quantity::Resources;
 use crate::rng::{SimRng, stream};
 use crate::scheduler::framework::{PodRef, Policy, Score};
@@ -71,7 +78,75 @@ fn taint(key: &str, effect: TaintEffect) -> Taint {
     }
 }
 
-fn random_cluster(rng: &mut SimRng) -> Cluster {
+/// Policy kind of the shape-memo check: `kubernetes-default` with the memo, against the same
+/// profile without it.
+const MEMO: usize = 6;
+
+/// On odd seeds without the PodTopologySpread filter, so that the score plug-in's own
+/// `shape_only` is what keeps spread pods off the memo.
+fn kubernetes_default(memo: bool, seed: u64) -> Box<dyn Policy> {
+    let mut p = crate::scheduler::registry::build_named_policy(
+        "kubernetes-default",
+        crate::scheduler::registry::PolicyContext { seed: 1 },
+    )
+    .expect("a named policy");
+    let profile = p.as_profile().expect("a profile");
+    profile.shape_memo = memo;
+    if seed % 2 == 1 {
+        profile.filters.retain(|f| f.name() != "PodTopologySpread");
+    }
+    // 40% of the nodes, at least 100: the rotating start matters once there are more.
+    profile.percentage_of_nodes_to_score = Some(40);
+    p
+}
+
+/// Preferred node affinity on a pool label, the zone or the hostname, and (if `other_pods`)
+/// anti-affinity or topology spread that makes the memo stand aside.
+fn enrich(rng: &mut SimRng, t: &mut PodTemplate, index: usize, other_pods: bool) {
+    let (key, value) = match rng.random_range(0..4) {
+        0 => ("tier", "a"),
+        1 => ("topology.kubernetes.io/zone", "zone-a"),
+        // A node that is not the first of its shape (nodes alternate zones).
+        2 => ("kubernetes.io/hostname", "pool0-4"),
+        _ => return,
+    };
+    t.node_affinity.preferred.push(PreferredTerm {
+        weight: rng.random_range(1..=100),
+        requirements: vec![LabelRequirement {
+            key: key.into(),
+            operator: LabelOperator::In,
+            values: vec![value.into()],
+        }],
+    });
+    if other_pods && index == 3 {
+        let topology_key = if rng.random_bool(0.5) {
+            TopologyKey::Zone
+        } else {
+            TopologyKey::Hostname
+        };
+        let label_selector = LabelSelector::Workload(index as u32);
+        if rng.random_bool(0.5) {
+            t.anti_affinity.push(AntiAffinityTerm {
+                topology_key,
+                label_selector,
+            });
+        } else {
+            t.topology_spread.push(TopologySpreadConstraint {
+                max_skew: 1,
+                topology_key,
+                when_unsatisfiable: if rng.random_bool(0.5) {
+                    WhenUnsatisfiable::DoNotSchedule
+                } else {
+                    WhenUnsatisfiable::ScheduleAnyway
+                },
+                label_selector,
+            });
+        }
+    }
+}
+
+fn random_cluster(rng: &mut SimRng, memo: bool) -> Cluster {
+    let other_pods = memo && rng.random_bool(0.75);
     let pools = (0..rng.random_range(1..=4))
         .map(|i| {
             let cpu = [2000u64, 4000, 8000][rng.random_range(0..3)];
@@ -94,7 +169,7 @@ fn random_cluster(rng: &mut SimRng) -> Cluster {
         })
         .collect();
     let templates: Vec<PodTemplate> = (0..4)
-        .map(|_| {
+        .map(|index| {
             let mut t = PodTemplate::default();
             if rng.random_bool(0.4) {
                 t.tolerations.push(Toleration {
@@ -123,6 +198,9 @@ fn random_cluster(rng: &mut SimRng) -> Cluster {
                 _ => {}
             }
             t.node_selector = selector;
+            if memo {
+                enrich(rng, &mut t, index, other_pods);
+            }
             t
         })
         .collect();
@@ -134,7 +212,8 @@ fn random_cluster(rng: &mut SimRng) -> Cluster {
         names,
     );
     for p in 0..cluster.pools.len() {
-        for z in 0..rng.random_range(1..6) {
+        let nodes = if memo { 1..60 } else { 1..6 };
+        for z in 0..rng.random_range(nodes) {
             cluster.launch_node(PoolId(p as u32), z % 2, SimTime::ZERO, true);
         }
     }
@@ -149,10 +228,21 @@ fn random_node(rng: &mut SimRng, cluster: &Cluster) -> Option<NodeId> {
 /// Runs one random scenario; returns how many pods were placed.
 fn run_scenario(seed: u64, kind: usize) -> usize {
     let mut rng = stream(seed, "index-equivalence");
-    let mut cluster = random_cluster(&mut rng);
-    let (scan_policy, rule) = scan(kind);
-    let mut reference = scan_policy;
-    let mut fast = indexed(scan(kind).0, rule);
+    let memo = kind == MEMO;
+    let mut cluster = random_cluster(&mut rng, memo);
+    let (mut reference, mut fast) = if memo {
+        (
+            kubernetes_default(false, seed),
+            kubernetes_default(true, seed),
+        )
+    } else {
+        let (scan_policy, rule) = scan(kind);
+        (scan_policy, indexed(scan(kind).0, rule))
+    };
+    let per_node = cluster
+        .templates
+        .iter()
+        .all(|t| t.topology_spread.is_empty() && t.anti_affinity.is_empty());
     let mut running: Vec<PodId> = Vec::new();
     let mut placed = 0;
     // The kept diagnosis must equal a fresh one after any sequence of changes (these filters
@@ -164,16 +254,32 @@ fn run_scenario(seed: u64, kind: usize) -> usize {
         let now = SimTime(step);
         match rng.random_range(0..100) {
             0..60 => {
+                // The memo check uses few shapes, so that nodes of one shape carrying pods
+                // of different templates are common.
+                let shapes = if memo { 2 } else { usize::MAX };
                 let mut pod = testkit::pod(Resources::new(
-                    [0u64, 250, 500, 1000, 2000][rng.random_range(0..5)],
-                    [0u64, 1, 2, 4][rng.random_range(0..4)],
+                    [0u64, 250, 500, 1000, 2000][rng.random_range(0..5.min(shapes))],
+                    [0u64, 1, 2, 4][rng.random_range(0..4.min(shapes))],
                     // Milli-GPU: none, one whole device, or a share of one (partly used
                     // devices make a node irregular).
-                    [0u64, 0, 0, 1000, 200, 500, 700][rng.random_range(0..7)],
+                    [0u64, 0, 0, 1000, 200, 500, 700][rng.random_range(0..7.min(shapes + 2))],
                 ));
                 pod.template = TemplateId(rng.random_range(0..4));
+                pod.workload = pod.template.0;
                 let id = cluster.submit_pod(pod);
                 let pod_ref = PodRef::new(&cluster, cluster.pod(id));
+                let want = reference.select(&pod_ref, &cluster);
+                let got = fast.select(&pod_ref, &cluster);
+                assert_eq!(got, want, "seed {seed}, policy {kind}, step {step}");
+                if !per_node {
+                    // The kept diagnosis and rooms are for filters that look only at each node.
+                    if let Some(node) = want {
+                        cluster.bind(id, node, now);
+                        running.push(id);
+                        placed += 1;
+                    }
+                    continue;
+                }
                 let filters = reference.filters();
                 let class = (pod_ref.pod.template, pod_ref.pod.requests);
                 assert_eq!(
@@ -203,9 +309,6 @@ fn run_scenario(seed: u64, kind: usize) -> usize {
                     room, plain,
                     "rooms: seed {seed}, policy {kind}, step {step}"
                 );
-                let want = reference.select(&pod_ref, &cluster);
-                let got = fast.select(&pod_ref, &cluster);
-                assert_eq!(got, want, "seed {seed}, policy {kind}, step {step}");
                 if let Some(node) = want {
                     cluster.bind(id, node, now);
                     running.push(id);
@@ -274,9 +377,12 @@ fn run_scenario(seed: u64, kind: usize) -> usize {
 fn indexed_policies_decide_exactly_as_the_scan() {
     let mut placed = 0;
     for seed in 0..40 {
-        for kind in 0..6 {
+        for kind in 0..MEMO {
             placed += run_scenario(seed, kind);
         }
+    }
+    for seed in 0..100 {
+        placed += run_scenario(seed, MEMO);
     }
     // The scenarios place pods, not only reject them.
     assert!(placed > 20_000, "only {placed} pods placed");

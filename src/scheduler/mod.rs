@@ -14,6 +14,7 @@ pub mod preemption;
 pub mod profile;
 pub mod queue;
 pub mod registry;
+pub mod shape_memo;
 #[cfg(test)]
 pub(crate) mod testkit;
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! A profile: the general filter → score → select pipeline, configured from plug-ins.
 
-use crate::model::{Cluster, NodeId};
+use crate::model::{Cluster, Node, NodeId};
 use crate::scheduler::framework::{Filter, PodRef, Policy, Score};
+use crate::scheduler::shape_memo::{Shape, ShapeMemo};
 
 /// Kubernetes' `minFeasibleNodesToFind`: below this many nodes, every node is examined.
 pub const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
@@ -23,6 +24,10 @@ pub struct Profile {
     /// examined, as Kubernetes' `nextStartNodeIndex` does, so successive pods see different
     /// slices of a large cluster.
     pub next_start: usize,
+    /// Judge nodes of one shape once per pod where the plug-ins allow (on by default; it
+    /// changes no decision, and tests turn it off to prove that).
+    pub shape_memo: bool,
+    scratch: Scratch,
 }
 
 impl Profile {
@@ -37,6 +42,8 @@ impl Profile {
             scores,
             percentage_of_nodes_to_score: None,
             next_start: 0,
+            shape_memo: true,
+            scratch: Scratch::default(),
         }
     }
 
@@ -70,32 +77,30 @@ impl Profile {
         (all * p / 100).max(MIN_FEASIBLE_NODES_TO_FIND)
     }
 
-    /// Visits the feasible nodes in Kubernetes' search order: from `next_start`, stopping once
-    /// [`Profile::feasible_nodes_to_find`] are found or `visit` returns false; `visit` gets each
-    /// one's place in the node order. Returns how many nodes were examined, for
-    /// [`Profile::advance`].
-    fn search(
-        &self,
-        pod: &PodRef,
-        cluster: &Cluster,
-        mut visit: impl FnMut(usize) -> bool,
-    ) -> usize {
+    /// Visits nodes in Kubernetes' search order: from `next_start`, stopping once
+    /// [`Profile::feasible_nodes_to_find`] feasible ones are found or `examine` says
+    /// [`Visit::Stop`]; `examine` gets each node's place in the node order and judges it.
+    /// Returns how many nodes were examined, for [`Profile::advance`].
+    fn search(&self, cluster: &Cluster, mut examine: impl FnMut(usize, &Node) -> Visit) -> usize {
         let order = cluster.node_order();
         let all = order.len();
         let want = self.feasible_nodes_to_find(all);
         let start = if want < all { self.next_start % all } else { 0 };
         let (mut found, mut examined) = (0, 0);
-        for k in 0..all {
+        // From `start` to the end, then from the beginning: no division per node.
+        let rotated = order[start..]
+            .iter()
+            .zip(start..)
+            .chain(order[..start].iter().zip(0..));
+        for (&id, i) in rotated {
             if found >= want {
                 break;
             }
             examined += 1;
-            let i = (start + k) % all;
-            if Profile::feasible(&self.filters, pod, cluster.node(order[i]), cluster) {
-                found += 1;
-                if !visit(i) {
-                    break;
-                }
+            match examine(i, cluster.node(id)) {
+                Visit::Infeasible => {}
+                Visit::Next => found += 1,
+                Visit::Stop => break,
             }
         }
         examined
@@ -109,75 +114,158 @@ impl Profile {
         }
     }
 
-    /// Select when a plug-in normalizes across the feasible nodes: find them all, score them
-    /// all, then pick the best.
-    fn select_normalized(&mut self, pod: &PodRef, cluster: &Cluster) -> Option<NodeId> {
-        let order = cluster.node_order();
-        let mut feasible: Vec<usize> = Vec::new();
-        let examined = self.search(pod, cluster, |i| {
-            feasible.push(i);
-            true
-        });
-        self.advance(order.len(), examined);
-        let nodes: Vec<&crate::model::Node> =
-            feasible.iter().map(|&i| cluster.node(order[i])).collect();
-        let table = crate::scheduler::framework::score_table(&self.scores, pod, &nodes, cluster);
-        let mut best: Option<(i64, usize)> = None;
-        for (j, &i) in feasible.iter().enumerate() {
-            let total: i64 = self
+    /// PreScore, once per pod: bit k set when plug-in k scores this pod.
+    fn active_scores(&self, pod: &PodRef, cluster: &Cluster) -> u64 {
+        self.scores
+            .iter()
+            .enumerate()
+            .filter(|(_, (s, _))| s.applies(pod, cluster))
+            .fold(0, |m, (k, _)| m | 1 << k.min(63))
+    }
+
+    /// Whether nodes of one shape may be judged once for this pod: every filter and every
+    /// plug-in that scores it says so (see [`crate::scheduler::shape_memo`]).
+    fn by_shape(&self, pod: &PodRef, cluster: &Cluster, active: u64) -> bool {
+        self.shape_memo
+            && self.filters.iter().all(|f| f.shape_only(pod, cluster))
+            && self
                 .scores
                 .iter()
-                .zip(&table)
-                .filter_map(|((_, w), col)| col.as_ref().map(|c| w * c[j]))
-                .sum();
+                .enumerate()
+                .all(|(k, (s, _))| active & (1 << k.min(63)) == 0 || s.shape_only(pod, cluster))
+    }
+
+    /// Select when a plug-in normalizes across the feasible nodes: find them all, score them
+    /// all, normalize, then pick the best. Nodes of one shape (when the pod's plug-ins allow)
+    /// form one class, scored and normalized once, standing for its earliest member.
+    fn select_normalized(&mut self, pod: &PodRef, cluster: &Cluster) -> Option<NodeId> {
+        let order = cluster.node_order();
+        let active = self.active_scores(pod, cluster);
+        let by_shape = self.by_shape(pod, cluster, active);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.classes.clear();
+        scratch.memo.clear();
+        let examined = self.search(cluster, |i, node| {
+            let classes = &mut scratch.classes;
+            let mut judge = || {
+                Profile::feasible(&self.filters, pod, node, cluster).then(|| {
+                    classes.push((i, node.id));
+                    classes.len() as u32 - 1
+                })
+            };
+            let class = match by_shape.then(|| Shape::of(node, cluster)).flatten() {
+                Some(shape) => scratch.memo.get_or_insert_with(shape, judge),
+                None => judge(),
+            };
+            match class {
+                Some(c) => {
+                    let first = &mut classes[c as usize].0;
+                    *first = (*first).min(i);
+                    Visit::Next
+                }
+                None => Visit::Infeasible,
+            }
+        });
+        self.advance(order.len(), examined);
+        let nodes: Vec<&Node> = scratch
+            .classes
+            .iter()
+            .map(|&(_, id)| cluster.node(id))
+            .collect();
+        let mut best: Option<(i64, usize)> = None;
+        let mut totals = vec![0i64; nodes.len()];
+        for (k, (s, w)) in self.scores.iter().enumerate() {
+            if active & (1 << k.min(63)) == 0 {
+                continue;
+            }
+            let mut column: Vec<i64> = nodes.iter().map(|n| s.score(pod, n, cluster)).collect();
+            if s.normalizes() {
+                s.normalize(pod, &nodes, cluster, &mut column);
+            }
+            for (t, c) in totals.iter_mut().zip(column) {
+                *t += w * c;
+            }
+        }
+        for (&total, &(i, _)) in totals.iter().zip(&scratch.classes) {
             if best.is_none_or(|(b, bi)| total > b || (total == b && i < bi)) {
                 best = Some((total, i));
             }
         }
+        self.scratch = scratch;
         best.map(|(_, i)| order[i])
     }
 
     /// Select when every plug-in scores a node on its own: score each feasible node as it is
-    /// found (no allocation per pod).
+    /// found (no allocation per pod), each shape once when the pod's plug-ins allow.
     fn select_streaming(&mut self, pod: &PodRef, cluster: &Cluster) -> Option<NodeId> {
         let order = cluster.node_order();
         let want_all = self.feasible_nodes_to_find(order.len()) == order.len();
         if self.scores.is_empty() && want_all {
             // No preference: the first feasible node.
             let mut first = None;
-            self.search(pod, cluster, |i| {
+            self.search(cluster, |i, node| {
+                if !Profile::feasible(&self.filters, pod, node, cluster) {
+                    return Visit::Infeasible;
+                }
                 first = Some(i);
-                false
+                Visit::Stop
             });
             // Unsampled: nothing to advance.
             return first.map(|i| order[i]);
         }
-        // PreScore, once per pod: bit k set when plug-in k scores this pod.
-        let active: u64 = self
-            .scores
-            .iter()
-            .enumerate()
-            .filter(|(_, (s, _))| s.applies(pod, cluster))
-            .fold(0, |m, (k, _)| m | 1 << k.min(63));
+        let active = self.active_scores(pod, cluster);
+        let by_shape = self.by_shape(pod, cluster, active);
+        let mut memo = std::mem::take(&mut self.scratch.totals);
+        memo.clear();
         let mut best: Option<(i64, usize)> = None;
-        let examined = self.search(pod, cluster, |i| {
-            let node = cluster.node(order[i]);
-            let total: i64 = self
-                .scores
-                .iter()
-                .enumerate()
-                .filter(|(k, _)| active & (1 << (*k).min(63)) != 0)
-                .map(|(_, (s, w))| w * s.score(pod, node, cluster))
-                .sum();
+        let examined = self.search(cluster, |i, node| {
+            let judge = || {
+                Profile::feasible(&self.filters, pod, node, cluster).then(|| {
+                    self.scores
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, _)| active & (1 << (*k).min(63)) != 0)
+                        .map(|(_, (s, w))| w * s.score(pod, node, cluster))
+                        .sum::<i64>()
+                })
+            };
+            let total = match by_shape.then(|| Shape::of(node, cluster)).flatten() {
+                Some(shape) => memo.get_or_insert_with(shape, judge),
+                None => judge(),
+            };
+            let Some(total) = total else {
+                return Visit::Infeasible;
+            };
             // Strictly greater wins; on equal totals the earlier node in the stable order.
             if best.is_none_or(|(b, bi)| total > b || (total == b && i < bi)) {
                 best = Some((total, i));
             }
-            true
+            Visit::Next
         });
+        self.scratch.totals = memo;
         self.advance(order.len(), examined);
         best.map(|(_, i)| order[i])
     }
+}
+
+/// What a search does after judging one node.
+enum Visit {
+    Infeasible,
+    /// Feasible; go on.
+    Next,
+    /// Feasible; stop here.
+    Stop,
+}
+
+/// Buffers a profile reuses from pod to pod.
+#[derive(Default)]
+struct Scratch {
+    /// Streaming: shape → total score (`None`: infeasible).
+    totals: ShapeMemo<Option<i64>>,
+    /// Normalized: shape → class (`None`: infeasible).
+    memo: ShapeMemo<Option<u32>>,
+    /// Normalized: per class, its earliest place in the node order and a representative node.
+    classes: Vec<(usize, NodeId)>,
 }
 
 impl Policy for Profile {

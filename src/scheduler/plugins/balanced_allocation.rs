@@ -17,6 +17,10 @@ impl Score for BalancedAllocation {
         "BalancedAllocation"
     }
 
+    fn shape_only(&self, _: &PodRef, _: &Cluster) -> bool {
+        true
+    }
+
     /// PreScore: a pod that requests neither cpu nor memory is not scored (Kubernetes skips
     /// best-effort pods here, kubernetes/kubernetes#129138).
     fn applies(&self, pod: &PodRef, _: &Cluster) -> bool {

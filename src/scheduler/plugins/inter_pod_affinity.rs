@@ -17,6 +17,11 @@ impl Filter for InterPodAffinity {
         true
     }
 
+    /// Passes every node when neither this pod nor any template has anti-affinity terms.
+    fn shape_only(&self, pod: &PodRef, cluster: &Cluster) -> bool {
+        pod.template.anti_affinity.is_empty() && cluster.anti_affinity_templates.is_empty()
+    }
+
     fn filter(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> Result<(), Reason> {
         let t = pod.template;
         for term in &t.anti_affinity {

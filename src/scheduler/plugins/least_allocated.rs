@@ -1,5 +1,5 @@
 use crate::model::{Cluster, Node};
-use crate::scheduler::framework::{MAX_NODE_SCORE, PodRef, Score};
+use crate::scheduler::framework::{PodRef, Score};
 
 use super::mean_over_cpu_memory;
 
@@ -13,14 +13,17 @@ impl Score for LeastAllocated {
         "LeastAllocated"
     }
 
+    fn shape_only(&self, _: &PodRef, _: &Cluster) -> bool {
+        true
+    }
+
     #[inline]
     fn score(&self, pod: &PodRef, node: &Node, _: &Cluster) -> i64 {
         mean_over_cpu_memory(&pod.pod.requests, node, |after, allocatable| {
             if after > allocatable {
                 0
             } else {
-                ((allocatable - after) as i128 * MAX_NODE_SCORE as i128 / allocatable as i128)
-                    as i64
+                super::percent_of(allocatable - after, allocatable)
             }
         })
     }

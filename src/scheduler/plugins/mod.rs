@@ -39,6 +39,18 @@ pub(crate) fn cpu_memory_after(pod: &Resources, node: &Node) -> [(u64, u64); 2] 
     ]
 }
 
+/// `⌊part × 100 ÷ whole⌋` for `part ≤ whole`, `whole > 0`: Kubernetes' per-resource percentage.
+/// Exact for every `u64`; 64-bit arithmetic unless `part × 100` overflows it (above about
+/// 184 PB of memory), where 128-bit division takes over.
+#[inline]
+pub(crate) fn percent_of(part: u64, whole: u64) -> i64 {
+    const MAX: u64 = crate::scheduler::framework::MAX_NODE_SCORE as u64;
+    match part.checked_mul(MAX) {
+        Some(scaled) => (scaled / whole) as i64,
+        None => (part as u128 * MAX as u128 / whole as u128) as i64,
+    }
+}
+
 /// Kubernetes' resource-allocation scoring: cpu and memory (weight 1 each) each get
 /// `per_resource(allocated_after, allocatable)`, and the score is their integer mean. A
 /// resource the node does not have (allocatable 0) is left out of the mean, weight included;
@@ -56,4 +68,43 @@ pub(crate) fn mean_over_cpu_memory(
         }
     }
     if n == 0 { 0 } else { sum / n }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_of;
+    use crate::rng::stream;
+    use rand::RngExt;
+
+    /// What the score plug-ins computed before: 128-bit multiply and divide.
+    fn wide(part: u64, whole: u64) -> i64 {
+        (part as u128 * 100 / whole as u128) as i64
+    }
+
+    #[test]
+    fn percent_of_equals_the_128_bit_arithmetic() {
+        // Edges: 0, exact, the largest part whose ×100 fits in 64 bits, one above it, u64::MAX.
+        let edge = u64::MAX / 100;
+        for (part, whole, want) in [
+            (0, 1, 0),
+            (1, 3, 33), // 100 / 3 = 33.3
+            (2, 3, 66), // 200 / 3 = 66.6, floored
+            (3, 3, 100),
+            (edge, edge, 100),
+            (edge + 1, edge + 1, 100), // ×100 overflows u64: the 128-bit path
+            (u64::MAX / 2, u64::MAX, 49), // 49.99…
+            (u64::MAX, u64::MAX, 100),
+        ] {
+            assert_eq!(percent_of(part, whole), want, "{part}/{whole}");
+            assert_eq!(percent_of(part, whole), wide(part, whole), "{part}/{whole}");
+        }
+        let mut rng = stream(7, "percent-of");
+        for _ in 0..200_000 {
+            // Magnitudes from a few units to the full range, so both paths are taken.
+            let bits = rng.random_range(1..=64u32);
+            let whole = (rng.random::<u64>() >> (64 - bits)).max(1);
+            let part = rng.random_range(0..=whole);
+            assert_eq!(percent_of(part, whole), wide(part, whole), "{part}/{whole}");
+        }
+    }
 }

@@ -1,5 +1,5 @@
 use crate::model::{Cluster, Node};
-use crate::scheduler::framework::{MAX_NODE_SCORE, PodRef, Score};
+use crate::scheduler::framework::{PodRef, Score};
 
 use super::mean_over_cpu_memory;
 
@@ -12,10 +12,14 @@ impl Score for MostAllocated {
         "MostAllocated"
     }
 
+    fn shape_only(&self, _: &PodRef, _: &Cluster) -> bool {
+        true
+    }
+
     #[inline]
     fn score(&self, pod: &PodRef, node: &Node, _: &Cluster) -> i64 {
         mean_over_cpu_memory(&pod.pod.requests, node, |after, allocatable| {
-            (after.min(allocatable) as i128 * MAX_NODE_SCORE as i128 / allocatable as i128) as i64
+            super::percent_of(after.min(allocatable), allocatable)
         })
     }
 }

@@ -12,6 +12,16 @@ impl Score for NodeAffinityScore {
         "NodeAffinity"
     }
 
+    /// Pool labels and the zone, unless a key is the node's hostname; normalized through the
+    /// maximum raw score.
+    fn shape_only(&self, pod: &PodRef, _: &Cluster) -> bool {
+        !pod.template.node_affinity.preferred.iter().any(|t| {
+            t.requirements
+                .iter()
+                .any(|r| super::node_selector::per_node_label(&r.key))
+        })
+    }
+
     /// PreScore: a pod without preferred terms is not scored (Kubernetes' Skip).
     fn applies(&self, pod: &PodRef, _: &Cluster) -> bool {
         !pod.template.node_affinity.preferred.is_empty()

@@ -10,6 +10,11 @@ impl Filter for NodeResourcesFit {
         "NodeResourcesFit"
     }
 
+    /// Free capacity and pod slots; a shape's node has no partly used GPU device.
+    fn shape_only(&self, _: &PodRef, _: &Cluster) -> bool {
+        true
+    }
+
     #[inline]
     fn filter(&self, pod: &PodRef, node: &Node, _: &Cluster) -> Result<(), Reason> {
         let need = &pod.pod.requests;

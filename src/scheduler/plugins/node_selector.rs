@@ -6,9 +6,25 @@ use crate::scheduler::framework::{Filter, PodRef, Reason};
 /// well-known hostname, zone, capacity-type and pool labels).
 pub struct NodeAffinity;
 
+/// The one label that differs between nodes of a pool and zone.
+pub(crate) fn per_node_label(key: &str) -> bool {
+    key == "kubernetes.io/hostname"
+}
+
 impl Filter for NodeAffinity {
     fn name(&self) -> &'static str {
         "NodeAffinity"
+    }
+
+    /// Pool labels and the zone, unless a key is the node's hostname.
+    fn shape_only(&self, pod: &PodRef, _: &Cluster) -> bool {
+        let t = pod.template;
+        !t.node_selector.keys().any(|k| per_node_label(k))
+            && !t
+                .node_affinity
+                .required
+                .iter()
+                .any(|r| per_node_label(&r.key))
     }
 
     fn filter(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> Result<(), Reason> {

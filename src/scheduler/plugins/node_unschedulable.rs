@@ -9,6 +9,11 @@ impl Filter for NodeUnschedulable {
         "NodeUnschedulable"
     }
 
+    /// The node's state, which a shape requires to be Ready.
+    fn shape_only(&self, _: &PodRef, _: &Cluster) -> bool {
+        true
+    }
+
     #[inline]
     fn filter(&self, _: &PodRef, node: &Node, _: &Cluster) -> Result<(), Reason> {
         if node.is_schedulable() {

@@ -19,6 +19,11 @@ impl Filter for PodTopologySpread {
         true
     }
 
+    /// Passes every node when the pod has no constraints.
+    fn shape_only(&self, pod: &PodRef, _: &Cluster) -> bool {
+        pod.template.topology_spread.is_empty()
+    }
+
     fn filter(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> Result<(), Reason> {
         let t = pod.template;
         for c in &t.topology_spread {
@@ -64,6 +69,11 @@ pub struct PodTopologySpreadScore;
 impl Score for PodTopologySpreadScore {
     fn name(&self) -> &'static str {
         "PodTopologySpread"
+    }
+
+    /// When the pod has no constraints (it is then skipped at PreScore).
+    fn shape_only(&self, pod: &PodRef, _: &Cluster) -> bool {
+        pod.template.topology_spread.is_empty()
     }
 
     /// PreScore: only pods with a `ScheduleAnyway` constraint are scored.

@@ -58,6 +58,10 @@ impl Score for RequestedToCapacityRatio {
         "RequestedToCapacityRatio"
     }
 
+    fn shape_only(&self, _: &PodRef, _: &Cluster) -> bool {
+        true
+    }
+
     /// As upstream: each resource the node has scores the shape at its utilization (floored
     /// percent, capped at 100); resources scoring 0 are left out of the mean, weight included;
     /// the mean is rounded half away from zero (Go's `math.Round`: 37.5 → 38).
@@ -67,7 +71,7 @@ impl Score for RequestedToCapacityRatio {
             if allocatable == 0 {
                 continue;
             }
-            let utilization = (after.min(allocatable) as u128 * 100 / allocatable as u128) as i64;
+            let utilization = super::percent_of(after.min(allocatable), allocatable);
             let s = self.at(utilization);
             if s > 0 {
                 sum += s;

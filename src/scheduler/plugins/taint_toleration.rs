@@ -11,6 +11,11 @@ impl Filter for TaintToleration {
         "TaintToleration"
     }
 
+    /// The pool's taints (a shape's node has no run-time ones).
+    fn shape_only(&self, _: &PodRef, _: &Cluster) -> bool {
+        true
+    }
+
     fn filter(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> Result<(), Reason> {
         for (index, taint) in cluster.taints(node).enumerate() {
             if taint.effect == TaintEffect::PreferNoSchedule {

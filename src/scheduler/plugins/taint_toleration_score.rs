@@ -13,6 +13,11 @@ impl Score for TaintTolerationScore {
         "TaintToleration"
     }
 
+    /// The pool's taints; normalized through the maximum raw score.
+    fn shape_only(&self, _: &PodRef, _: &Cluster) -> bool {
+        true
+    }
+
     /// The raw score: how many PreferNoSchedule taints the pod does not tolerate.
     fn score(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> i64 {
         cluster
