@@ -2,7 +2,7 @@
 //! change so metrics never rescan the cluster.
 
 use super::{Node, NodeId, NodeState, Pod, PodId, PodPhase, PoolId, TemplateId};
-use super::{PodTemplate, PoolSpec, Taint};
+use super::{PodTemplate, PoolSpec, Selection, Selections, Taint};
 use crate::quantity::Resources;
 use crate::time::SimTime;
 
@@ -16,6 +16,12 @@ pub struct Cluster {
     pub template_names: Vec<String>,
     /// Templates with required anti-affinity terms (the symmetric check visits only these).
     pub anti_affinity_templates: Vec<usize>,
+    /// Per template, where its selections are in `selection_list` (see
+    /// [`Cluster::spread_selection`]).
+    selections: Vec<Selections>,
+    /// Every spread constraint's and anti-affinity term's selection, with its per-node counts
+    /// (empty when no template has such constraints, so binding then costs nothing more).
+    selection_list: Vec<Selection>,
     /// Every node ever launched, indexed by [`NodeId`].
     pub nodes: Vec<Node>,
     /// Every pod ever submitted, indexed by [`PodId`].
@@ -78,10 +84,13 @@ impl Cluster {
             .filter(|(_, t)| !t.anti_affinity.is_empty())
             .map(|(i, _)| i)
             .collect();
+        let (selections, selection_list) = selections_of(&templates);
         Cluster {
             zones,
             pools,
             anti_affinity_templates,
+            selections,
+            selection_list,
             templates,
             template_names,
             nodes: Vec::new(),
@@ -124,6 +133,50 @@ impl Cluster {
     pub fn node_changes_since(&self, seq: u64) -> Option<&[NodeId]> {
         let skip = seq.checked_sub(self.node_log_start)?;
         self.node_log.get(usize::try_from(skip).ok()?..)
+    }
+
+    /// Which pods constraint `k` of template `owner`'s `topology_spread` selects, and how many
+    /// each node holds.
+    pub fn spread_selection(&self, owner: TemplateId, k: usize) -> &Selection {
+        &self.selection_list[self.selections[owner.0 as usize].topology_spread[k]]
+    }
+
+    /// Which pods term `k` of template `owner`'s `anti_affinity` selects, and how many each
+    /// node holds.
+    pub fn anti_affinity_selection(&self, owner: TemplateId, k: usize) -> &Selection {
+        &self.selection_list[self.selections[owner.0 as usize].anti_affinity[k]]
+    }
+
+    /// The pods of template `i`, which has anti-affinity terms, per node.
+    pub fn own_pods_selection(&self, i: usize) -> &Selection {
+        let k = self.selections[i]
+            .own_pods
+            .expect("a template with anti-affinity terms");
+        &self.selection_list[k]
+    }
+
+    /// Every selection with its counts (for tests that recount them).
+    pub fn selection_list(&self) -> &[Selection] {
+        &self.selection_list
+    }
+
+    /// Counts `pod` in (`bound`) or out of the per-node counts of every selection picking it.
+    fn count_selected(&mut self, pod: PodId, node: NodeId, bound: bool) {
+        let p = &self.pods[pod.0 as usize];
+        for sel in &mut self.selection_list {
+            if !sel.picks(p) {
+                continue;
+            }
+            let i = node.0 as usize;
+            if sel.per_node.len() <= i {
+                sel.per_node.resize(self.nodes.len().max(i + 1), 0);
+            }
+            if bound {
+                sel.per_node[i] += 1;
+            } else {
+                sel.per_node[i] -= 1;
+            }
+        }
     }
 
     /// Live nodes in the stable order.
@@ -347,6 +400,9 @@ impl Cluster {
         self.totals.pending_pods -= 1;
         self.totals.running_pods += 1;
         self.totals.running_by_workload[pod.workload as usize] += 1;
+        if !self.selection_list.is_empty() {
+            self.count_selected(pod_id, node_id, true);
+        }
         self.note_node_change(node_id);
     }
 
@@ -391,6 +447,9 @@ impl Cluster {
         self.totals.allocated -= requests;
         self.totals.running_pods -= 1;
         self.totals.running_by_workload[self.pods[pod_id.0 as usize].workload as usize] -= 1;
+        if !self.selection_list.is_empty() {
+            self.count_selected(pod_id, node_id, false);
+        }
         if phase == PodPhase::Pending {
             self.totals.pending_pods += 1;
         }
@@ -430,4 +489,33 @@ fn fragment(gpu_left: &[u32]) -> u64 {
         .filter(|&&g| g != 0 && g != 1000)
         .map(|&g| g as u64)
         .sum()
+}
+
+/// The selections of every template's spread constraints and anti-affinity terms (and each
+/// anti-affinity template's own pods), listed once, and where each template's are.
+fn selections_of(templates: &[PodTemplate]) -> (Vec<Selections>, Vec<Selection>) {
+    let mut list = Vec::new();
+    let mut push = |s: Selection| {
+        list.push(s);
+        list.len() - 1
+    };
+    let per_template = templates
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Selections {
+            topology_spread: t
+                .topology_spread
+                .iter()
+                .map(|c| push(Selection::new(&c.label_selector, &t.namespace, templates)))
+                .collect(),
+            anti_affinity: t
+                .anti_affinity
+                .iter()
+                .map(|a| push(Selection::new(&a.label_selector, &t.namespace, templates)))
+                .collect(),
+            own_pods: (!t.anti_affinity.is_empty())
+                .then(|| push(Selection::of_template(i, templates.len()))),
+        })
+        .collect();
+    (per_template, list)
 }

@@ -24,6 +24,6 @@ pub use quota::{QuotaSpec, Quotas};
 pub use taints::{Taint, TaintEffect, Toleration, TolerationOperator};
 pub use template::{
     AntiAffinityTerm, LabelOperator, LabelRequirement, LabelSelector, NodeAffinitySpec,
-    PodTemplate, PreemptionPolicy, PreferredTerm, TopologyKey, TopologySpreadConstraint,
-    WhenUnsatisfiable,
+    PodTemplate, PreemptionPolicy, PreferredTerm, Selection, Selections, TopologyKey,
+    TopologySpreadConstraint, WhenUnsatisfiable,
 };

@@ -190,6 +190,81 @@ pub enum LabelSelector {
     Workload(u32),
 }
 
+impl LabelSelector {
+    /// True if pods of template `t` may be picked by this selector of a pod in `namespace`:
+    /// the same namespace and, for labels, every pair among the template's labels (a workload
+    /// selector also needs the pod's workload, see [`Selection::picks`]).
+    pub fn picks_template(&self, namespace: &str, t: &PodTemplate) -> bool {
+        t.namespace == namespace
+            && match self {
+                LabelSelector::Workload(_) => true,
+                LabelSelector::Labels(want) => want.iter().all(|(k, v)| t.labels.get(k) == Some(v)),
+            }
+    }
+}
+
+/// Which pods one spread constraint or anti-affinity term selects, with the part that depends
+/// only on a pod's template looked up in a table over the cluster's templates, and how many
+/// such pods each node holds, kept up to date by [`crate::model::Cluster`] on every bind and
+/// unbind (templates never change during a run, so the tables are worked out once).
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// `templates[i]`: pods of template `i` may be picked.
+    pub templates: Vec<bool>,
+    /// For a workload selector, the workload a pod must belong to.
+    pub workload: Option<u32>,
+    /// Picked pods bound to each node, by node id (absent: none).
+    pub per_node: Vec<u32>,
+}
+
+impl Selection {
+    pub fn new(selector: &LabelSelector, namespace: &str, templates: &[PodTemplate]) -> Self {
+        Selection {
+            templates: templates
+                .iter()
+                .map(|t| selector.picks_template(namespace, t))
+                .collect(),
+            workload: match selector {
+                LabelSelector::Workload(w) => Some(*w),
+                LabelSelector::Labels(_) => None,
+            },
+            per_node: Vec::new(),
+        }
+    }
+
+    /// The pods of template `i`, whatever their labels (the pods an anti-affinity term is
+    /// carried by).
+    pub fn of_template(i: usize, templates: usize) -> Self {
+        Selection {
+            templates: (0..templates).map(|j| j == i).collect(),
+            workload: None,
+            per_node: Vec::new(),
+        }
+    }
+
+    /// True if the selector picks `pod`.
+    #[inline]
+    pub fn picks(&self, pod: &super::Pod) -> bool {
+        self.templates.get(pod.template.0 as usize) == Some(&true)
+            && self.workload.is_none_or(|w| pod.workload == w)
+    }
+
+    /// Picked pods bound to node `id`.
+    #[inline]
+    pub fn on(&self, id: super::NodeId) -> u32 {
+        self.per_node.get(id.0 as usize).copied().unwrap_or(0)
+    }
+}
+
+/// Where one template's selections are in the cluster's list, in the order of its fields,
+/// and (for a template with anti-affinity) the selection of its own pods.
+#[derive(Clone, Debug, Default)]
+pub struct Selections {
+    pub topology_spread: Vec<usize>,
+    pub anti_affinity: Vec<usize>,
+    pub own_pods: Option<usize>,
+}
+
 /// Required pod anti-affinity: no two matching pods in one topology domain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AntiAffinityTerm {

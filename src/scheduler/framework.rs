@@ -10,6 +10,7 @@
 
 use crate::model::PodTemplate;
 use crate::model::{Cluster, Node, NodeId, Pod, PodId};
+use crate::scheduler::cycle::CycleState;
 
 /// The highest score a score plug-in may return (Kubernetes' `MaxNodeScore`).
 pub const MAX_NODE_SCORE: i64 = 100;
@@ -19,6 +20,9 @@ pub const MAX_NODE_SCORE: i64 = 100;
 pub struct PodRef<'a> {
     pub pod: &'a Pod,
     pub template: &'a PodTemplate,
+    /// PreFilter results for this pod's cycle, if the caller keeps them (see
+    /// [`crate::scheduler::cycle`]); without, plug-ins that look at other pods count afresh.
+    pub cycle: Option<&'a CycleState>,
 }
 
 impl<'a> PodRef<'a> {
@@ -26,6 +30,16 @@ impl<'a> PodRef<'a> {
         PodRef {
             pod,
             template: cluster.template(pod.template),
+            cycle: None,
+        }
+    }
+
+    /// The same pod, keeping PreFilter results in `cycle`, which must be used for this pod
+    /// alone and only while the cluster is unchanged.
+    pub fn with_cycle(self, cycle: &'a CycleState) -> Self {
+        PodRef {
+            cycle: Some(cycle),
+            ..self
         }
     }
 }
@@ -74,6 +88,21 @@ pub trait Filter: Send + Sync {
     fn shape_only(&self, _pod: &PodRef, _cluster: &Cluster) -> bool {
         false
     }
+}
+
+/// True if, for this pod, every filter that looks at other pods passes every node (the pod has
+/// no hard topology spread and no anti-affinity term concerns it), so its verdicts depend on
+/// each node alone: indexes, failure caches and kept diagnoses may then serve it even while
+/// other templates carry such constraints.
+pub fn independent_of_other_pods(
+    filters: &[Box<dyn Filter>],
+    pod: &PodRef,
+    cluster: &Cluster,
+) -> bool {
+    filters
+        .iter()
+        .filter(|f| f.looks_at_other_pods())
+        .all(|f| f.shape_only(pod, cluster))
 }
 
 /// Score extension point, with Kubernetes' PreScore and ScoreExtensions.

@@ -31,7 +31,9 @@
 //!   re-files just those nodes, O(log nodes) each. Only a log the index fell behind rebuilds
 //!   it, O(nodes log nodes).
 //! - Topology spread and anti-affinity make a node's verdict depend on the pods around it, not
-//!   just its free capacity; while any template in the cluster has such terms, the scan decides.
+//!   just its free capacity: the scan decides for a pod with a hard spread constraint or one
+//!   that an anti-affinity term concerns (its own, or another template's that selects it).
+//!   Every other pod is answered from the index, whatever other templates carry.
 //! - When `percentage_of_nodes_to_score` limits the search, the decision depends on where the
 //!   rotating scan starts, so the wrapped scan decides. If the chosen node ever fails the full
 //!   filters (a node edited without [`Cluster::note_node_change`]), the index is rebuilt and the
@@ -40,7 +42,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Cluster, Node, NodeId, NodeState};
-use crate::scheduler::framework::{Filter, PodRef, Policy, Score};
+use crate::scheduler::framework::{Filter, PodRef, Policy, Score, independent_of_other_pods};
 use crate::scheduler::heuristics::{dominant_leftover, ratio_lt};
 use crate::scheduler::profile::Profile;
 
@@ -63,8 +65,8 @@ const UNDERSTOOD_FILTERS: [&str; 6] = [
     "TaintToleration",
     "NodeAffinity",
     "NodeResourcesFit",
-    // These two look at other pods; they pass every node while no template in the cluster has
-    // topology spread constraints or anti-affinity terms, and the index is used only then.
+    // These two look at other pods; the index serves only pods for which they pass every node
+    // (see `independent_of_other_pods`).
     "PodTopologySpread",
     "InterPodAffinity",
 ];
@@ -91,7 +93,6 @@ pub fn indexed(scan: Box<dyn Policy>, rule: Rule) -> Box<dyn Policy> {
         rule,
         index: NodeIndex::default(),
         verdicts_now: Vec::new(),
-        other_pods_matter: None,
     })
 }
 
@@ -102,9 +103,6 @@ pub struct Indexed {
     index: NodeIndex,
     /// Scratch: this pod's verdict per pool.
     verdicts_now: Vec<Verdict>,
-    /// Whether some template has topology spread or anti-affinity (then the scan decides);
-    /// templates never change during a run, so this is worked out once.
-    other_pods_matter: Option<bool>,
 }
 
 /// Free capacity of a regular node: cpu, memory, gpu, pod slots.
@@ -344,13 +342,7 @@ impl Indexed {
 
     /// The index's decision, or `None` if the scan must decide.
     fn select_indexed(&mut self, pod: &PodRef, cluster: &Cluster) -> Option<Option<NodeId>> {
-        let other_pods_matter = *self.other_pods_matter.get_or_insert_with(|| {
-            cluster
-                .templates
-                .iter()
-                .any(|t| !t.topology_spread.is_empty() || !t.anti_affinity.is_empty())
-        });
-        if other_pods_matter {
+        if !independent_of_other_pods(self.scan.filters(), pod, cluster) {
             return None;
         }
         self.index.sync(cluster);

@@ -1,15 +1,19 @@
 //! The indexed policies decide exactly as the scans they wrap: random clusters (pools of
 //! different shapes, taints, labels, two zones), random templates (tolerations, selectors on
-//! pool, label and zone keys) and a random sequence of arrivals, completions, cordons, run-time
-//! taints, launches, readiness and terminations; some pods take whole GPUs or shares of one. At every arrival both policies are asked and
-//! must name the same node (or both none); the pod is then bound there. The kept "why
-//! pending" counts ([`crate::scheduler::diagnosis::ReasonCache`]) are checked against a fresh
-//! count at every arrival too, and so is the what-ifs' first node with room
+//! pool, label and zone keys; in half of the runs, anti-affinity or topology spread on one of
+//! them) and a random sequence of arrivals, completions, cordons, run-time taints, launches,
+//! readiness and terminations; some pods take whole GPUs or shares of one. At every arrival
+//! both policies are asked and must name the same node (or both none); the pod is then bound
+//! there. The fast side keeps PreFilter counts in a [`CycleState`], the reference counts afresh,
+//! and for pods tied to other pods every filter's verdict on every node is compared too. For
+//! pods judged on each node alone, the kept "why pending" counts
+//! ([`crate::scheduler::diagnosis::ReasonCache`]) are checked against a fresh count at every
+//! arrival, and so is the what-ifs' first node with room
 //! ([`crate::controllers::cluster_autoscaler::estimator::Rooms`]).
 //!
 //! The same random runs, with larger clusters, preferred node affinity (pool, zone and
-//! hostname keys) and, in three quarters of them, templates with anti-affinity and topology spread,
-//! check that `kubernetes-default` with its per-pod shape memo
+//! hostname keys) and, in three quarters of them, templates with anti-affinity and topology
+//! spread, check that `kubernetes-default` with its per-pod shape memo
 //! ([`crate::scheduler::shape_memo`]) decides exactly as without it, sampled search included.
 
 use std::collections::BTreeMap;
@@ -22,7 +26,8 @@ use crate::model::{PodTemplate, Taint, TaintEffect, Toleration, TolerationOperat
 use crate::model::{PreferredTerm, TopologyKey, TopologySpreadConstraint, WhenUnsatisfiable};
 use crate::quantity::Resources;
 use crate::rng::{SimRng, stream};
-use crate::scheduler::framework::{PodRef, Policy, Score};
+use crate::scheduler::CycleState;
+use crate::scheduler::framework::{PodRef, Policy, Score, independent_of_other_pods};
 use crate::scheduler::heuristics::{BestFit, FirstFit, WorstFit};
 use crate::scheduler::index::{Rule, indexed};
 use crate::scheduler::plugins::{BalancedAllocation, LeastAllocated, MostAllocated};
@@ -100,9 +105,8 @@ fn kubernetes_default(memo: bool, seed: u64) -> Box<dyn Policy> {
     p
 }
 
-/// Preferred node affinity on a pool label, the zone or the hostname, and (if `other_pods`)
-/// anti-affinity or topology spread that makes the memo stand aside.
-fn enrich(rng: &mut SimRng, t: &mut PodTemplate, index: usize, other_pods: bool) {
+/// Preferred node affinity on a pool label, the zone or the hostname.
+fn prefer(rng: &mut SimRng, t: &mut PodTemplate) {
     let (key, value) = match rng.random_range(0..4) {
         0 => ("tier", "a"),
         1 => ("topology.kubernetes.io/zone", "zone-a"),
@@ -118,13 +122,25 @@ fn enrich(rng: &mut SimRng, t: &mut PodTemplate, index: usize, other_pods: bool)
             values: vec![value.into()],
         }],
     });
-    if other_pods && index == 3 {
+}
+
+/// On template 3, anti-affinity or topology spread: the memo and the index stand aside for its
+/// pods (and, for anti-affinity, for the pods its term selects), and its filters use the
+/// pod's cycle state on the fast side.
+fn constrain(rng: &mut SimRng, t: &mut PodTemplate, index: usize) {
+    if index == 3 {
         let topology_key = if rng.random_bool(0.5) {
             TopologyKey::Zone
         } else {
             TopologyKey::Hostname
         };
-        let label_selector = LabelSelector::Workload(index as u32);
+        // Its own pods, or another template's: anti-affinity then also keeps that template's
+        // pods away from template 3's domains (the symmetric rule).
+        let label_selector = LabelSelector::Workload(if rng.random_bool(0.5) {
+            index as u32
+        } else {
+            rng.random_range(0..3)
+        });
         if rng.random_bool(0.5) {
             t.anti_affinity.push(AntiAffinityTerm {
                 topology_key,
@@ -146,7 +162,7 @@ fn enrich(rng: &mut SimRng, t: &mut PodTemplate, index: usize, other_pods: bool)
 }
 
 fn random_cluster(rng: &mut SimRng, memo: bool) -> Cluster {
-    let other_pods = memo && rng.random_bool(0.75);
+    let other_pods = rng.random_bool(if memo { 0.75 } else { 0.5 });
     let pools = (0..rng.random_range(1..=4))
         .map(|i| {
             let cpu = [2000u64, 4000, 8000][rng.random_range(0..3)];
@@ -199,7 +215,10 @@ fn random_cluster(rng: &mut SimRng, memo: bool) -> Cluster {
             }
             t.node_selector = selector;
             if memo {
-                enrich(rng, &mut t, index, other_pods);
+                prefer(rng, &mut t);
+            }
+            if other_pods {
+                constrain(rng, &mut t, index);
             }
             t
         })
@@ -239,14 +258,10 @@ fn run_scenario(seed: u64, kind: usize) -> usize {
         let (scan_policy, rule) = scan(kind);
         (scan_policy, indexed(scan(kind).0, rule))
     };
-    let per_node = cluster
-        .templates
-        .iter()
-        .all(|t| t.topology_spread.is_empty() && t.anti_affinity.is_empty());
     let mut running: Vec<PodId> = Vec::new();
     let mut placed = 0;
-    // The kept diagnosis must equal a fresh one after any sequence of changes (these filters
-    // look only at each node, the condition under which the simulation keeps one).
+    // The kept diagnosis must equal a fresh one after any sequence of changes, for pods whose
+    // verdicts depend on each node alone (the condition under which the simulation keeps one).
     let mut reasons = crate::scheduler::diagnosis::ReasonCache::default();
     // So must the what-ifs' remembered nodes with room.
     let mut rooms = crate::controllers::cluster_autoscaler::estimator::Rooms::default();
@@ -268,11 +283,30 @@ fn run_scenario(seed: u64, kind: usize) -> usize {
                 pod.workload = pod.template.0;
                 let id = cluster.submit_pod(pod);
                 let pod_ref = PodRef::new(&cluster, cluster.pod(id));
+                let cycle = CycleState::default();
+                let fast_ref = pod_ref.with_cycle(&cycle);
                 let want = reference.select(&pod_ref, &cluster);
-                let got = fast.select(&pod_ref, &cluster);
+                let got = fast.select(&fast_ref, &cluster);
                 assert_eq!(got, want, "seed {seed}, policy {kind}, step {step}");
-                if !per_node {
-                    // The kept diagnosis and rooms are for filters that look only at each node.
+                let filters = reference.filters();
+                let independent = independent_of_other_pods(filters, &pod_ref, &cluster);
+                if !independent {
+                    // PreFilter counts kept in the cycle state give every node the verdict
+                    // counted afresh.
+                    for &n in cluster.node_order() {
+                        let node = cluster.node(n);
+                        for f in filters {
+                            assert_eq!(
+                                f.filter(&fast_ref, node, &cluster),
+                                f.filter(&pod_ref, node, &cluster),
+                                "{}: seed {seed}, policy {kind}, step {step}",
+                                f.name()
+                            );
+                        }
+                    }
+                }
+                if !independent {
+                    // The kept diagnosis and rooms are for pods judged on each node alone.
                     if let Some(node) = want {
                         cluster.bind(id, node, now);
                         running.push(id);
@@ -280,7 +314,6 @@ fn run_scenario(seed: u64, kind: usize) -> usize {
                     }
                     continue;
                 }
-                let filters = reference.filters();
                 let class = (pod_ref.pod.template, pod_ref.pod.requests);
                 assert_eq!(
                     reasons.count(class, filters, &pod_ref, &cluster),
@@ -368,6 +401,22 @@ fn run_scenario(seed: u64, kind: usize) -> usize {
                 }
             }
             _ => {}
+        }
+        // The per-node counts of every constraint's selection, kept on bind and unbind, equal
+        // a fresh count of each node's pods.
+        for (k, sel) in cluster.selection_list().iter().enumerate() {
+            for node in &cluster.nodes {
+                let fresh = node
+                    .pods
+                    .iter()
+                    .filter(|&&p| sel.picks(cluster.pod(p)))
+                    .count();
+                assert_eq!(
+                    sel.on(node.id) as usize,
+                    fresh,
+                    "selection {k}: seed {seed}, policy {kind}, step {step}"
+                );
+            }
         }
     }
     placed

@@ -1,6 +1,7 @@
 //! Scheduling: the pending queue, the framework's extension points, plug-ins and policies.
 
 pub mod config;
+pub mod cycle;
 pub mod diagnosis;
 pub mod explain;
 pub mod framework;
@@ -23,6 +24,7 @@ mod upstream;
 /// The bin-packing experiments moved to [`crate::binpack`]; this path still names them.
 pub use crate::binpack;
 pub use config::{QueueOrder, SchedulerSpec};
+pub use cycle::CycleState;
 pub use framework::{
     Budgets, Filter, MAX_NODE_SCORE, Nomination, PodRef, Policy, PostFilter, Reason, Score,
 };

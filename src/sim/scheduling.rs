@@ -8,8 +8,8 @@ use super::context::Progress;
 use crate::model::{Cluster, NodeId, PodId, PodPhase, TemplateId};
 use crate::quantity::Resources;
 use crate::scheduler::{
-    Budgets, CursorBuffer, PendingQueue, PodClass, PodRef, Policy, PostFilter, Profile, QueueKey,
-    diagnosis,
+    Budgets, CursorBuffer, CycleState, PendingQueue, PodClass, PodRef, Policy, PostFilter, Profile,
+    QueueKey, diagnosis, framework::independent_of_other_pods,
 };
 use crate::time::SimTime;
 
@@ -120,8 +120,10 @@ impl<'a> Simulation<'a> {
         // skip those, and the rest of the failed pod's class. Policies whose filters look at
         // other pods turn this off when some workload has topology spread or anti-affinity
         // constraints. A preemption frees capacity, so after one the pass trusts no failure.
-        let mut use_cache =
+        // Pods that no constraint ties to other pods keep the cache either way.
+        let persist =
             self.scheduler.policy.failures_persist_within_pass() || !self.scheduler.pod_constraints;
+        let mut use_cache = true;
         let mut failed: Vec<(TemplateId, Resources, i32)> = Vec::new();
         // Bound pods leave the queue after the walk (the queue must not change during it).
         let mut bound: Vec<QueueKey> = Vec::new();
@@ -135,26 +137,35 @@ impl<'a> Simulation<'a> {
             if self.cx.cluster.pods[pod_id.0 as usize].phase != PodPhase::Pending {
                 continue; // deleted by its controller during this pass
             }
-            if !self.cx.quotas.is_empty() && self.cx.quotas.blocks(&self.cx.cluster, pod_id) {
+            let cluster = &self.cx.cluster;
+            let pod = &cluster.pods[pod_id.0 as usize];
+            let cache_here = use_cache
+                && (persist
+                    || independent_of_other_pods(
+                        self.scheduler.policy.filters(),
+                        &PodRef::new(cluster, pod),
+                        cluster,
+                    ));
+            if !self.cx.quotas.is_empty() && self.cx.quotas.blocks(cluster, pod_id) {
                 // The namespace quota is checked before any node. The rest of the class has the
                 // same namespace (same template) and requests, so it is blocked too.
-                if use_cache {
+                if cache_here {
                     cursor.skip_rest_of_class();
                 }
                 continue;
             }
-            let cluster = &self.cx.cluster;
-            let pod = &cluster.pods[pod_id.0 as usize];
-            let known_failure = use_cache
+            let known_failure = cache_here
                 && failed.iter().any(|(t, r, p)| {
                     *t == pod.template && r.fits_in(&pod.requests) && pod.priority <= *p
                 });
             let mut choice = if known_failure {
                 None
             } else {
+                // PreFilter results live for this decision only: the pod is bound right after.
+                let cycle = CycleState::default();
                 self.scheduler
                     .policy
-                    .select(&PodRef::new(cluster, pod), cluster)
+                    .select(&PodRef::new(cluster, pod).with_cycle(&cycle), cluster)
             };
             if choice.is_none() && !known_failure && self.scheduler.preemption_possible {
                 let (nominated, evicted) = self.try_preemption(pod_id);
@@ -187,7 +198,7 @@ impl<'a> Simulation<'a> {
                     bound.push(key);
                 }
                 None => {
-                    if use_cache {
+                    if cache_here {
                         // The rest of this pod's class fails too: skip it. Pods new to the
                         // queue are diagnosed after the pass.
                         cursor.skip_rest_of_class();
@@ -269,11 +280,13 @@ impl<'a> Simulation<'a> {
                     priority: pod.priority,
                 };
                 let filters = self.scheduler.policy.filters();
-                let pod_ref = PodRef::new(cluster, pod);
+                let cycle = CycleState::default();
+                let pod_ref = PodRef::new(cluster, pod).with_cycle(&cycle);
                 // While verdicts depend only on each node's own state, each class's verdicts
                 // are kept node by node and only changed nodes are filtered again.
                 let local = self.scheduler.policy.failures_persist_within_pass()
-                    || !self.scheduler.pod_constraints;
+                    || !self.scheduler.pod_constraints
+                    || independent_of_other_pods(filters, &pod_ref, cluster);
                 let found = if local {
                     self.scheduler
                         .reason_cache

@@ -1,11 +1,13 @@
-use crate::model::{Cluster, Node};
+use crate::model::{Cluster, Node, TopologyKey};
+use crate::scheduler::cycle::anti_affinity_terms;
 use crate::scheduler::framework::{Filter, PodRef, Reason};
 
-use super::topology::{count_in_domain, selects, selects_own};
+use super::topology::{count_in_domain, hypothetical};
 
 /// Kubernetes' InterPodAffinity filter, for required anti-affinity: the node is rejected if its
 /// domain (zone or host) holds a pod the pod's terms select, or a pod whose own anti-affinity
-/// selects the incoming pod (the rule is symmetric, as in Kubernetes).
+/// selects the incoming pod (the rule is symmetric, as in Kubernetes). Zone counts come from
+/// the pod's [`crate::scheduler::CycleState`] when it has one.
 pub struct InterPodAffinity;
 
 impl Filter for InterPodAffinity {
@@ -17,38 +19,31 @@ impl Filter for InterPodAffinity {
         true
     }
 
-    /// Passes every node when neither this pod nor any template has anti-affinity terms.
+    /// Passes every node when no anti-affinity term concerns this pod: it has none, and no
+    /// template's term selects it.
     fn shape_only(&self, pod: &PodRef, cluster: &Cluster) -> bool {
-        pod.template.anti_affinity.is_empty() && cluster.anti_affinity_templates.is_empty()
+        anti_affinity_terms(cluster, pod.pod, pod.template)
+            .next()
+            .is_none()
     }
 
     fn filter(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> Result<(), Reason> {
         let t = pod.template;
-        for term in &t.anti_affinity {
-            if count_in_domain(cluster, term.topology_key, node, |p| {
-                selects(cluster, &term.label_selector, &t.namespace, p)
-            }) > 0
-            {
+        // A template node an autoscaler considers holds pods of its own: count afresh.
+        let zone_counts = pod
+            .cycle
+            .filter(|_| !hypothetical(node, cluster))
+            .map(|c| c.anti_affinity(cluster, pod.pod, t));
+        for (k, term) in anti_affinity_terms(cluster, pod.pod, t).enumerate() {
+            let in_domain = match (term.topology_key, zone_counts) {
+                (TopologyKey::Zone, Some(zc)) => zc[k]
+                    .as_ref()
+                    .and_then(|z| z.get(node.zone as usize).copied())
+                    .unwrap_or(0),
+                _ => count_in_domain(cluster, term.topology_key, node, term.counted),
+            };
+            if in_domain > 0 {
                 return Err(Reason::AntiAffinity);
-            }
-        }
-        // Existing pods' terms that select this pod: none of their pods may share its domain.
-        for &i in &cluster.anti_affinity_templates {
-            let other = &cluster.templates[i];
-            if other.namespace != t.namespace {
-                continue;
-            }
-            for term in &other.anti_affinity {
-                if !selects_own(&term.label_selector, pod.pod.workload, t) {
-                    continue;
-                }
-                // The pods carrying the term: those of template `i`.
-                if count_in_domain(cluster, term.topology_key, node, |p| {
-                    p.template.0 == i as u32
-                }) > 0
-                {
-                    return Err(Reason::AntiAffinity);
-                }
             }
         }
         Ok(())

@@ -2,7 +2,9 @@ use crate::model::{Cluster, Node};
 use crate::model::{TopologyKey, WhenUnsatisfiable};
 use crate::scheduler::framework::{Filter, MAX_NODE_SCORE, PodRef, Reason, Score};
 
-use super::topology::{domain, domain_counts, hypothetical, selects, selects_own};
+use crate::scheduler::cycle::spread_counts;
+
+use super::topology::{domain, domain_counts, hypothetical, picked_on, selects_own};
 
 /// Kubernetes' PodTopologySpread filter, for `DoNotSchedule` constraints: placing the pod on
 /// the node must keep `count(node's domain) + self − min(count over domains) ≤ max_skew`, where
@@ -19,33 +21,40 @@ impl Filter for PodTopologySpread {
         true
     }
 
-    /// Passes every node when the pod has no constraints.
+    /// Passes every node when the pod has no `DoNotSchedule` constraint.
     fn shape_only(&self, pod: &PodRef, _: &Cluster) -> bool {
-        pod.template.topology_spread.is_empty()
+        !pod.template
+            .topology_spread
+            .iter()
+            .any(|c| c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule)
     }
 
     fn filter(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> Result<(), Reason> {
         let t = pod.template;
-        for c in &t.topology_spread {
+        if t.topology_spread.is_empty() {
+            return Ok(());
+        }
+        // PreFilter: the counts per domain, kept in the pod's cycle state when it has one.
+        let fresh;
+        let all = match pod.cycle {
+            Some(cycle) => cycle.spread(cluster, pod.pod),
+            None => {
+                fresh = spread_counts(cluster, pod.pod);
+                &fresh[..]
+            }
+        };
+        for (k, (c, counts)) in t.topology_spread.iter().zip(all).enumerate() {
             if c.when_unsatisfiable != WhenUnsatisfiable::DoNotSchedule {
                 continue;
             }
-            let counts = domain_counts(cluster, t, c.topology_key, &c.label_selector);
-            let mut min = counts.iter().map(|c| c.1).min().unwrap_or(0);
-            let d = domain(c.topology_key, node);
+            let mut min = counts.min;
             let mut here = match c.topology_key {
                 // A template node's hostname is a domain of its own.
                 TopologyKey::Hostname if hypothetical(node, cluster) => 0,
-                _ => counts
-                    .binary_search_by_key(&d, |c| c.0)
-                    .map_or(0, |i| counts[i].1),
+                _ => counts.at(domain(c.topology_key, node)),
             };
             if hypothetical(node, cluster) {
-                here += node
-                    .pods
-                    .iter()
-                    .filter(|&&p| selects(cluster, &c.label_selector, &t.namespace, cluster.pod(p)))
-                    .count() as u32;
+                here += picked_on(cluster, cluster.spread_selection(pod.pod.template, k), node);
                 if c.topology_key == TopologyKey::Hostname {
                     min = min.min(here);
                 }
@@ -105,7 +114,9 @@ impl Score for PodTopologySpreadScore {
         let soft: Vec<_> = t
             .topology_spread
             .iter()
-            .filter(|c| c.when_unsatisfiable == WhenUnsatisfiable::ScheduleAnyway)
+            .enumerate()
+            .filter(|(_, c)| c.when_unsatisfiable == WhenUnsatisfiable::ScheduleAnyway)
+            .map(|(k, c)| (c, cluster.spread_selection(pod.pod.template, k)))
             .collect();
         let zones: std::collections::BTreeSet<u32> = nodes.iter().map(|n| n.zone).collect();
         let weight = |key: TopologyKey| {
@@ -117,25 +128,19 @@ impl Score for PodTopologySpreadScore {
         };
         let counts: Vec<Option<Vec<(u32, u32)>>> = soft
             .iter()
-            .map(|c| {
+            .map(|(c, selection)| {
                 (c.topology_key == TopologyKey::Zone)
-                    .then(|| domain_counts(cluster, t, c.topology_key, &c.label_selector))
+                    .then(|| domain_counts(cluster, t, c.topology_key, selection))
             })
             .collect();
         for (j, node) in nodes.iter().enumerate() {
             let mut raw = 0.0f64;
-            for (c, zone_counts) in soft.iter().zip(&counts) {
+            for ((c, selection), zone_counts) in soft.iter().zip(&counts) {
                 let n = match zone_counts {
                     Some(zc) => zc
                         .binary_search_by_key(&node.zone, |e| e.0)
                         .map_or(0, |i| zc[i].1),
-                    None => node
-                        .pods
-                        .iter()
-                        .filter(|&&p| {
-                            selects(cluster, &c.label_selector, &t.namespace, cluster.pod(p))
-                        })
-                        .count() as u32,
+                    None => picked_on(cluster, selection, node),
                 };
                 raw += n as f64 * weight(c.topology_key) + (c.max_skew as f64 - 1.0);
             }
@@ -201,6 +206,24 @@ mod tests {
                 .map(|&n| PodTopologySpread.filter(&r, c.node(n), &c).is_ok())
                 .collect();
             assert_eq!(got, want, "case {i}");
+        }
+    }
+
+    #[test]
+    fn the_minimum_is_taken_over_eligible_domains() {
+        use WhenUnsatisfiable::DoNotSchedule;
+        // Zone counts a 3, b 2, c 1 → min 1; skew if placed = here + 1 − 1 = here.
+        // max_skew 1: a 3 ✗, b 2 ✗, c 1 ✓ (with a minimum of 0, c would give 2 ✗).
+        let nodes: &[(u32, &[u32])] = &[(0, &[3]), (1, &[2]), (2, &[1])];
+        let (c, ids) = cluster(vec![template(TopologyKey::Zone, DoNotSchedule, 1)], nodes);
+        let p = pod(Resources::new(1, 0, 0));
+        let cycle = crate::scheduler::CycleState::default();
+        for r in [PodRef::new(&c, &p), PodRef::new(&c, &p).with_cycle(&cycle)] {
+            let got: Vec<bool> = ids
+                .iter()
+                .map(|&n| PodTopologySpread.filter(&r, c.node(n), &c).is_ok())
+                .collect();
+            assert_eq!(got, [false, false, true]);
         }
     }
 

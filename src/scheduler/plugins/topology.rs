@@ -1,23 +1,14 @@
 //! Counting pods per topology domain, shared by the plug-ins that look at other pods
 //! (PodTopologySpread, InterPodAffinity).
 //!
-//! Counts are taken by walking the pods of every live node, O(pods in the cluster) per call;
-//! these plug-ins return at once for pods without constraints, so other pods pay nothing.
-//! An index kept up to date on bind and unbind would make them O(domains).
+//! The cluster keeps, for every constraint's selection, how many picked pods each node holds
+//! ([`Selection::on`], updated on bind and unbind), so a host's count is O(1) and a zone's or
+//! every domain's O(nodes); a pod's [`crate::scheduler::CycleState`] keeps the per-domain
+//! counts for its whole cycle. These plug-ins return at once for pods without constraints, so
+//! other pods pay nothing.
 
-use crate::model::{Cluster, Node, Pod};
-use crate::model::{LabelSelector, PodTemplate, TopologyKey};
-
-/// True if `pod` is counted by `selector`, a selector of a pod in `namespace`: the same
-/// namespace, and the labels (or the workload) match.
-pub fn selects(cluster: &Cluster, selector: &LabelSelector, namespace: &str, pod: &Pod) -> bool {
-    let t = cluster.template(pod.template);
-    t.namespace == namespace
-        && match selector {
-            LabelSelector::Workload(w) => pod.workload == *w,
-            LabelSelector::Labels(want) => want.iter().all(|(k, v)| t.labels.get(k) == Some(v)),
-        }
-}
+use crate::model::{Cluster, Node};
+use crate::model::{LabelSelector, PodTemplate, Selection, TopologyKey};
 
 /// True if the pod being scheduled (template `t`, of workload `workload`) is itself selected.
 pub fn selects_own(selector: &LabelSelector, workload: u32, t: &PodTemplate) -> bool {
@@ -53,7 +44,7 @@ pub fn domain_counts(
     cluster: &Cluster,
     t: &PodTemplate,
     key: TopologyKey,
-    selector: &LabelSelector,
+    selection: &Selection,
 ) -> Vec<(u32, u32)> {
     let mut counts: Vec<(u32, u32)> = Vec::new();
     for &id in cluster.node_order() {
@@ -61,11 +52,7 @@ pub fn domain_counts(
         if !node.is_up() || !node_eligible(t, node, cluster) {
             continue;
         }
-        let n = node
-            .pods
-            .iter()
-            .filter(|&&p| selects(cluster, selector, &t.namespace, cluster.pod(p)))
-            .count() as u32;
+        let n = selection.on(id);
         let d = domain(key, node);
         match counts.binary_search_by_key(&d, |c| c.0) {
             Ok(i) => counts[i].1 += n,
@@ -81,38 +68,41 @@ pub fn hypothetical(node: &Node, cluster: &Cluster) -> bool {
     node.id.0 as usize >= cluster.nodes.len()
 }
 
-/// Pods for which `counts` is true in the domain of `here` under `key` (all live nodes,
-/// eligible or not). A hypothetical `here` counts its own pods into its domain.
+/// Pods `selection` picks on `node`: its kept count, or for a hypothetical node its own pods.
+pub fn picked_on(cluster: &Cluster, selection: &Selection, node: &Node) -> u32 {
+    if hypothetical(node, cluster) {
+        node.pods
+            .iter()
+            .filter(|&&p| selection.picks(cluster.pod(p)))
+            .count() as u32
+    } else {
+        selection.on(node.id)
+    }
+}
+
+/// Pods `selection` picks in the domain of `here` under `key` (all live nodes, eligible or
+/// not). A hypothetical `here` counts its own pods into its domain.
 pub fn count_in_domain(
     cluster: &Cluster,
     key: TopologyKey,
     here: &Node,
-    counts: impl Fn(&Pod) -> bool,
+    selection: &Selection,
 ) -> u32 {
-    let d = domain(key, here);
-    let mut n = 0;
-    let mut visit = |node: &Node| {
-        n += node
-            .pods
-            .iter()
-            .filter(|&&p| counts(cluster.pod(p)))
-            .count() as u32;
-    };
     match key {
-        TopologyKey::Hostname => visit(here),
+        TopologyKey::Hostname => picked_on(cluster, selection, here),
         TopologyKey::Zone => {
-            for &id in cluster.node_order() {
-                let node = cluster.node(id);
-                if node.zone == d {
-                    visit(node);
-                }
-            }
+            let mut n: u32 = cluster
+                .node_order()
+                .iter()
+                .filter(|&&id| cluster.node(id).zone == here.zone)
+                .map(|&id| selection.on(id))
+                .sum();
             if hypothetical(here, cluster) {
-                visit(here);
+                n += picked_on(cluster, selection, here);
             }
+            n
         }
     }
-    n
 }
 
 #[cfg(test)]
