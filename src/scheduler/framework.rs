@@ -80,13 +80,20 @@ pub trait Filter: Send + Sync {
     fn looks_at_other_pods(&self) -> bool {
         false
     }
-    /// True if, for this pod, the verdict on a node depends only on the node's pool, zone,
-    /// allocation and pod count, given that the node is Ready, carries no run-time taints and
-    /// has its pool's allocatable and pod limit (see [`crate::scheduler::shape_memo`]): never
-    /// on its name or hostname label, nor on other pods. Lets a profile judge nodes of one
+    /// True if, for this pod and this state of the cluster, the verdict on a node depends only
+    /// on the node's pool, zone, allocation and pod count, given that the node is Ready,
+    /// carries no run-time taints and has its pool's allocatable and pod limit (see
+    /// [`crate::scheduler::shape_memo`]): never on its name or hostname label, nor on the pods
+    /// bound to it (pods elsewhere may matter, by zone: the memo lives for one cycle). Lets a profile judge nodes of one
     /// shape once per pod. The default, false, is always safe.
     fn shape_only(&self, _pod: &PodRef, _cluster: &Cluster) -> bool {
         false
+    }
+    /// For a filter that looks at other pods: true if, for this pod, it passes every node
+    /// (the pod has no constraint it checks, and none of other pods concerns it). Other
+    /// filters never look, so the default is true for them.
+    fn ignores_other_pods(&self, _pod: &PodRef, _cluster: &Cluster) -> bool {
+        !self.looks_at_other_pods()
     }
 }
 
@@ -99,10 +106,7 @@ pub fn independent_of_other_pods(
     pod: &PodRef,
     cluster: &Cluster,
 ) -> bool {
-    filters
-        .iter()
-        .filter(|f| f.looks_at_other_pods())
-        .all(|f| f.shape_only(pod, cluster))
+    filters.iter().all(|f| f.ignores_other_pods(pod, cluster))
 }
 
 /// Score extension point, with Kubernetes' PreScore and ScoreExtensions.

@@ -430,7 +430,9 @@ fn indexed_policies_decide_exactly_as_the_scan() {
             placed += run_scenario(seed, kind);
         }
     }
-    for seed in 0..100 {
+    // 150 runs: seed 132 is the first where judging a hostname-keyed spread constraint by
+    // node shape would change a decision (checked by breaking it).
+    for seed in 0..150 {
         placed += run_scenario(seed, MEMO);
     }
     // The scenarios place pods, not only reject them.

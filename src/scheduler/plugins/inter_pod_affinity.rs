@@ -21,10 +21,17 @@ impl Filter for InterPodAffinity {
 
     /// Passes every node when no anti-affinity term concerns this pod: it has none, and no
     /// template's term selects it.
-    fn shape_only(&self, pod: &PodRef, cluster: &Cluster) -> bool {
+    fn ignores_other_pods(&self, pod: &PodRef, cluster: &Cluster) -> bool {
         anti_affinity_terms(cluster, pod.pod, pod.template)
             .next()
             .is_none()
+    }
+
+    /// Within one cycle the verdict depends on the node's zone only, unless a term that
+    /// concerns the pod is keyed by hostname.
+    fn shape_only(&self, pod: &PodRef, cluster: &Cluster) -> bool {
+        anti_affinity_terms(cluster, pod.pod, pod.template)
+            .all(|term| term.topology_key == TopologyKey::Zone)
     }
 
     fn filter(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> Result<(), Reason> {

@@ -22,11 +22,20 @@ impl Filter for PodTopologySpread {
     }
 
     /// Passes every node when the pod has no `DoNotSchedule` constraint.
-    fn shape_only(&self, pod: &PodRef, _: &Cluster) -> bool {
+    fn ignores_other_pods(&self, pod: &PodRef, _: &Cluster) -> bool {
         !pod.template
             .topology_spread
             .iter()
             .any(|c| c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule)
+    }
+
+    /// Within one cycle the verdict depends on the node's domain only: its zone, unless a
+    /// `DoNotSchedule` constraint is keyed by hostname.
+    fn shape_only(&self, pod: &PodRef, _: &Cluster) -> bool {
+        pod.template.topology_spread.iter().all(|c| {
+            c.when_unsatisfiable != WhenUnsatisfiable::DoNotSchedule
+                || c.topology_key == TopologyKey::Zone
+        })
     }
 
     fn filter(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> Result<(), Reason> {
