@@ -84,9 +84,20 @@ pub trait Filter: Send + Sync {
     /// on the node's pool, zone, allocation and pod count, given that the node is Ready,
     /// carries no run-time taints and has its pool's allocatable and pod limit (see
     /// [`crate::scheduler::shape_memo`]): never on its name or hostname label, nor on the pods
-    /// bound to it (pods elsewhere may matter, by zone: the memo lives for one cycle). Lets a profile judge nodes of one
+    /// bound to it (pods elsewhere may matter, by zone: the memo lives for one cycle), except
+    /// on the nodes [`Filter::judged_alone`] names. Lets a profile judge nodes of one
     /// shape once per pod. The default, false, is always safe.
     fn shape_only(&self, _pod: &PodRef, _cluster: &Cluster) -> bool {
+        false
+    }
+    /// For a filter whose [`Filter::shape_only`] holds except on some nodes: true if, for this
+    /// pod, [`Filter::judged_alone`] may be true on a node (so the profile asks it per node).
+    fn has_exceptions(&self, _pod: &PodRef, _cluster: &Cluster) -> bool {
+        false
+    }
+    /// True if `node` must be judged on its own rather than by its shape (it holds pods a
+    /// hostname-keyed term counts, say). Asked only where [`Filter::has_exceptions`] is true.
+    fn judged_alone(&self, _pod: &PodRef, _node: &Node, _cluster: &Cluster) -> bool {
         false
     }
     /// For a filter that looks at other pods: true if, for this pod, it passes every node

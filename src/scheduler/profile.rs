@@ -135,6 +135,40 @@ impl Profile {
                 .all(|(k, (s, _))| active & (1 << k.min(63)) == 0 || s.shape_only(pod, cluster))
     }
 
+    /// Filters (bit k for filter k) that name, for this pod, nodes to judge alone rather than by
+    /// shape.
+    fn exceptions(&self, pod: &PodRef, cluster: &Cluster) -> u64 {
+        self.filters
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.has_exceptions(pod, cluster))
+            .fold(0, |m, (k, _)| m | 1 << k.min(63))
+    }
+
+    /// The node's shape, if it may be judged by it: `by_shape`, a regular node, and no filter
+    /// in `exceptions` wants it judged alone.
+    fn shape(
+        &self,
+        by_shape: bool,
+        exceptions: u64,
+        pod: &PodRef,
+        node: &Node,
+        cluster: &Cluster,
+    ) -> Option<Shape> {
+        if !by_shape {
+            return None;
+        }
+        let alone = exceptions != 0
+            && self.filters.iter().enumerate().any(|(k, f)| {
+                exceptions & (1 << k.min(63)) != 0 && f.judged_alone(pod, node, cluster)
+            });
+        if alone {
+            None
+        } else {
+            Shape::of(node, cluster)
+        }
+    }
+
     /// Select when a plug-in normalizes across the feasible nodes: find them all, score them
     /// all, normalize, then pick the best. Nodes of one shape (when the pod's plug-ins allow)
     /// form one class, scored and normalized once, standing for its earliest member.
@@ -142,6 +176,11 @@ impl Profile {
         let order = cluster.node_order();
         let active = self.active_scores(pod, cluster);
         let by_shape = self.by_shape(pod, cluster, active);
+        let exceptions = if by_shape {
+            self.exceptions(pod, cluster)
+        } else {
+            0
+        };
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.classes.clear();
         scratch.memo.clear();
@@ -153,7 +192,7 @@ impl Profile {
                     classes.len() as u32 - 1
                 })
             };
-            let class = match by_shape.then(|| Shape::of(node, cluster)).flatten() {
+            let class = match self.shape(by_shape, exceptions, pod, node, cluster) {
                 Some(shape) => scratch.memo.get_or_insert_with(shape, judge),
                 None => judge(),
             };
@@ -215,6 +254,11 @@ impl Profile {
         }
         let active = self.active_scores(pod, cluster);
         let by_shape = self.by_shape(pod, cluster, active);
+        let exceptions = if by_shape {
+            self.exceptions(pod, cluster)
+        } else {
+            0
+        };
         let mut memo = std::mem::take(&mut self.scratch.totals);
         memo.clear();
         let mut best: Option<(i64, usize)> = None;
@@ -229,7 +273,7 @@ impl Profile {
                         .sum::<i64>()
                 })
             };
-            let total = match by_shape.then(|| Shape::of(node, cluster)).flatten() {
+            let total = match self.shape(by_shape, exceptions, pod, node, cluster) {
                 Some(shape) => memo.get_or_insert_with(shape, judge),
                 None => judge(),
             };

@@ -27,11 +27,20 @@ impl Filter for InterPodAffinity {
             .is_none()
     }
 
-    /// Within one cycle the verdict depends on the node's zone only, unless a term that
-    /// concerns the pod is keyed by hostname.
-    fn shape_only(&self, pod: &PodRef, cluster: &Cluster) -> bool {
+    /// Within one cycle the verdict depends on the node's zone, and on whether the node holds
+    /// a pod a hostname-keyed term counts: such nodes are judged alone, and all others alike.
+    fn shape_only(&self, _: &PodRef, _: &Cluster) -> bool {
+        true
+    }
+
+    fn has_exceptions(&self, pod: &PodRef, cluster: &Cluster) -> bool {
         anti_affinity_terms(cluster, pod.pod, pod.template)
-            .all(|term| term.topology_key == TopologyKey::Zone)
+            .any(|term| term.topology_key == TopologyKey::Hostname)
+    }
+
+    fn judged_alone(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> bool {
+        anti_affinity_terms(cluster, pod.pod, pod.template)
+            .any(|term| term.topology_key == TopologyKey::Hostname && term.counted.on(node.id) > 0)
     }
 
     fn filter(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> Result<(), Reason> {

@@ -29,13 +29,30 @@ impl Filter for PodTopologySpread {
             .any(|c| c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule)
     }
 
-    /// Within one cycle the verdict depends on the node's domain only: its zone, unless a
-    /// `DoNotSchedule` constraint is keyed by hostname.
-    fn shape_only(&self, pod: &PodRef, _: &Cluster) -> bool {
-        pod.template.topology_spread.iter().all(|c| {
-            c.when_unsatisfiable != WhenUnsatisfiable::DoNotSchedule
-                || c.topology_key == TopologyKey::Zone
+    /// Within one cycle the verdict depends on the node's domain only: its zone, or for a
+    /// hostname key its own count, the same (0) for every node a constraint's selector finds
+    /// no pod on; the others are judged alone.
+    fn shape_only(&self, _: &PodRef, _: &Cluster) -> bool {
+        true
+    }
+
+    fn has_exceptions(&self, pod: &PodRef, _: &Cluster) -> bool {
+        pod.template.topology_spread.iter().any(|c| {
+            c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule
+                && c.topology_key == TopologyKey::Hostname
         })
+    }
+
+    fn judged_alone(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> bool {
+        pod.template
+            .topology_spread
+            .iter()
+            .enumerate()
+            .any(|(k, c)| {
+                c.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule
+                    && c.topology_key == TopologyKey::Hostname
+                    && cluster.spread_selection(pod.pod.template, k).on(node.id) > 0
+            })
     }
 
     fn filter(&self, pod: &PodRef, node: &Node, cluster: &Cluster) -> Result<(), Reason> {
