@@ -147,6 +147,7 @@ impl Profile {
 
     /// The node's shape, if it may be judged by it: `by_shape`, a regular node, and no filter
     /// in `exceptions` wants it judged alone.
+    #[inline(always)]
     fn shape(
         &self,
         by_shape: bool,
@@ -158,15 +159,18 @@ impl Profile {
         if !by_shape {
             return None;
         }
-        let alone = exceptions != 0
-            && self.filters.iter().enumerate().any(|(k, f)| {
-                exceptions & (1 << k.min(63)) != 0 && f.judged_alone(pod, node, cluster)
-            });
-        if alone {
-            None
-        } else {
-            Shape::of(node, cluster)
+        if exceptions != 0 && self.judged_alone(exceptions, pod, node, cluster) {
+            return None;
         }
+        Shape::of(node, cluster)
+    }
+
+    /// True if a filter in `exceptions` wants `node` judged alone.
+    #[inline(never)]
+    fn judged_alone(&self, exceptions: u64, pod: &PodRef, node: &Node, cluster: &Cluster) -> bool {
+        self.filters.iter().enumerate().any(|(k, f)| {
+            exceptions & (1 << k.min(63)) != 0 && f.judged_alone(pod, node, cluster)
+        })
     }
 
     /// Select when a plug-in normalizes across the feasible nodes: find them all, score them
