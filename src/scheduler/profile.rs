@@ -168,9 +168,10 @@ impl Profile {
     /// True if a filter in `exceptions` wants `node` judged alone.
     #[inline(never)]
     fn judged_alone(&self, exceptions: u64, pod: &PodRef, node: &Node, cluster: &Cluster) -> bool {
-        self.filters.iter().enumerate().any(|(k, f)| {
-            exceptions & (1 << k.min(63)) != 0 && f.judged_alone(pod, node, cluster)
-        })
+        self.filters
+            .iter()
+            .enumerate()
+            .any(|(k, f)| exceptions & (1 << k.min(63)) != 0 && f.judged_alone(pod, node, cluster))
     }
 
     /// Select when a plug-in normalizes across the feasible nodes: find them all, score them
