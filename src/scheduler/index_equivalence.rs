@@ -281,7 +281,8 @@ fn run_scenario(seed: u64, kind: usize) -> usize {
                     [0u64, 1, 2, 4][rng.random_range(0..4.min(shapes))],
                     // Milli-GPU: none, one whole device, or a share of one (partly used
                     // devices make a node irregular).
-                    [0u64, 0, 0, 1000, 200, 500, 700][rng.random_range(0..7.min(shapes + 2))],
+                    [0u64, 0, 0, 1000, 200, 500, 700]
+                        [rng.random_range(0..7.min(shapes.saturating_add(2)))],
                 ));
                 pod.template = TemplateId(rng.random_range(0..4));
                 pod.workload = pod.template.0;
