@@ -10,6 +10,7 @@ mod framework_types_test;
 mod least_allocated_test;
 mod most_allocated_test;
 mod node_affinity_test;
+mod pod_topology_spread_filtering_test;
 mod pod_topology_spread_scoring_test;
 mod requested_to_capacity_ratio_test;
 mod taint_toleration_test;
