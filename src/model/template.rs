@@ -179,6 +179,15 @@ pub struct TopologySpreadConstraint {
     /// Pods whose labels include all of these count (default: the workload's own labels, or
     /// its own pods when it has none).
     pub label_selector: LabelSelector,
+    /// Kubernetes' `minDomains` (`DoNotSchedule` only): while fewer eligible domains than this
+    /// exist, the global minimum counts as 0.
+    pub min_domains: Option<u32>,
+    /// `nodeAffinityPolicy: Honor` (the default): only nodes meeting the pod's node selector
+    /// and required node affinity count; `Ignore` counts every node.
+    pub honor_node_affinity: bool,
+    /// `nodeTaintsPolicy: Honor`: only nodes whose `NoSchedule` and `NoExecute` taints the pod
+    /// tolerates count; `Ignore` (the default) counts every node.
+    pub honor_node_taints: bool,
 }
 
 /// Which pods a spread constraint or anti-affinity term counts.

@@ -159,6 +159,7 @@ pub const PREEMPTION_POLICIES: &[&str] = crate::scenario::model::PreemptionPolic
 pub const LABEL_OPERATORS: &[&str] = crate::scenario::model::LabelOperator::NAMES;
 pub const TOPOLOGY_KEYS: &[&str] = crate::scenario::model::TopologyKey::NAMES;
 pub const WHEN_UNSATISFIABLE: &[&str] = &["DoNotSchedule", "ScheduleAnyway"];
+pub const INCLUSION_POLICIES: &[&str] = &["Honor", "Ignore"];
 pub const MAX_PRIORITY_CLASSES: usize = 1000;
 
 const BATCH: &[&str] = &["Batch"];

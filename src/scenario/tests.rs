@@ -882,6 +882,11 @@ fn placement_constraints_quotas_and_shapes_are_read_and_checked() {
         (2, TopologyKey::Zone, WhenUnsatisfiable::ScheduleAnyway)
     );
     assert_eq!(c.label_selector, LabelSelector::Workload(0)); // default: own pods
+    // Kubernetes' defaults: no minDomains, nodeAffinityPolicy Honor, nodeTaintsPolicy Ignore.
+    assert_eq!(
+        (c.min_domains, c.honor_node_affinity, c.honor_node_taints),
+        (None, true, false)
+    );
     assert_eq!(t.anti_affinity[0].topology_key, TopologyKey::Hostname);
     assert_eq!(s.quotas[0].cpu_m, Some(4000));
     assert_eq!(s.quotas[0].memory, None);
@@ -894,6 +899,41 @@ fn placement_constraints_quotas_and_shapes_are_read_and_checked() {
     assert!(e.iter().any(|e| e.ends_with("must be at least 1")), "{e:?}");
     assert!(
         e.iter().any(|e| e.contains("unknown value 'rack'")),
+        "{e:?}"
+    );
+
+    // minDomains and the node inclusion policies are read; minDomains needs DoNotSchedule and
+    // at least 1.
+    let policies = text.replace(
+        "when_unsatisfiable: ScheduleAnyway }",
+        "min_domains: 3, node_affinity_policy: Ignore, node_taints_policy: Honor }",
+    );
+    let c = load(&policies).unwrap().workloads[0]
+        .template
+        .topology_spread[0]
+        .clone();
+    assert_eq!(
+        (c.min_domains, c.honor_node_affinity, c.honor_node_taints),
+        (Some(3), false, true)
+    );
+    let e = errors(&text.replace(
+        "when_unsatisfiable: ScheduleAnyway }",
+        "when_unsatisfiable: ScheduleAnyway, min_domains: 2 }",
+    ));
+    assert!(
+        e.iter()
+            .any(|e| e.contains("min_domains applies only with when_unsatisfiable: DoNotSchedule")),
+        "{e:?}"
+    );
+    let e = errors(&policies.replace("min_domains: 3", "min_domains: 0"));
+    assert!(
+        e.iter()
+            .any(|e| e.contains("min_domains must be at least 1")),
+        "{e:?}"
+    );
+    let e = errors(&policies.replace("node_taints_policy: Honor", "node_taints_policy: Always"));
+    assert!(
+        e.iter().any(|e| e.contains("unknown value 'Always'")),
         "{e:?}"
     );
 

@@ -32,7 +32,8 @@ pub struct CycleState {
 }
 
 /// One topology spread constraint's matching pods per eligible domain (sorted by domain,
-/// zero counts included) and their minimum; empty for `ScheduleAnyway` constraints.
+/// zero counts included) and their minimum (0 while fewer domains than `min_domains` exist);
+/// empty for `ScheduleAnyway` constraints.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SpreadCounts {
     pub counts: Vec<(u32, u32)>,
@@ -78,8 +79,12 @@ pub fn spread_counts(cluster: &Cluster, pod: &Pod) -> Vec<SpreadCounts> {
                 return SpreadCounts::default();
             }
             let selection = cluster.spread_selection(pod.template, k);
-            let counts = domain_counts(cluster, t, c.topology_key, selection);
-            let min = counts.iter().map(|c| c.1).min().unwrap_or(0);
+            let counts = domain_counts(cluster, t, c, selection);
+            // minDomains: too few eligible domains make the global minimum 0.
+            let min = match c.min_domains {
+                Some(m) if counts.len() < m as usize => 0,
+                _ => counts.iter().map(|c| c.1).min().unwrap_or(0),
+            };
             SpreadCounts { counts, min }
         })
         .collect()

@@ -157,6 +157,11 @@ fn constrain(rng: &mut SimRng, t: &mut PodTemplate, index: usize) {
                     WhenUnsatisfiable::ScheduleAnyway
                 },
                 label_selector,
+                // Node inclusion policies and minDomains (more domains than two zones have, or
+                // nodes, sometimes).
+                min_domains: rng.random_bool(0.3).then(|| rng.random_range(1..=4)),
+                honor_node_affinity: rng.random_bool(0.7),
+                honor_node_taints: rng.random_bool(0.3),
             });
         }
     }

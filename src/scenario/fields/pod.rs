@@ -69,6 +69,21 @@ pub const TOPOLOGY_SPREAD: &[FieldSpec] = &[
         Ty::Labels,
         "Labels of the pods to count (default: the workload's own pods).",
     ),
+    field(
+        "min_domains",
+        Ty::UInt { max: 1_000_000 },
+        "Kubernetes' minDomains (DoNotSchedule only): with fewer eligible domains, the minimum counts as 0.",
+    ),
+    field(
+        "node_affinity_policy",
+        Ty::Enum(INCLUSION_POLICIES),
+        "Honor (default): count only nodes meeting the pod's node selector and required affinity; Ignore: all nodes.",
+    ),
+    field(
+        "node_taints_policy",
+        Ty::Enum(INCLUSION_POLICIES),
+        "Honor: count only nodes whose taints the pod tolerates; Ignore (default): all nodes.",
+    ),
 ];
 
 pub const ANTI_AFFINITY: &[FieldSpec] = &[

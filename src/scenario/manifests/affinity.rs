@@ -260,20 +260,13 @@ pub fn spreads(k: &K, pod_labels: &[(String, String)], p: &mut Problems) -> Vec<
                 continue;
             }
         }
-        if let Some(m) = c.get("minDomains") {
-            m.note(p, "minDomains is not modelled and is ignored");
-        }
-        for (policy, default) in [
-            ("nodeAffinityPolicy", "Honor"),
-            ("nodeTaintsPolicy", "Ignore"),
+        for (from, to) in [
+            ("minDomains", "min_domains"),
+            ("nodeAffinityPolicy", "node_affinity_policy"),
+            ("nodeTaintsPolicy", "node_taints_policy"),
         ] {
-            if let Some(v) = c.get(policy)
-                && v.str(p).is_some_and(|s| s != default)
-            {
-                v.note(
-                    p,
-                    format!("only {policy}: {default} (the default) is modelled"),
-                );
+            if let Some(v) = c.get(from) {
+                o.put(to, copy(&v));
             }
         }
         out.push(o.build());

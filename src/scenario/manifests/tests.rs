@@ -336,3 +336,20 @@ fn autoscaling_v1_hpas_read_their_cpu_target() {
         workloads[0]
     );
 }
+
+#[test]
+fn spread_min_domains_and_node_inclusion_policies_are_carried() {
+    let (workloads, _, errors, notes) = import(&deployment(
+        "      containers: [{name: a}]\n      topologySpreadConstraints:\n        - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {a: b}}, minDomains: 3, nodeAffinityPolicy: Ignore, nodeTaintsPolicy: Honor}\n",
+    ));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(notes.is_empty(), "{notes:?}");
+    let w = &workloads[0];
+    for field in [
+        "\"min_domains\": 3",
+        "\"node_affinity_policy\": \"Ignore\"",
+        "\"node_taints_policy\": \"Honor\"",
+    ] {
+        assert!(w.contains(field), "{field} in {w}");
+    }
+}

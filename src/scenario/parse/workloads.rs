@@ -429,12 +429,29 @@ pub(super) fn parse_topology_spread(
             _ => WhenUnsatisfiable::DoNotSchedule,
         };
         let label_selector = selector(cx, &t, index);
+        let min_domains = t.uint(cx, "min_domains");
+        if let Some((v, p)) = t.value(cx, "min_domains") {
+            if min_domains == Some(0) {
+                cx.err(&v.origin, &p, "min_domains must be at least 1");
+            } else if when_unsatisfiable != WhenUnsatisfiable::DoNotSchedule {
+                cx.err(
+                    &v.origin,
+                    &p,
+                    "min_domains applies only with when_unsatisfiable: DoNotSchedule",
+                );
+            }
+        }
+        let honor_node_affinity = t.enumerated(cx, "node_affinity_policy") != Some("Ignore");
+        let honor_node_taints = t.enumerated(cx, "node_taints_policy") == Some("Honor");
         if let (Some(max_skew), Some(topology_key)) = (max_skew, topology_key) {
             out.push(TopologySpreadConstraint {
                 max_skew: max_skew as u32,
                 topology_key,
                 when_unsatisfiable,
                 label_selector,
+                min_domains: min_domains.map(|m| m as u32),
+                honor_node_affinity,
+                honor_node_taints,
             });
         }
     }

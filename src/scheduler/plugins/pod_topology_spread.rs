@@ -156,7 +156,7 @@ impl Score for PodTopologySpreadScore {
             .iter()
             .map(|(c, selection)| {
                 (c.topology_key == TopologyKey::Zone)
-                    .then(|| domain_counts(cluster, t, c.topology_key, selection))
+                    .then(|| domain_counts(cluster, t, c, selection))
             })
             .collect();
         for (j, node) in nodes.iter().enumerate() {
@@ -200,6 +200,9 @@ mod tests {
                 topology_key: key,
                 when_unsatisfiable: when,
                 label_selector: LabelSelector::Workload(0),
+                min_domains: None,
+                honor_node_affinity: true,
+                honor_node_taints: false,
             }],
             ..PodTemplate::default()
         }

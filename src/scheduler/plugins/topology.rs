@@ -9,6 +9,7 @@
 
 use crate::model::{Cluster, Node};
 use crate::model::{LabelSelector, PodTemplate, Selection, TopologyKey};
+use crate::model::{TaintEffect, TopologySpreadConstraint};
 
 /// True if the pod being scheduled (template `t`, of workload `workload`) is itself selected.
 pub fn selects_own(selector: &LabelSelector, workload: u32, t: &PodTemplate) -> bool {
@@ -38,22 +39,44 @@ pub fn node_eligible(t: &PodTemplate, node: &Node, cluster: &Cluster) -> bool {
             .all(|r| r.matches(cluster.node_label(node, &r.key)))
 }
 
-/// Matching pods per domain over the nodes eligible for template `t`, as `(domain, count)`
-/// sorted by domain; every eligible domain is present, with 0 if it holds no matching pod.
+/// True if the taints of `node` that keep pods off (`NoSchedule`, `NoExecute`) are all
+/// tolerated by template `t`.
+pub fn taints_tolerated(t: &PodTemplate, node: &Node, cluster: &Cluster) -> bool {
+    cluster
+        .taints(node)
+        .filter(|taint| taint.effect != TaintEffect::PreferNoSchedule)
+        .all(|taint| t.tolerations.iter().any(|tol| tol.tolerates(taint)))
+}
+
+/// True if constraint `c` of template `t` counts `node` (Kubernetes' node inclusion
+/// policies: node affinity honoured by default, taints ignored by default).
+pub fn node_counted(
+    t: &PodTemplate,
+    c: &TopologySpreadConstraint,
+    node: &Node,
+    cluster: &Cluster,
+) -> bool {
+    (!c.honor_node_affinity || node_eligible(t, node, cluster))
+        && (!c.honor_node_taints || taints_tolerated(t, node, cluster))
+}
+
+/// Matching pods per domain over the up nodes constraint `c` of template `t` counts (see
+/// [`node_counted`]), as `(domain, count)` sorted by domain; every such domain is present,
+/// with 0 if it holds no matching pod.
 pub fn domain_counts(
     cluster: &Cluster,
     t: &PodTemplate,
-    key: TopologyKey,
+    c: &TopologySpreadConstraint,
     selection: &Selection,
 ) -> Vec<(u32, u32)> {
     let mut counts: Vec<(u32, u32)> = Vec::new();
     for &id in cluster.node_order() {
         let node = cluster.node(id);
-        if !node.is_up() || !node_eligible(t, node, cluster) {
+        if !node.is_up() || !node_counted(t, c, node, cluster) {
             continue;
         }
         let n = selection.on(id);
-        let d = domain(key, node);
+        let d = domain(c.topology_key, node);
         match counts.binary_search_by_key(&d, |c| c.0) {
             Ok(i) => counts[i].1 += n,
             Err(i) => counts.insert(i, (d, n)),

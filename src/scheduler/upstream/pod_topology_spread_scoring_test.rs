@@ -41,6 +41,9 @@ fn soft(max_skew: u32, topology_key: TopologyKey, key: &str) -> TopologySpreadCo
         topology_key,
         when_unsatisfiable: WhenUnsatisfiable::ScheduleAnyway,
         label_selector: LabelSelector::Labels(labels(&[key])),
+        min_domains: None,
+        honor_node_affinity: true,
+        honor_node_taints: false,
     }
 }
 
